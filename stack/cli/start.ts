@@ -1,0 +1,36 @@
+import { performance } from 'node:perf_hooks';
+import { startStack } from '../stack.js';
+import { fail } from './fail.js';
+import { formatStatusBlock } from './status-block.js';
+
+const started = performance.now();
+let stopping = false;
+
+try {
+  const stack = await startStack();
+  const { bootstrap } = stack;
+  const ms = Math.round(performance.now() - started);
+  const lines = [
+    `Started Agora local development setup in ${ms} ms${stack.freshCluster ? ' (new database)' : ''}.`,
+    bootstrap.migrations.length ? `Applied migrations: ${bootstrap.migrations.map((m) => `${m.version}_${m.name}`).join(', ')}` : '',
+    bootstrap.seeded.length ? `Seeded: ${bootstrap.seeded.join(', ')}` : '',
+    '',
+    formatStatusBlock(stack.config),
+    '',
+  ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\nStopping (${signal})...\n`);
+    await stack.stop();
+    process.stdout.write('Stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+} catch (err) {
+  fail(err);
+}

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import pg from 'pg';
+import type { StackConfig } from '../config/load.js';
+import { dbUrl } from '../config/load.js';
+import { applyPlatform } from './platform.js';
+import { migrate, seedFiles, type MigrationFile } from './migrations.js';
+
+export interface BootstrapResult {
+  platform: string[];
+  migrations: MigrationFile[];
+  seeded: string[];
+}
+
+export interface BootstrapOptions {
+  database?: string;
+  /** Run the seed on a fresh database (default true). */
+  seed?: boolean;
+}
+
+/**
+ * Brings a database up to date: platform SQL, then pending migrations, then — only on a
+ * database that was fresh when first bootstrapped — the seed. A fresh database is flagged
+ * `seed_pending` until its seed succeeds, so a first start that failed mid-way still seeds later.
+ */
+export async function bootstrapDatabase(config: StackConfig, options: BootstrapOptions = {}): Promise<BootstrapResult> {
+  const client = new pg.Client({ connectionString: dbUrl(config, options.database), application_name: 'agora-bootstrap' });
+  await client.connect();
+  try {
+    await client.query("set client_min_messages = 'warning'");
+    const { rows } = await client.query("select to_regclass('_agora.platform_files') is null as fresh");
+    const fresh = rows[0].fresh as boolean;
+    const platform = await applyPlatform(client, path.join(config.rootDir, 'sql', 'platform'), config.rootDir);
+    await client.query('create table if not exists _agora.flags (name text primary key)');
+    if (fresh) await client.query("insert into _agora.flags values ('seed_pending') on conflict do nothing");
+    const { applied } = await migrate(client, path.join(config.supabaseDir, 'migrations'), config.rootDir);
+    let seeded: string[] = [];
+    const pending = (await client.query("select 1 from _agora.flags where name = 'seed_pending'")).rowCount;
+    if (pending && options.seed !== false) {
+      if (config.db.seedEnabled) seeded = await seedFiles(client, config.db.seedPaths, config.rootDir);
+      await client.query("delete from _agora.flags where name = 'seed_pending'");
+    }
+    // PostgREST-style layers cache the schema; tell them it may have changed.
+    if (platform.length || applied.length) await client.query("notify pgrst, 'reload schema'");
+    return { platform, migrations: applied, seeded };
+  } finally {
+    await client.end();
+  }
+}

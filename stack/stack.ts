@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import pg from 'pg';
+import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
+import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
+import { createGateway, type GatewayService } from './gateway/app.js';
+import { log } from './log.js';
+import { PostgresCluster } from './postgres/cluster.js';
+import { assertPortFree } from './postgres/port.js';
+
+export interface StartOptions extends ConfigOverrides {
+  /** Seed a fresh database (default true). */
+  seed?: boolean;
+}
+
+export interface RunningStack {
+  config: StackConfig;
+  cluster: PostgresCluster;
+  /** Superuser pool for the stack's own work (health, admin). */
+  adminPool: pg.Pool;
+  bootstrap: BootstrapResult;
+  freshCluster: boolean;
+  urls: { api: string; db: string; inbox: string };
+  stop: () => Promise<void>;
+}
+
+export function clusterFor(config: StackConfig): PostgresCluster {
+  return new PostgresCluster({
+    dataDir: path.join(config.dataDir, 'postgres'),
+    port: config.db.port,
+    logFile: path.join(config.dataDir, 'logs', 'postgres.log'),
+  });
+}
+
+function listen(app: ReturnType<typeof createGateway>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/**
+ * Starts everything `npm start` runs: Postgres (initialised on first use), platform SQL,
+ * migrations and seed, then the gateway. On any failure what was started is stopped again.
+ */
+export async function startStack(options: StartOptions = {}): Promise<RunningStack> {
+  const config = loadConfig(options);
+  await assertPortFree(config.api.port, 'API gateway', 'AGORA_API_PORT');
+  mkdirSync(config.dataDir, { recursive: true });
+  const cluster = clusterFor(config);
+  const cleanups: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err }, 'error while stopping'));
+    cleanups.length = 0;
+  };
+  try {
+    const freshCluster = await cluster.init();
+    await cluster.start();
+    cleanups.push(() => cluster.stop());
+    const bootstrap = await bootstrapDatabase(config, { seed: options.seed });
+    const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
+    adminPool.on('error', (err) => log.warn({ err }, 'admin pool connection lost'));
+    cleanups.push(() => adminPool.end());
+
+    const services: GatewayService[] = [
+      { name: 'postgres', health: async () => void (await adminPool.query('select 1')) },
+    ];
+    const server = await listen(createGateway(services), config.api.port);
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as AddressInfo).port;
+    log.debug({ port }, 'gateway listening');
+    return {
+      config,
+      cluster,
+      adminPool,
+      bootstrap,
+      freshCluster,
+      urls: { api: apiUrl(config), db: dbUrl(config), inbox: inboxUrl(config) },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
