@@ -1,8 +1,7 @@
--- Platform roles of a Supabase database: the API roles (anon, authenticated, service_role),
--- the PostgREST login role (authenticator) and the service/admin roles, modelled on supabase/postgres
--- init-scripts (initial, auth, storage, realtime, post-setup) plus its later role migrations.
--- Roles are cluster-wide: every role is created only when missing, then its attributes are
--- (re)asserted, so this file also runs cleanly on a second database of the same cluster.
+-- Supabase's platform roles: API roles (anon, authenticated, service_role), PostgREST's login role
+-- (authenticator) and the service/admin roles, after supabase/postgres init-scripts + role migrations.
+-- Roles are cluster-wide, so each is created only when missing and its attributes re-asserted:
+-- the file runs cleanly again, and on a second database of the same cluster.
 
 do $roles$
 declare
@@ -50,22 +49,59 @@ begin
 end
 $passwords$;
 
--- PostgREST logs in as authenticator and switches to the role named by the JWT.
-grant anon, authenticated, service_role to authenticator;
+-- Memberships: PostgREST logs in as authenticator and switches to the role named by the JWT;
+-- Realtime's admin acts on behalf of the API roles. (Granted only when missing: no re-run noise.)
+do $members$
+declare
+  m record;
+begin
+  for m in
+    select * from (values
+      ('anon', 'authenticator'), ('authenticated', 'authenticator'), ('service_role', 'authenticator'),
+      ('anon', 'supabase_realtime_admin'), ('authenticated', 'supabase_realtime_admin'),
+      ('service_role', 'supabase_realtime_admin')
+    ) as t(granted, member)
+  loop
+    if not pg_catalog.pg_has_role(m.member, m.granted, 'member') then
+      execute format('grant %I to %I', m.granted, m.member);
+    end if;
+  end loop;
+end
+$members$;
 
--- Realtime's admin acts on behalf of the API roles and tunes its own logging.
-grant anon, authenticated, service_role to supabase_realtime_admin;
+-- realtime.list_changes lowers its own log_min_messages.
 grant set on parameter log_min_messages to supabase_realtime_admin;
 
--- Per-role settings (cluster-wide, same values as Supabase).
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
-alter role authenticator set statement_timeout = '8s';
-alter role authenticator set lock_timeout = '8s';
-
-alter role postgres set search_path = "$user", public, extensions;
-alter role supabase_admin set search_path = "$user", public, auth, extensions;
-alter role supabase_auth_admin set search_path = auth;
-alter role supabase_auth_admin set idle_in_transaction_session_timeout = 300000;
-alter role supabase_storage_admin set search_path = storage;
-alter role supabase_realtime_admin set search_path = public, extensions, realtime;
+-- Per-role settings, same values as Supabase. Each is written only while the role has no value
+-- for that parameter yet, so a setting changed later (e.g. by an app migration) survives re-runs.
+do $settings$
+declare
+  r record;
+begin
+  for r in
+    select * from (values
+      ('anon',                    'statement_timeout',                   $v$'3s'$v$),
+      ('authenticated',           'statement_timeout',                   $v$'8s'$v$),
+      ('authenticator',           'statement_timeout',                   $v$'8s'$v$),
+      ('authenticator',           'lock_timeout',                        $v$'8s'$v$),
+      ('postgres',                'search_path',                         $v$"$user", public, extensions$v$),
+      ('supabase_admin',          'search_path',                         $v$"$user", public, auth, extensions$v$),
+      ('supabase_auth_admin',     'search_path',                         $v$auth$v$),
+      ('supabase_auth_admin',     'idle_in_transaction_session_timeout', $v$300000$v$),
+      ('supabase_storage_admin',  'search_path',                         $v$storage$v$),
+      ('supabase_realtime_admin', 'search_path',                         $v$public, extensions, realtime$v$)
+    ) as t(rolname, param, val)
+  loop
+    if not exists (
+      select 1
+        from pg_catalog.pg_db_role_setting s
+        join pg_catalog.pg_roles ro on ro.oid = s.setrole
+       where ro.rolname = r.rolname
+         and s.setdatabase = 0
+         and exists (select 1 from unnest(s.setconfig) c where c like r.param || '=%')
+    ) then
+      execute format('alter role %I set %s = %s', r.rolname, r.param, r.val);
+    end if;
+  end loop;
+end
+$settings$;

@@ -64,9 +64,19 @@ create extension if not exists unaccent with schema extensions;
 -- Supabase puts "extensions" on the search_path of its login roles (0001_roles.sql does that for
 -- postgres/supabase_admin). We also set it on this database so sessions of any other login role
 -- (e.g. authenticator) resolve uuid_generate_v4(), crypt(), similarity()... the same way.
+-- Written only while this database has no search_path of its own, so a later change survives.
 do $sp$
 begin
-  execute format('alter database %I set search_path = "$user", public, extensions', current_database());
+  if not exists (
+    select 1
+      from pg_catalog.pg_db_role_setting s
+      join pg_catalog.pg_database d on d.oid = s.setdatabase
+     where d.datname = current_database()
+       and s.setrole = 0
+       and exists (select 1 from unnest(s.setconfig) c where c like 'search_path=%')
+  ) then
+    execute format('alter database %I set search_path = "$user", public, extensions', current_database());
+  end if;
 end
 $sp$;
 

@@ -222,7 +222,6 @@ alter function storage.enforce_bucket_name_length() owner to supabase_storage_ad
 
 -- The API roles get every table privilege; the RLS policies an app writes decide the rest.
 grant all on table storage.buckets, storage.objects to anon, authenticated, service_role, postgres;
-grant all on table storage.buckets, storage.objects to dashboard_user;
 grant all on all sequences in schema storage to dashboard_user;
 grant all on all routines in schema storage to postgres, anon, authenticated, service_role, dashboard_user;
 

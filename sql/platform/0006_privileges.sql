@@ -19,8 +19,3 @@ alter default privileges for role supabase_admin in schema public
   grant all on sequences to postgres, anon, authenticated, service_role;
 alter default privileges for role supabase_admin in schema public
   grant all on functions to postgres, anon, authenticated, service_role;
-
--- Bring objects that already sit in public (e.g. created before this file ran) to the same state.
-grant all on all tables in schema public to anon, authenticated, service_role;
-grant all on all sequences in schema public to anon, authenticated, service_role;
-grant all on all routines in schema public to anon, authenticated, service_role;

@@ -61,7 +61,8 @@ function portFrom(envName: string, env: NodeJS.ProcessEnv, fallback: unknown, df
 }
 
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): StackConfig {
-  const rootDir = overrides.rootDir ?? PROJECT_ROOT;
+  // Like the CLI's --workdir: the folder whose supabase/ is served (tests point it elsewhere).
+  const rootDir = path.resolve(overrides.rootDir ?? env.AGORA_WORKDIR ?? PROJECT_ROOT);
   const supabaseDir = path.join(rootDir, 'supabase');
   const file = path.join(supabaseDir, 'config.toml');
   let parsed: Table;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { StackConfig } from '../config/load.js';
-import { dbUrl } from '../config/load.js';
+import { dbUrl, PROJECT_ROOT } from '../config/load.js';
 import { applyPlatform } from './platform.js';
 import { migrate, seedFiles, type MigrationFile } from './migrations.js';
 
@@ -29,7 +29,8 @@ export async function bootstrapDatabase(config: StackConfig, options: BootstrapO
     await client.query("set client_min_messages = 'warning'");
     const { rows } = await client.query("select to_regclass('_agora.platform_files') is null as fresh");
     const fresh = rows[0].fresh as boolean;
-    const platform = await applyPlatform(client, path.join(config.rootDir, 'sql', 'platform'), config.rootDir);
+    // The platform is the stack's own, whatever project folder is served.
+    const platform = await applyPlatform(client, path.join(PROJECT_ROOT, 'sql', 'platform'), PROJECT_ROOT);
     await client.query('create table if not exists _agora.flags (name text primary key)');
     if (fresh) await client.query("insert into _agora.flags values ('seed_pending') on conflict do nothing");
     const { applied } = await migrate(client, path.join(config.supabaseDir, 'migrations'), config.rootDir);
