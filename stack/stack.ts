@@ -5,7 +5,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
 import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
-import { createGateway, type GatewayService } from './gateway/app.js';
+import { createGateway } from './gateway/app.js';
+import { createServices } from './services.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { assertPortFree } from './postgres/port.js';
@@ -20,6 +21,7 @@ export interface RunningStack {
   cluster: PostgresCluster;
   /** Superuser pool for the stack's own work (health, admin). */
   adminPool: pg.Pool;
+  apiPool: pg.Pool;
   bootstrap: BootstrapResult;
   freshCluster: boolean;
   urls: { api: string; db: string; inbox: string };
@@ -63,18 +65,31 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', (err) => log.warn({ err }, 'admin pool connection lost'));
     cleanups.push(() => adminPool.end());
+    const apiPool = new pg.Pool({
+      connectionString: `postgresql://authenticator:postgres@127.0.0.1:${config.db.port}/postgres`,
+      max: 10,
+      application_name: 'agora-api',
+    });
+    apiPool.on('error', (err) => log.warn({ err }, 'api pool connection lost'));
+    cleanups.push(() => apiPool.end());
 
-    const services: GatewayService[] = [
-      { name: 'postgres', health: async () => void (await adminPool.query('select 1')) },
-    ];
+    const services = await createServices({ config, adminPool, apiPool, log });
+    cleanups.push(async () => {
+      for (const s of [...services].reverse()) await s.close?.();
+    });
     const server = await listen(createGateway(services), config.api.port);
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      (server as import('node:http').Server).closeAllConnections?.();
+    }));
+    for (const s of services) s.attach?.(server as import('node:http').Server);
     const port = (server.address() as AddressInfo).port;
     log.debug({ port }, 'gateway listening');
     return {
       config,
       cluster,
       adminPool,
+      apiPool,
       bootstrap,
       freshCluster,
       urls: { api: apiUrl(config), db: dbUrl(config), inbox: inboxUrl(config) },
