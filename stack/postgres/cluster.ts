@@ -7,6 +7,7 @@ import { StackError } from '../errors.js';
 import { pgBinaries } from './binaries.js';
 import { postgresOsUser, type OsUser } from './os-user.js';
 import { assertPortFree } from './port.js';
+import { ensureServerCertificate } from './tls.js';
 
 const MAJOR = '17';
 
@@ -134,12 +135,14 @@ export class PostgresCluster {
     }
     mkdirSync(path.dirname(logFile), { recursive: true });
     if (this.user) chmodSync(dataDir, 0o700);
+    await ensureServerCertificate(dataDir, this.user);
     const bins = pgBinaries();
     const settings: Record<string, string> = {
       port: String(port),
       listen_addresses: '127.0.0.1',
       unix_socket_directories: '',
       wal_level: 'logical',
+      ssl: 'on',
       max_replication_slots: '20',
       max_wal_senders: '20',
       max_connections: '200',
