@@ -57,6 +57,12 @@ describe('npm start', () => {
     await db.query('create table public.kept_across_restarts (id int)');
     await db.end();
 
+    const status = await runCli('status', env);
+    expect(status.code).toBe(0);
+    const vars = Object.fromEntries(status.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['API_URL', 'DB_URL', 'ANON_KEY', 'SERVICE_ROLE_KEY', 'JWT_SECRET', 'INBOX_URL']));
+    expect(vars.API_URL).toBe(`http://127.0.0.1:${env.AGORA_API_PORT}`);
+
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -71,9 +77,23 @@ describe('npm start', () => {
     await db2.connect();
     expect((await db2.query("select to_regclass('public.kept_across_restarts') is not null as kept")).rows[0].kept).toBe(true);
     await db2.end();
+    // db:reset rebuilds the database under the running stack, which keeps serving.
+    const reset = await runCli('db-reset', env);
+    expect(reset.code, reset.stderr).toBe(0);
+    const db3 = new pg.Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${env.AGORA_DB_PORT}/postgres` });
+    await db3.connect();
+    expect((await db3.query("select to_regclass('public.kept_across_restarts') is null as gone")).rows[0].gone).toBe(true);
+    expect((await db3.query("select count(*)::int as n from pg_roles where rolname = 'authenticator'")).rows[0].n).toBe(1);
+    await db3.end();
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${env.AGORA_API_PORT}/health`)).status, { timeout: 10_000 }).toBe(200);
+
     const exited2 = new Promise((r) => again.on('exit', r));
     again.kill('SIGINT');
     expect(await exited2).toBe(0);
+
+    const stopped = await runCli('status', env);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/not running/);
   });
 
   it('refuses a port already in use with one clear line, and creates nothing', async () => {
