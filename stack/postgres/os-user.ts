@@ -15,7 +15,14 @@ function idOf(flag: '-u' | '-g', name: string): number {
 }
 
 /** The user Postgres runs as: ourselves, or (as root) a system user created on first use. */
+let cached: OsUser | null | undefined;
+
 export function postgresOsUser(): OsUser | null {
+  if (cached === undefined) cached = findOrCreate();
+  return cached;
+}
+
+function findOrCreate(): OsUser | null {
   if (process.getuid?.() !== 0) return null;
   try {
     return { uid: idOf('-u', PG_OS_USER), gid: idOf('-g', PG_OS_USER), name: PG_OS_USER };
