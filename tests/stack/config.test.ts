@@ -52,3 +52,11 @@ describe('supabase/config.toml', () => {
     expect(() => loadConfig({ rootDir: dir }, {})).toThrow(/config\.toml/);
   });
 });
+
+describe('the Postgres binaries', () => {
+  it('say plainly that `npm install` is needed when the package has no binaries', async () => {
+    const { binariesIn } = await import('../../stack/postgres/binaries.js');
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'agora-nobin-'));
+    expect(() => binariesIn(empty, null)).toThrow(/bin\/postgres is missing: run `npm install`/);
+  });
+});
