@@ -1,4 +1,9 @@
 import type { GatewayService, ServiceContext } from './gateway/app.js';
+import { createOpsService } from './gateway/ops.js';
+import { createStorageService } from './storage/service.js';
+import { createRestService } from './rest/service.js';
+import { createAuthServices } from './auth/service.js';
+import { createRealtimeService } from './realtime/service.js';
 
 /**
  * Every service the gateway serves, in mount order. Each component lives in its own folder
@@ -7,5 +12,10 @@ import type { GatewayService, ServiceContext } from './gateway/app.js';
 export async function createServices(ctx: ServiceContext): Promise<GatewayService[]> {
   return [
     { name: 'postgres', health: async () => void (await ctx.adminPool.query('select 1')) },
+    createOpsService(ctx),
+    await createStorageService(ctx),
+    await createRestService(ctx),
+    ...(await createAuthServices(ctx)),
+    await createRealtimeService(ctx),
   ];
 }

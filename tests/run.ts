@@ -5,11 +5,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../stack/config/load.js';
 import { StackError } from '../stack/errors.js';
+import { log } from '../stack/log.js';
 import { ensurePgtap } from './support/pgtap-install.js';
 import { runPgtapDir } from './support/pgtap-run.js';
 import { installPgtap, startTestStack, type TestStack } from './support/test-stack.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
+// The throwaway stack logs one line per request at info: thousands during a run. Keep the
+// test output to warnings and errors unless AGORA_LOG_LEVEL asks for more.
+if (!process.env.AGORA_LOG_LEVEL) log.level = 'warn';
 const vitestArgs = process.argv.slice(2);
 
 interface VitestOutcome {

@@ -3,7 +3,10 @@ import { Hono } from 'hono';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
+import { log as stackLog } from '../log.js';
 import { checkHealth, type HealthCheck } from './health.js';
+import { registry } from './metrics.js';
+import { requestLog } from './request-log.js';
 
 /** What every service gets from the stack when it is created. */
 export interface ServiceContext {
@@ -17,22 +20,36 @@ export interface ServiceContext {
 
 /**
  * A service on the gateway: its routes under its own prefix, its health probe, and optionally
- * a hook on the HTTP server (websocket upgrades) and a shutdown step.
+ * a hook on the HTTP server (websocket upgrades) and a shutdown step. A service without a
+ * `health` probe (the docs pages) is not a component of `/health`.
+ *
+ * Every request reaching a service's routes already has an id: `c.get('requestId')` (or
+ * `currentRequestId()` from ./request-context.ts outside a handler). Pass it to Postgres with
+ * `tagTransaction` / `requestTagStatement` from ./db-tag.ts.
  */
 export interface GatewayService {
   name: string;
   mount?: (app: Hono) => void;
   attach?: (server: Server) => void;
-  health: HealthCheck['check'];
+  health?: HealthCheck['check'];
   close?: () => Promise<void>;
 }
 
-export function createGateway(services: GatewayService[]): Hono {
+export interface GatewayOptions {
+  /** Where request lines go (default: the stack's logger). */
+  log?: Logger;
+}
+
+export function createGateway(services: GatewayService[], options: GatewayOptions = {}): Hono {
   const app = new Hono();
-  const checks = services.map((s) => ({ name: s.name, check: s.health }));
+  app.use('*', requestLog(options.log ?? stackLog));
+  const checks = services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : []));
   app.get('/health', async (c) => {
     const { healthy, body } = await checkHealth(checks);
     return c.json(body, healthy ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   for (const service of services) service.mount?.(app);
   return app;

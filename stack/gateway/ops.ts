@@ -1,0 +1,20 @@
+import { mountDocs } from '../docs/service.js';
+import type { GatewayService, ServiceContext } from './app.js';
+import { observePool, unobservePool } from './metrics.js';
+
+/**
+ * The gateway's own pages beside /health and /metrics: the API docs, and the pool gauges of
+ * /metrics. Not a component of /health (it has no probe of its own).
+ */
+export function createOpsService(ctx: ServiceContext): GatewayService {
+  observePool('admin', ctx.adminPool);
+  observePool('api', ctx.apiPool);
+  return {
+    name: 'ops',
+    mount: mountDocs(ctx),
+    close: async () => {
+      unobservePool('admin', ctx.adminPool);
+      unobservePool('api', ctx.apiPool);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { functionErrors, functionInvocations, realtimeConnections, realtimeLag, registry } from '../../stack/gateway/metrics.js';
+import { stack } from '../support/env.js';
+
+/** The value of one sample line of a Prometheus text page, e.g. `name{a="b"}`. */
+function sample(page: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of page.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const body = line.slice(name.length + 1, line.indexOf('}'));
+    const have = Object.fromEntries([...body.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('GET /metrics', () => {
+  it('serves Prometheus text with request counts and latency by component and status', async () => {
+    const { apiUrl } = stack();
+    await fetch(`${apiUrl}/health`);
+    const before = await (await fetch(`${apiUrl}/metrics`)).text();
+    const count = sample(before, 'agora_http_requests_total', { component: 'health', method: 'GET', status: '200' }) ?? 0;
+    await fetch(`${apiUrl}/health`);
+    const res = await fetch(`${apiUrl}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const page = await res.text();
+    expect(sample(page, 'agora_http_requests_total', { component: 'health', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(count + 1);
+    expect(sample(page, 'agora_http_request_duration_seconds_count', { component: 'health', status: '200' })).toBeGreaterThanOrEqual(count + 1);
+    expect(page).toMatch(/agora_http_request_duration_seconds_bucket\{le="0\.005",.*component="health"/);
+  });
+
+  it('reports the pools\' total, idle and waiting connections and their limits', async () => {
+    const page = await (await fetch(`${stack().apiUrl}/metrics`)).text();
+    for (const pool of ['admin', 'api']) {
+      for (const state of ['total', 'idle', 'waiting']) expect(sample(page, 'agora_db_pool_connections', { pool, state })).toBeGreaterThanOrEqual(0);
+    }
+    expect(sample(page, 'agora_db_pool_max_connections', { pool: 'api' })).toBeGreaterThan(0);
+    expect(sample(page, 'agora_db_pool_connections', { pool: 'admin', state: 'total' })).toBeGreaterThan(0);
+  });
+
+  it('labels unknown paths as "other" so random URLs cannot create new series', async () => {
+    const { apiUrl } = stack();
+    await fetch(`${apiUrl}/random-${Date.now()}`);
+    const page = await (await fetch(`${apiUrl}/metrics`)).text();
+    expect(page).not.toMatch(/component="random-/);
+    expect(sample(page, 'agora_http_requests_total', { component: 'other', status: '404' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exposes the realtime and function hooks other services update', async () => {
+    realtimeConnections.inc();
+    realtimeConnections.inc();
+    realtimeConnections.dec();
+    realtimeLag.set(0.25);
+    functionInvocations.inc({ function: 'media', status: '200' });
+    functionErrors.inc({ function: 'media', reason: 'timeout' });
+    const page = await registry.metrics();
+    expect(sample(page, 'agora_realtime_connections', {})).toBe(1);
+    expect(sample(page, 'agora_realtime_replication_lag_seconds', {})).toBe(0.25);
+    expect(sample(page, 'agora_function_invocations_total', { function: 'media', status: '200' })).toBe(1);
+    expect(sample(page, 'agora_function_errors_total', { function: 'media', reason: 'timeout' })).toBe(1);
+  });
+});
