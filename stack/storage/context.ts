@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { StackConfig } from '../config/load.js';
+import { withRequestScope } from '../db/request-scope.js';
+import { authenticate, identity, type Caller } from './auth.js';
+import type { BlobStore } from './blobs.js';
+import { fromDatabaseError } from './errors.js';
+
+/** What every storage route needs. */
+export interface StorageDeps {
+  config: StackConfig;
+  /** Superuser: bucket lookups for limits and public access, as Storage's `asSuperUser()`. */
+  adminPool: pg.Pool;
+  /** Role-switching pool: every object row a client touches is read or written through RLS. */
+  apiPool: pg.Pool;
+  blobs: BlobStore;
+  /** `[storage] file_size_limit`: the ceiling over every bucket's own limit. */
+  globalFileSizeLimit: number;
+  log: Logger;
+}
+
+export function caller(deps: StorageDeps, c: Context): Promise<Caller> {
+  return authenticate(c.req.raw.headers, deps.config.jwtSecret);
+}
+
+/** Runs `fn` in one transaction as the caller (role + claims), mapping database errors to Storage's. */
+export async function asCaller<T>(
+  deps: StorageDeps,
+  who: Caller,
+  c: Context,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  options: { readOnly?: boolean; rollback?: boolean; onDuplicate?: Parameters<typeof fromDatabaseError>[1] } = {},
+): Promise<T> {
+  try {
+    return await withRequestScope(deps.apiPool, identity(who, c.req.method, c.req.path), fn, options);
+  } catch (err) {
+    throw fromDatabaseError(err, options.onDuplicate);
+  }
+}
+
+/** As Storage's superuser (signed URLs, public buckets, bucket limits). */
+export async function asSuperuser<T>(deps: StorageDeps, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await deps.adminPool.connect();
+  try {
+    return await fn(client);
+  } catch (err) {
+    throw fromDatabaseError(err);
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Storage's errors as Supabase Storage renders them: HTTP 400 for every client error (500 for
+ * server faults) and the real status in the body's `statusCode` string, next to `code`,
+ * `error` and `message` (src/internal/errors/codes.ts + storage-error.ts in supabase/storage).
+ */
+export class StorageError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+    readonly error?: string,
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+
+  /** What Storage sends: server faults keep their status, every client failure is a 400. */
+  get httpStatus(): number {
+    return this.statusCode >= 500 ? this.statusCode : 400;
+  }
+
+  render() {
+    return { statusCode: String(this.statusCode), code: this.code, error: this.error ?? this.code, message: this.message };
+  }
+}
+
+const make = (code: string, status: number, message: string, error?: string) => new StorageError(code, status, message, error);
+
+export const ERRORS = {
+  noSuchBucket: () => make('NoSuchBucket', 404, 'Bucket not found', 'Bucket not found'),
+  noSuchKey: () => make('NoSuchKey', 404, 'Object not found', 'not_found'),
+  bucketNotEmpty: () => make('ResourceNotEmpty', 409, 'The bucket you tried to delete is not empty'),
+  bucketAlreadyExists: () => make('BucketAlreadyExists', 409, 'The resource already exists', 'Duplicate'),
+  keyAlreadyExists: () => make('KeyAlreadyExists', 409, 'The resource already exists', 'Duplicate'),
+  invalidBucketName: () => make('InvalidBucketName', 400, 'Bucket name invalid', 'Invalid Input'),
+  invalidKey: (key: string) => make('InvalidKey', 400, `Invalid key: ${key}`),
+  invalidJwt: (message = 'Invalid JWT') => make('InvalidJWT', 400, message),
+  missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Bad Request'),
+  invalidSignature: () => make('InvalidSignature', 400, 'Invalid signature'),
+  accessDenied: (message = 'Access denied') => make('AccessDenied', 403, message, 'Unauthorized'),
+  entityTooLarge: () => make('EntityTooLarge', 413, 'The object exceeded the maximum allowed size', 'Payload too large'),
+  invalidMimeType: (mime: string) => make('InvalidMimeType', 415, `mime type ${mime} is not supported`, 'invalid_mime_type'),
+  invalidRange: () => make('InvalidRange', 400, 'invalid range provided', 'invalid_range'),
+  noContent: (message = 'No content provided') => make('InvalidRequest', 400, message),
+  invalidFileSizeLimit: () => make('InvalidRequest', 400, 'Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B'),
+  invalidParameter: (message: string) => make('InvalidParameter', 400, message),
+  missingParameter: (name: string) => make('MissingParameter', 400, `Missing Required Parameter ${name}`),
+  aborted: () => make('Aborted', 500, 'The upload was aborted by the client'),
+  internal: (message = 'Internal server error') => make('InternalError', 500, message),
+  databaseError: (sqlstate: string) => make('DatabaseError', 500, `database error, code: ${sqlstate}`),
+};
+
+/** Maps a Postgres error raised under the caller's role to Storage's (storage/database/errors.ts). */
+export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError = ERRORS.keyAlreadyExists): StorageError {
+  if (err instanceof StorageError) return err;
+  const pgErr = err as { code?: string; message?: string };
+  switch (pgErr.code) {
+    case '42501':
+      return ERRORS.accessDenied(pgErr.message?.includes('row-level security') ? 'new row violates row-level security policy' : pgErr.message);
+    case '23505':
+      return onDuplicate();
+    case '23503':
+      return make('InvalidRequest', 404, 'The related resource does not exist');
+    case '22P02':
+      return ERRORS.invalidParameter(pgErr.message ?? 'Invalid value format or type conversion failed');
+    case '57014':
+      return make('DatabaseTimeout', 544, 'The connection to the database timed out');
+    default:
+      return pgErr.code ? ERRORS.databaseError(pgErr.code) : ERRORS.internal();
+  }
+}

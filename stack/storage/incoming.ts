@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { BlobStore, StagedBlob } from './blobs.js';
+import { ERRORS, StorageError } from './errors.js';
+import { mustBeAllowedMimeType } from './limits.js';
+
+export interface IncomingFile {
+  staged: StagedBlob;
+  contentType: string;
+  cacheControl: string;
+  userMetadata: Record<string, unknown> | null;
+}
+
+export interface UploadRules {
+  limit: number;
+  allowedMimeTypes: string[] | null;
+}
+
+function parseUserMetadata(value: string | null | undefined, base64: boolean): Record<string, unknown> | null {
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(base64 ? Buffer.from(value, 'base64').toString('utf8') : value) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw ERRORS.invalidParameter('Invalid metadata');
+}
+
+/** A binary body: type from Content-Type, caching from Cache-Control, metadata from x-metadata. */
+async function fromBinary(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+  const contentType = req.headers.get('content-type') || 'application/octet-stream';
+  mustBeAllowedMimeType(contentType, rules.allowedMimeTypes);
+  const userMetadata = parseUserMetadata(req.headers.get('x-metadata'), true);
+  const body = req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+  const staged = await blobs.stage(body, rules.limit);
+  return { staged, contentType, cacheControl: req.headers.get('cache-control') || 'no-cache', userMetadata };
+}
+
+/** multipart/form-data as storage-js sends it: fields `cacheControl`, `metadata`, then one file. */
+function fromMultipart(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': req.headers.get('content-type') ?? '' }, limits: { files: 1, fields: 10 } });
+    } catch {
+      return reject(ERRORS.noContent('Unexpected empty file received'));
+    }
+    const fields: Record<string, string> = {};
+    let filePromise: Promise<IncomingFile> | null = null;
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      // A file staged after the failure must not stay behind in tmp/.
+      filePromise?.then((f) => blobs.discard(f.staged), () => undefined);
+      reject(err instanceof StorageError ? err : ERRORS.noContent('Unexpected empty file received'));
+    };
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('file', (_name, stream, info) => {
+      if (filePromise) return void stream.resume();
+      const contentType = info.mimeType || 'application/octet-stream';
+      filePromise = (async () => {
+        try {
+          mustBeAllowedMimeType(contentType, rules.allowedMimeTypes);
+        } catch (err) {
+          stream.resume();
+          throw err;
+        }
+        const staged = await blobs.stage(stream, rules.limit);
+        return { staged, contentType, cacheControl: '', userMetadata: null };
+      })();
+      filePromise.catch(fail);
+    });
+    parser.on('error', fail);
+    parser.on('close', () => {
+      if (!filePromise) return fail(ERRORS.noContent('No file provided'));
+      filePromise.then(async (file) => {
+        if (settled) return;
+        try {
+          const cacheTime = fields.cacheControl;
+          file.cacheControl = cacheTime ? `max-age=${cacheTime}` : 'no-cache';
+          file.userMetadata = parseUserMetadata(fields.metadata, false);
+          settled = true;
+          resolve(file);
+        } catch (err) {
+          fail(err);
+        }
+      }, fail);
+    });
+    const body = req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+    // An aborted request ends the parse (and the file stream within it) with an error.
+    body.on('error', (err) => {
+      parser.destroy(err);
+      fail(err);
+    });
+    body.pipe(parser);
+  });
+}
+
+/** Receives an upload into the temp folder, enforcing the bucket's size limit and MIME types. */
+export function receiveUpload(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+  const type = req.headers.get('content-type') ?? '';
+  return type.toLowerCase().startsWith('multipart/form-data') ? fromMultipart(blobs, req, rules) : fromBinary(blobs, req, rules);
+}

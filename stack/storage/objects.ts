@@ -1,0 +1,89 @@
+import type pg from 'pg';
+import { ERRORS } from './errors.js';
+
+/** The `metadata` column as Storage fills it for every stored version. */
+export interface ObjectMetadata {
+  eTag: string;
+  size: number;
+  mimetype: string;
+  cacheControl: string;
+  lastModified: string;
+  contentLength: number;
+  httpStatusCode: number;
+}
+
+export interface ObjectRow {
+  id: string;
+  bucket_id: string;
+  name: string;
+  owner: string | null;
+  owner_id: string | null;
+  version: string | null;
+  metadata: ObjectMetadata | null;
+  user_metadata: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+  last_accessed_at: Date;
+}
+
+export interface BucketRow {
+  id: string;
+  name: string;
+  owner: string | null;
+  owner_id: string | null;
+  public: boolean;
+  file_size_limit: string | number | null;
+  allowed_mime_types: string[] | null;
+  type: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const OBJECT_COLUMNS = 'id, bucket_id, name, owner, owner_id, version, metadata, user_metadata, created_at, updated_at, last_accessed_at';
+
+export async function findBucket(client: pg.ClientBase, id: string): Promise<BucketRow | null> {
+  const { rows } = await client.query<BucketRow>(
+    `select id, name, owner, owner_id, public, file_size_limit, allowed_mime_types, type, created_at, updated_at
+       from storage.buckets where id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function mustFindBucket(client: pg.ClientBase, id: string): Promise<BucketRow> {
+  const bucket = await findBucket(client, id);
+  if (!bucket) throw ERRORS.noSuchBucket();
+  return bucket;
+}
+
+/** One object as the client may see it (RLS applies when `client` runs as their role). */
+export async function findObject(client: pg.ClientBase, bucketId: string, name: string, lock: '' | 'for update' | 'for share' = ''): Promise<ObjectRow | null> {
+  const { rows } = await client.query<ObjectRow>(
+    `select ${OBJECT_COLUMNS} from storage.objects where bucket_id = $1 and name = $2 ${lock}`,
+    [bucketId, name],
+  );
+  return rows[0] ?? null;
+}
+
+export async function mustFindObject(client: pg.ClientBase, bucketId: string, name: string, lock: '' | 'for update' | 'for share' = ''): Promise<ObjectRow> {
+  const row = await findObject(client, bucketId, name, lock);
+  if (!row) throw ERRORS.noSuchKey();
+  return row;
+}
+
+/** Serialises writers of one key, as Storage's waitObjectLock does. */
+export async function lockKey(client: pg.ClientBase, bucketId: string, name: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`storage:${bucketId}/${name}`]);
+}
+
+export function metadataFor(size: number, eTag: string, mimetype: string, cacheControl: string): ObjectMetadata {
+  return {
+    eTag,
+    size,
+    mimetype,
+    cacheControl,
+    lastModified: new Date().toISOString(),
+    contentLength: size,
+    httpStatusCode: 200,
+  };
+}

@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { GatewayService, ServiceContext } from '../gateway/app.js';
+import { BlobStore } from './blobs.js';
+import { applyConfigBuckets } from './config-buckets.js';
+import type { StorageDeps } from './context.js';
+import { ERRORS, StorageError } from './errors.js';
+import { parseFileSize } from './limits.js';
+import { bucketRoutes } from './routes/buckets.js';
+import { manageRoutes } from './routes/manage.js';
+import { readRoutes } from './routes/read.js';
+import { signRoutes } from './routes/sign.js';
+import { uploadRoutes } from './routes/upload.js';
+
+const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
+
+function storageSection(ctx: ServiceContext): Record<string, unknown> {
+  const s = ctx.config.raw.storage;
+  return s && typeof s === 'object' ? (s as Record<string, unknown>) : {};
+}
+
+/** The Hono app served under /storage/v1 (exported for tests that need no port). */
+export function storageApp(deps: StorageDeps): Hono {
+  const api = new Hono();
+  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  bucketRoutes(api, deps);
+  signRoutes(api, deps);
+  manageRoutes(api, deps);
+  uploadRoutes(api, deps);
+  readRoutes(api, deps);
+  api.notFound((c) => c.json({ statusCode: '404', error: 'Not Found', message: `Route ${c.req.method}:${c.req.path} not found` }, 404));
+  api.onError((err, c) => {
+    // A client that hangs up mid-upload is no server fault worth an error line.
+    const aborted = (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+    const e = err instanceof StorageError ? err : aborted ? ERRORS.aborted() : ERRORS.internal();
+    if (!(err instanceof StorageError) && !aborted) deps.log.error({ err, path: c.req.path }, 'storage request failed');
+    return c.json(e.render(), e.httpStatus as 400);
+  });
+  return api;
+}
+
+/** /storage/v1: Supabase Storage's REST API over storage.buckets/objects and files in the data dir. */
+export async function createStorageService(ctx: ServiceContext): Promise<GatewayService> {
+  await applyConfigBuckets(ctx.adminPool, storageSection(ctx));
+  const root = path.join(ctx.config.dataDir, 'storage');
+  const deps: StorageDeps = {
+    config: ctx.config,
+    adminPool: ctx.adminPool,
+    apiPool: ctx.apiPool,
+    blobs: new BlobStore(root),
+    globalFileSizeLimit: parseFileSize(storageSection(ctx).file_size_limit) ?? DEFAULT_FILE_SIZE_LIMIT,
+    log: ctx.log.child({ service: 'storage' }),
+  };
+  const api = storageApp(deps);
+  return {
+    name: 'storage',
+    mount: (app) => void app.route('/storage/v1', api),
+    health: async () => void (await ctx.adminPool.query('select 1 from storage.buckets limit 1')),
+  };
+}

@@ -1,0 +1,24 @@
+import { SignJWT } from 'jose';
+import { verifyJwt } from './auth.js';
+import { ERRORS } from './errors.js';
+
+const encoder = new TextEncoder();
+
+/** Signed URL tokens are JWTs over `<bucket>/<path>` with the project's secret, as Storage signs them. */
+export async function signUrlToken(claims: Record<string, unknown>, secret: string, expiresIn: number): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).sign(encoder.encode(secret));
+}
+
+/** Verifies a token for `<bucket>/<path>`: a bad or expired token is InvalidJWT, another path InvalidSignature. */
+export async function verifyUrlToken(token: string | undefined, secret: string, path: string): Promise<Record<string, unknown>> {
+  if (!token) throw ERRORS.missingParameter('token');
+  const payload = await verifyJwt(token, secret);
+  if (payload.url !== path) throw ERRORS.invalidSignature();
+  return payload;
+}
+
+/** `/object/sign/<bucket>/<path>?token=` with the path's characters encoded as storage-js expects. */
+export function signedPath(kind: 'sign' | 'upload/sign', path: string, token: string): string {
+  return `/object/${kind}/${path}?token=${token}`;
+}

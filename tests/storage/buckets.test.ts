@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { anonClient, bytes, serviceClient } from './support.js';
+
+const name = () => `bucket-${randomUUID().slice(0, 8)}`;
+
+describe('/storage/v1/bucket', () => {
+  it('the service role creates, reads, lists, updates, empties and deletes a bucket', async () => {
+    const admin = serviceClient();
+    const id = name();
+    const created = await admin.storage.createBucket(id, { public: false, fileSizeLimit: '1MB', allowedMimeTypes: ['text/plain'] });
+    expect(created.error).toBeNull();
+    expect(created.data).toEqual({ name: id });
+
+    const got = await admin.storage.getBucket(id);
+    expect(got.error).toBeNull();
+    expect(got.data).toMatchObject({ id, name: id, public: false, file_size_limit: 1_000_000, allowed_mime_types: ['text/plain'] });
+
+    const listed = await admin.storage.listBuckets();
+    expect(listed.data?.map((b) => b.id)).toContain(id);
+    expect(listed.data?.map((b) => b.id)).toContain('avatars');
+
+    const updated = await admin.storage.updateBucket(id, { public: true, fileSizeLimit: 2048, allowedMimeTypes: null });
+    expect(updated.error).toBeNull();
+    expect((await admin.storage.getBucket(id)).data).toMatchObject({ public: true, file_size_limit: 2048, allowed_mime_types: null });
+
+    await admin.storage.from(id).upload('a.bin', bytes(10), { contentType: 'application/octet-stream' });
+    const notEmpty = await admin.storage.deleteBucket(id);
+    expect(notEmpty.error).toMatchObject({ statusCode: '409', message: 'The bucket you tried to delete is not empty' });
+
+    expect((await admin.storage.emptyBucket(id)).data).toEqual({ message: 'Successfully emptied' });
+    expect((await admin.storage.deleteBucket(id)).data).toEqual({ message: 'Successfully deleted' });
+    const gone = await admin.storage.getBucket(id);
+    expect(gone.error).toMatchObject({ status: 400, statusCode: '404', message: 'Bucket not found' });
+  });
+
+  it('a bucket id that exists already is refused with 409', async () => {
+    const admin = serviceClient();
+    const id = name();
+    await admin.storage.createBucket(id);
+    const again = await admin.storage.createBucket(id);
+    expect(again.error).toMatchObject({ statusCode: '409', message: 'The resource already exists' });
+    await admin.storage.deleteBucket(id);
+  });
+
+  it('anon cannot create buckets and sees none (no policies on storage.buckets)', async () => {
+    const anon = anonClient();
+    const res = await anon.storage.createBucket(name());
+    expect(res.error).toMatchObject({ status: 400, statusCode: '403', message: 'new row violates row-level security policy' });
+    const listed = await anon.storage.listBuckets();
+    expect(listed.data).toEqual([]);
+  });
+
+  it('bad input gets a 400 in Storage format', async () => {
+    const admin = serviceClient();
+    const bad = await admin.storage.createBucket('no/slashes');
+    expect(bad.error).toMatchObject({ status: 400, statusCode: '400', message: 'Bucket name invalid' });
+    const badSize = await admin.storage.createBucket(name(), { public: false, fileSizeLimit: 'lots' });
+    expect(badSize.error).toMatchObject({ status: 400, statusCode: '400' });
+  });
+
+  it('requests without a JWT or with a forged one are refused', async () => {
+    const { apiUrl } = (await import('../support/env.js')).stack();
+    const none = await fetch(`${apiUrl}/storage/v1/bucket`);
+    expect(none.status).toBe(400);
+    expect(await none.json()).toMatchObject({ statusCode: '400', message: "headers must have required property 'authorization'" });
+    const forged = await fetch(`${apiUrl}/storage/v1/bucket`, { headers: { Authorization: 'Bearer a.b.c' } });
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
+  });
+});
