@@ -43,7 +43,7 @@ export function docsPage(anonKey: string): string {
       url: '/docs/openapi.json',
       dom_id: '#docs',
       deepLinking: true,
-      docExpansion: 'none',
+      docExpansion: 'list',
       filter: true,
       persistAuthorization: false,
       tryItOutEnabled: false,
