@@ -17,7 +17,8 @@ export interface StackConfig {
   dataDir: string;
   api: { port: number; schemas: string[]; extraSearchPath: string[]; maxRows: number | null };
   db: { port: number; majorVersion: number; seedEnabled: boolean; seedPaths: string[] };
-  inbox: { port: number };
+  /** smtpPort: null when neither config.toml nor AGORA_SMTP_PORT names one (the inbox then picks). */
+  inbox: { port: number; smtpPort: number | null };
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
@@ -30,6 +31,7 @@ export interface ConfigOverrides {
   apiPort?: number;
   dbPort?: number;
   inboxPort?: number;
+  smtpPort?: number;
   dataDir?: string;
 }
 
@@ -101,7 +103,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
         path.resolve(supabaseDir, p),
       ),
     },
-    inbox: { port: overrides.inboxPort ?? portFrom('AGORA_INBOX_PORT', env, inbox.port, 54324) },
+    inbox: {
+      port: overrides.inboxPort ?? portFrom('AGORA_INBOX_PORT', env, inbox.port, 54324),
+      smtpPort: overrides.smtpPort ?? (env.AGORA_SMTP_PORT || inbox.smtp_port != null ? portFrom('AGORA_SMTP_PORT', env, inbox.smtp_port, 54325) : null),
+    },
     jwtSecret,
     anonKey: demoKey('anon', jwtSecret),
     serviceRoleKey: demoKey('service_role', jwtSecret),

@@ -16,6 +16,7 @@ export interface TestStackInfo {
   jwtSecret: string;
   dataDir: string;
   inboxUrl: string;
+  smtpPort: number;
 }
 
 export interface TestStack {
@@ -28,8 +29,8 @@ export interface TestStack {
 export async function startTestStack(): Promise<TestStack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agora-test-'));
   chmodSync(dataDir, 0o755); // Postgres may run as another user and must reach it
-  const [apiPort, dbPort, inboxPort] = [await getPort(), await getPort(), await getPort()];
-  const stack = await startStack({ dataDir, apiPort, dbPort, inboxPort, seed: false });
+  const [apiPort, dbPort, inboxPort, smtpPort] = [await getPort(), await getPort(), await getPort(), await getPort()];
+  const stack = await startStack({ dataDir, apiPort, dbPort, inboxPort, smtpPort, seed: false });
   const info: TestStackInfo = {
     apiUrl: stack.urls.api,
     dbUrl: stack.urls.db,
@@ -39,6 +40,7 @@ export async function startTestStack(): Promise<TestStack> {
     jwtSecret: stack.config.jwtSecret,
     dataDir,
     inboxUrl: stack.urls.inbox,
+    smtpPort,
   };
   return {
     stack,

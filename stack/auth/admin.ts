@@ -1,0 +1,231 @@
+import type { Context } from 'hono';
+import { transaction, type Tx } from './db.js';
+import type { AuthDeps } from './deps.js';
+import { badRequest, notFound, unprocessable } from './errors.js';
+import { actionLink, prepareToken, type VerificationType } from './mailer.js';
+import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
+import { checkPasswordStrength, hashPassword } from './password.js';
+import { referrer } from './redirect.js';
+import { bool, obj, readJson, requireAdmin, str, validateEmail } from './request.js';
+import { logoutAll } from './sessions.js';
+import { parseGoDuration } from './settings.js';
+import { applyEmailChange, setPassword } from './user.js';
+import {
+  confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
+} from './users.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function loadUser(c: Context, deps: AuthDeps, tx?: Tx): Promise<UserRow> {
+  const id = c.req.param('id') ?? '';
+  if (!UUID_RE.test(id)) throw notFound('validation_failed', 'user_id must be an UUID');
+  const user = await findUserById(tx ?? deps.db, id, !!tx);
+  if (!user) throw notFound('user_not_found', 'User not found');
+  return user;
+}
+
+/** ban_duration: a Go duration ("24h", "1h30m"), or "none" to lift a ban. */
+async function applyBan(tx: Tx, userId: string, banDuration: string): Promise<void> {
+  if (!banDuration) return;
+  if (banDuration === 'none') {
+    await tx.query('update auth.users set banned_until = null, updated_at = now() where id = $1', [userId]);
+    return;
+  }
+  const seconds = parseGoDuration(banDuration);
+  if (seconds === null || /^\d+(\.\d+)?$/.test(banDuration.trim())) {
+    throw badRequest('validation_failed', `invalid format for ban duration: time: invalid duration "${banDuration}"`);
+  }
+  await tx.query("update auth.users set banned_until = now() + make_interval(secs => $2), updated_at = now() where id = $1", [userId, seconds]);
+}
+
+async function respondUser(c: Context, deps: AuthDeps, id: string): Promise<Response> {
+  const user = (await findUserById(deps.db, id))!;
+  return c.json(userJson(user, await identitiesOf(deps.db, id)));
+}
+
+/** GET /admin/users?page=&per_page=: {users, aud}, with X-Total-Count and Link headers. */
+export async function listUsers(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);
+  const perPage = Math.min(1000, Math.max(1, Number.parseInt(c.req.query('per_page') ?? '50', 10) || 50));
+  const total = Number((await deps.db.query<{ n: string }>("select count(*) n from auth.users where instance_id = '00000000-0000-0000-0000-000000000000'")).rows[0].n);
+  const { rows } = await deps.db.query<UserRow>(
+    "select * from auth.users where instance_id = '00000000-0000-0000-0000-000000000000' order by created_at desc, id limit $1 offset $2",
+    [perPage, (page - 1) * perPage],
+  );
+  const identities = rows.length
+    ? (await deps.db.query('select * from auth.identities where user_id = any($1::uuid[]) order by created_at', [rows.map((r) => r.id)])).rows
+    : [];
+  const users = rows.map((u) => userJson(u, identities.filter((i) => i.user_id === u.id)));
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const base = `${deps.settings.externalUrl}/admin/users`;
+  const links = [];
+  if (page < pages) links.push(`<${base}?page=${page + 1}&per_page=${perPage}>; rel="next"`);
+  links.push(`<${base}?page=${pages}&per_page=${perPage}>; rel="last"`);
+  c.header('Link', links.join(', '));
+  c.header('X-Total-Count', String(total));
+  return c.json({ users, aud: 'authenticated' });
+}
+
+export async function getUserById(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const user = await loadUser(c, deps);
+  return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
+}
+
+/** POST /admin/users: email, password, email_confirm, user_metadata, app_metadata, role, ban_duration. */
+export async function createUser(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const body = await readJson(c);
+  const rawEmail = str(body, 'email');
+  const phone = str(body, 'phone');
+  const password = str(body, 'password');
+  const userMeta = obj(body, 'user_metadata') ?? obj(body, 'data') ?? {};
+  const appMeta = obj(body, 'app_metadata') ?? {};
+  const role = str(body, 'role');
+  const banDuration = str(body, 'ban_duration');
+  if (!rawEmail && !phone) throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
+  if (!rawEmail) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+  const email = validateEmail(rawEmail);
+  if (password) {
+    const weak = checkPasswordStrength(password, deps.settings);
+    if (weak) throw weak;
+  }
+  const encrypted = password ? await hashPassword(password) : null;
+  const id = await transaction(deps.db, async (tx) => {
+    if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    const user = await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
+    if (bool(body, 'email_confirm')) await confirmUser(tx, user.id);
+    await applyBan(tx, user.id, banDuration);
+    return user.id;
+  });
+  return respondUser(c, deps, id);
+}
+
+/** PUT /admin/users/{id} */
+export async function updateUserById(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const body = await readJson(c);
+  const rawEmail = str(body, 'email');
+  const password = body.password === undefined || body.password === null ? null : str(body, 'password');
+  const userMeta = obj(body, 'user_metadata') ?? obj(body, 'data');
+  const appMeta = obj(body, 'app_metadata');
+  const role = str(body, 'role');
+  const banDuration = str(body, 'ban_duration');
+  const email = rawEmail ? validateEmail(rawEmail) : '';
+  let encrypted: string | null = null;
+  if (password !== null) {
+    const weak = checkPasswordStrength(password, deps.settings);
+    if (weak) throw weak;
+    encrypted = await hashPassword(password);
+  }
+  const id = await transaction(deps.db, async (tx) => {
+    const user = await loadUser(c, deps, tx);
+    if (banDuration) await applyBan(tx, user.id, banDuration);
+    if (role) await tx.query('update auth.users set role = $2, updated_at = now() where id = $1', [user.id, role]);
+    if (email && email !== (user.email ?? '').toLowerCase()) {
+      const taken = await findUserByEmail(tx, email);
+      if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      await applyEmailChange(tx, user.id, email);
+    }
+    if (encrypted) await setPassword(tx, user.id, encrypted, null);
+    if (bool(body, 'email_confirm') && !user.email_confirmed_at) await confirmUser(tx, user.id);
+    if (userMeta) await mergeUserMetaData(tx, user.id, userMeta);
+    if (appMeta) await mergeAppMetaData(tx, user.id, appMeta);
+    return user.id;
+  });
+  return respondUser(c, deps, id);
+}
+
+/** DELETE /admin/users/{id}: removed with everything that hangs off it, or soft-deleted. */
+export async function deleteUserById(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const text = await c.req.text();
+  let soft = false;
+  if (text.trim()) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw badRequest('bad_json', `Could not parse request body as JSON: ${(err as Error).message}`);
+    }
+    soft = !!body && typeof body === 'object' && (body as Record<string, unknown>).should_soft_delete === true;
+  }
+  await transaction(deps.db, async (tx) => {
+    const user = await loadUser(c, deps, tx);
+    if (soft) {
+      await logoutAll(tx, user.id);
+      await tx.query('delete from auth.identities where user_id = $1', [user.id]);
+      await tx.query(
+        `update auth.users set deleted_at = now(), email = null, phone = null, encrypted_password = '',
+                raw_user_meta_data = '{}', raw_app_meta_data = '{}', updated_at = now() where id = $1`,
+        [user.id],
+      );
+    } else {
+      await tx.query('delete from auth.users where id = $1', [user.id]);
+    }
+  });
+  return c.json({});
+}
+
+const LINK_TYPES = ['signup', 'invite', 'magiclink', 'recovery', 'email_change_current', 'email_change_new'] as const;
+
+/** POST /admin/generate_link: the link (and code) a mail would carry, without sending it. */
+export async function generateLink(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const { settings } = deps;
+  const body = await readJson(c);
+  const type = str(body, 'type');
+  if (!(LINK_TYPES as readonly string[]).includes(type)) throw badRequest('validation_failed', 'Invalid email action link type requested');
+  const email = validateEmail(str(body, 'email'));
+  const password = str(body, 'password');
+  const data = obj(body, 'data') ?? {};
+  const newEmail = str(body, 'new_email') ? validateEmail(str(body, 'new_email')) : '';
+  const redirectTo = referrer(settings, str(body, 'redirect_to') || null);
+  if (type === 'signup' && !password) throw unprocessable('validation_failed', 'Signup requires a valid password');
+  if (password) {
+    const weak = checkPasswordStrength(password, settings);
+    if (weak) throw weak;
+  }
+  if (type.startsWith('email_change') && !newEmail) throw unprocessable('validation_failed', 'The new email address provided is invalid');
+  const encrypted = password ? await hashPassword(password) : null;
+  const out = await transaction(deps.db, async (tx) => {
+    let user = await findUserByEmail(tx, email);
+    if (type === 'signup' || type === 'invite') {
+      if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
+    }
+    if (!user) throw notFound('user_not_found', 'User with this email not found');
+    let otp: string;
+    let hash: string;
+    let verification: VerificationType;
+    if (type.startsWith('email_change')) {
+      if ((await findUserByEmail(tx, newEmail))?.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      const target = type === 'email_change_current' ? email : newEmail;
+      otp = generateOtp(settings.otpLength);
+      hash = tokenHash(target, otp);
+      const column = type === 'email_change_current' ? 'email_change_token_current' : 'email_change_token_new';
+      await tx.query(`update auth.users set email_change = $2, ${column} = $3, email_change_sent_at = now(), email_change_confirm_status = 0, updated_at = now() where id = $1`, [
+        user.id,
+        newEmail,
+        hash,
+      ]);
+      await saveOneTimeToken(tx, user.id, column, hash, target);
+      verification = 'email_change';
+    } else {
+      const column = type === 'signup' || type === 'invite' ? 'confirmation' : 'recovery';
+      ({ otp, hash } = await prepareToken(tx, settings, user, column, type === 'invite'));
+      verification = type as VerificationType;
+    }
+    const fresh = (await findUserById(tx, user.id))!;
+    return {
+      ...userJson(fresh, await identitiesOf(tx, user.id)),
+      action_link: actionLink(settings, hash, verification, redirectTo),
+      email_otp: otp,
+      hashed_token: hash,
+      verification_type: verification,
+      redirect_to: redirectTo,
+    };
+  });
+  return c.json(out);
+}

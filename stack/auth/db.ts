@@ -1,0 +1,37 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { StackConfig } from '../config/load.js';
+
+export type Db = pg.Pool;
+export type Tx = pg.PoolClient;
+
+/**
+ * Connections as supabase_auth_admin, the role GoTrue logs in as on Supabase, so triggers on
+ * auth.users run with the same current_user (and the same privileges) here as there.
+ */
+export function createAuthPool(config: StackConfig, log: Logger): Db {
+  const pool = new pg.Pool({
+    connectionString: `postgresql://supabase_auth_admin:postgres@127.0.0.1:${config.db.port}/postgres`,
+    max: 8,
+    application_name: 'agora-auth',
+    options: '-c search_path=auth',
+  });
+  pool.on('error', (err) => log.warn({ err }, 'auth pool connection lost'));
+  return pool;
+}
+
+/** Runs fn in one transaction; rolled back on any error. */
+export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,11 @@
+import type { Logger } from 'pino';
+import type { Db } from './db.js';
+import type { MailerDeps } from './mailer.js';
+import type { RequestLimiter } from './ratelimit.js';
+
+/** What every /auth/v1 handler works with. */
+export interface AuthDeps extends MailerDeps {
+  db: Db;
+  log: Logger;
+  limits: { otp: RequestLimiter; token: RequestLimiter; verify: RequestLimiter };
+}

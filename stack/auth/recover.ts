@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from 'hono';
+import { transaction } from './db.js';
+import type { AuthDeps } from './deps.js';
+import { badRequest, unprocessable } from './errors.js';
+import { sendEmailChangeMail, sendVerificationMail } from './mailer.js';
+import { hashPassword } from './password.js';
+import { referrer } from './redirect.js';
+import { bool, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
+import { confirmUser, findUserByEmail, findUserById, insertUser } from './users.js';
+
+function redirectOf(c: Context, deps: AuthDeps): string {
+  return referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
+}
+
+/** POST /recover: a recovery mail when the address is known; the same {} either way. */
+export async function recover(c: Context, deps: AuthDeps): Promise<Response> {
+  deps.limits.otp.take(rateLimitKey(c));
+  const body = await readJson(c);
+  const email = validateEmail(str(body, 'email'));
+  const redirectTo = redirectOf(c, deps);
+  await transaction(deps.db, async (tx) => {
+    const user = await findUserByEmail(tx, email);
+    if (user) await sendVerificationMail(tx, deps, user, 'recovery', redirectTo);
+  });
+  return c.json({});
+}
+
+/**
+ * POST /otp and /magiclink (email): a magic link for a confirmed user; for a new or unconfirmed
+ * one a confirmation mail, or, with autoconfirm, confirmation and then the magic link.
+ */
+export async function otp(c: Context, deps: AuthDeps): Promise<Response> {
+  const { settings } = deps;
+  deps.limits.otp.take(rateLimitKey(c));
+  const body = await readJson(c);
+  const rawEmail = str(body, 'email');
+  const phone = str(body, 'phone');
+  const createUser = body.create_user === undefined ? true : bool(body, 'create_user');
+  const data = obj(body, 'data') ?? {};
+  if (!rawEmail && phone) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  if (!rawEmail) throw badRequest('validation_failed', 'An email address or phone number is required');
+  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
+  const email = validateEmail(rawEmail);
+  const redirectTo = redirectOf(c, deps);
+  const existing = await findUserByEmail(deps.db, email);
+  if (!existing) {
+    if (!createUser) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
+    if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+  }
+  // GoTrue gives users created by a magic link a random password they never learn.
+  const randomPassword = existing ? null : await hashPassword(randomBytes(32).toString('base64url'));
+  await transaction(deps.db, async (tx) => {
+    let user = existing ? await findUserById(tx, existing.id, true) : await insertUser(tx, { email, encryptedPassword: randomPassword, userMetaData: data });
+    if (!user) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
+    if (!user.email_confirmed_at) {
+      if (!settings.autoconfirm) {
+        await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+        return;
+      }
+      await confirmUser(tx, user.id);
+      user = (await findUserById(tx, user.id))!;
+    }
+    await sendVerificationMail(tx, deps, user, 'magiclink', redirectTo);
+  });
+  return c.json({});
+}
+
+/** POST /resend {type: signup | email_change, email}. */
+export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
+  deps.limits.otp.take(rateLimitKey(c));
+  const body = await readJson(c);
+  const type = str(body, 'type');
+  if (!['signup', 'email_change', 'sms', 'phone_change'].includes(type)) {
+    throw badRequest('validation_failed', 'Missing one of these types: signup, email_change, sms, phone_change');
+  }
+  if (type === 'sms' || type === 'phone_change') throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  const email = validateEmail(str(body, 'email'));
+  const redirectTo = redirectOf(c, deps);
+  await transaction(deps.db, async (tx) => {
+    const user = type === 'signup'
+      ? await findUserByEmail(tx, email)
+      : (await tx.query('select id from auth.users where lower(email_change) = $1 or lower(email) = $1 limit 1', [email])).rows[0]
+        ? await findUserById(tx, (await tx.query<{ id: string }>('select id from auth.users where lower(email_change) = $1 or lower(email) = $1 limit 1', [email])).rows[0].id)
+        : null;
+    if (!user) return;
+    if (type === 'signup') {
+      if (user.email_confirmed_at) return;
+      await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+    } else if (user.email_change) {
+      await sendEmailChangeMail(tx, deps, user, user.email_change, redirectTo);
+    }
+  });
+  return c.json({});
+}

@@ -1,0 +1,129 @@
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { AuthError, badRequest, forbidden, unauthorized } from './errors.js';
+import { verifyAccessToken } from './jwt.js';
+import type { ClientInfo, SessionRow } from './sessions.js';
+import type { AuthSettings } from './settings.js';
+import { findUserById, type UserRow } from './users.js';
+import type { Db } from './db.js';
+
+export type Body = Record<string, unknown>;
+
+/** GoTrue's retrieveRequestParams: the body must be a JSON object, else 400 bad_json. */
+export async function readJson(c: Context): Promise<Body> {
+  const text = await c.req.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw badRequest('bad_json', `Could not parse request body as JSON: ${text.trim() === '' ? 'unexpected end of JSON input' : (err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw badRequest('bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed} into Go value of type object`);
+  }
+  return parsed as Body;
+}
+
+/** A string field (absent or null reads as ''); any other JSON type is a bad_json like Go's decoder. */
+export function str(body: Body, key: string): string {
+  const v = body[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw badRequest('bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${typeof v} into Go struct field .${key} of type string`);
+  return v;
+}
+
+export function bool(body: Body, key: string): boolean {
+  const v = body[key];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw badRequest('bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${typeof v} into Go struct field .${key} of type bool`);
+  return v;
+}
+
+export function obj(body: Body, key: string): Record<string, unknown> | null {
+  const v = body[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw badRequest('bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field .${key} of type map[string]interface {}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The key GoTrue rate-limits by when GOTRUE_RATE_LIMIT_HEADER names X-Forwarded-For (as behind
+ * Supabase's edge): its first value. Without the header GoTrue applies no per-IP limit (it logs
+ * that and lets the request through), which is also what `supabase start` does for local clients.
+ */
+export function rateLimitKey(c: Context): string | null {
+  const first = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  return first || null;
+}
+
+/** The client's address: the first X-Forwarded-For hop when a proxy set one, else the socket peer. */
+export function clientIp(c: Context): string {
+  const first = rateLimitKey(c);
+  if (first) return first;
+  try {
+    return getConnInfo(c).remote.address ?? '127.0.0.1';
+  } catch {
+    return '127.0.0.1';
+  }
+}
+
+export function clientInfo(c: Context): ClientInfo {
+  const ip = clientIp(c);
+  return { userAgent: c.req.header('user-agent') ?? null, ip: /^[0-9a-fA-F:.]+$/.test(ip) ? ip : null };
+}
+
+const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** GoTrue's validateEmail: present, at most 255 characters, a plausible address. */
+export function validateEmail(email: string): string {
+  if (email === '') throw badRequest('validation_failed', 'An email address is required');
+  if (email.length > 255) throw badRequest('validation_failed', 'An email address is too long');
+  if (!EMAIL_RE.test(email)) throw badRequest('validation_failed', 'Unable to validate email address: invalid format');
+  return email.toLowerCase();
+}
+
+export function bearerToken(c: Context): string {
+  const m = /^(?:B|b)earer (\S+)$/.exec(c.req.header('authorization') ?? '');
+  if (!m) throw unauthorized('no_authorization', 'This endpoint requires a Bearer token');
+  return m[1];
+}
+
+export interface Caller {
+  user: UserRow;
+  session: SessionRow | null;
+  claims: Record<string, unknown>;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** requireAuthentication: a valid JWT whose user (and session, when it names one) still exists. */
+export async function requireUser(c: Context, settings: AuthSettings, db: Db): Promise<Caller> {
+  const claims = await verifyAccessToken(bearerToken(c), settings.jwtSecret);
+  const sub = typeof claims.sub === 'string' ? claims.sub : '';
+  if (!sub) throw forbidden('bad_jwt', 'invalid claim: missing sub claim');
+  if (!UUID_RE.test(sub)) throw badRequest('bad_jwt', 'invalid claim: sub claim must be a UUID');
+  const user = await findUserById(db, sub);
+  if (!user) throw forbidden('user_not_found', 'User from sub claim in JWT does not exist');
+  let session: SessionRow | null = null;
+  const sid = claims.session_id;
+  if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
+    if (!UUID_RE.test(sid)) throw forbidden('bad_jwt', 'invalid claim: session_id claim must be a UUID');
+    const { rows } = await db.query<SessionRow>('select id, user_id, not_after, aal from auth.sessions where id = $1', [sid]);
+    if (!rows[0]) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
+    session = rows[0];
+  }
+  return { user, session, claims };
+}
+
+/** requireAdminCredentials: a valid JWT whose role is one of GoTrue's admin roles. */
+export async function requireAdmin(c: Context, settings: AuthSettings): Promise<Record<string, unknown>> {
+  const claims = await verifyAccessToken(bearerToken(c), settings.jwtSecret);
+  if (claims.role !== 'service_role' && claims.role !== 'supabase_admin') throw forbidden('not_admin', 'User not allowed');
+  return claims;
+}
+
+export function isAuthError(err: unknown): err is AuthError {
+  return err instanceof AuthError;
+}

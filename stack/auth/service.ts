@@ -1,0 +1,56 @@
+import type { GatewayService, ServiceContext } from '../gateway/app.js';
+import { createInbox } from '../inbox/service.js';
+import { createMailSender } from '../mail/sender.js';
+import { createAuthApp } from './app.js';
+import { createAuthPool, type Db } from './db.js';
+import type { AuthDeps } from './deps.js';
+import { EmailLimiter, RequestLimiter } from './ratelimit.js';
+import { loadAuthSettings, type AuthSettings } from './settings.js';
+import type { MailSender } from '../mail/sender.js';
+import type { Logger } from 'pino';
+
+export function authDeps(settings: AuthSettings, db: Db, mail: MailSender, log: Logger): AuthDeps {
+  return {
+    settings,
+    db,
+    mail,
+    log,
+    emailLimiter: new EmailLimiter(settings.limits.emailSent),
+    limits: {
+      otp: new RequestLimiter(settings.limits.otp),
+      token: new RequestLimiter(settings.limits.tokenRefresh),
+      verify: new RequestLimiter(settings.limits.verify),
+    },
+  };
+}
+
+/**
+ * The local mail inbox and GoTrue's API at /auth/v1, which mails through the inbox's SMTP port
+ * (or through [auth.email.smtp] when that is enabled).
+ */
+export async function createAuthServices(ctx: ServiceContext): Promise<GatewayService[]> {
+  const settings = loadAuthSettings(ctx.config);
+  const inbox = await createInbox(ctx);
+  const smtp = (ctx.config.raw.auth as Record<string, Record<string, Record<string, unknown>>> | undefined)?.email?.smtp;
+  const useOwnSmtp = smtp?.enabled === true && typeof smtp.host === 'string';
+  const mail = createMailSender({
+    host: useOwnSmtp ? String(smtp!.host) : '127.0.0.1',
+    port: useOwnSmtp ? Number(smtp!.port ?? 587) : inbox.smtpPort,
+    from: settings.mailFrom,
+    log: ctx.log,
+  });
+  const db = createAuthPool(ctx.config, ctx.log);
+  const app = createAuthApp(authDeps(settings, db, mail, ctx.log));
+  const auth: GatewayService = {
+    name: 'auth',
+    mount: (gateway) => {
+      gateway.route('/auth/v1', app);
+    },
+    health: async () => void (await db.query('select 1 from auth.users limit 1')),
+    close: async () => {
+      mail.close();
+      await db.end();
+    },
+  };
+  return [inbox, auth];
+}

@@ -1,0 +1,151 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Db, Tx } from './db.js';
+import { signAccessToken, type AccessTokenClaims } from './jwt.js';
+import type { AuthSettings } from './settings.js';
+import { identitiesOf, INSTANCE_ID, userJson, type UserRow, type UserJson } from './users.js';
+
+/** How the session was authenticated (GoTrue's AuthenticationMethod, the amr claim). */
+export type AuthMethod = 'password' | 'otp' | 'magiclink' | 'email/signup' | 'recovery' | 'invite' | 'email_change' | 'token_refresh';
+
+export interface RefreshTokenRow {
+  id: string;
+  token: string;
+  user_id: string;
+  revoked: boolean;
+  created_at: Date;
+  updated_at: Date;
+  parent: string | null;
+  session_id: string | null;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  not_after: Date | null;
+  aal: string | null;
+}
+
+export interface ClientInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** GoTrue's AccessTokenResponse. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  expires_at: number;
+  refresh_token: string;
+  user: UserJson;
+  weak_password?: { reasons: string[]; message: string };
+}
+
+const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Refresh tokens are 12 random lowercase alphanumerics, as GoTrue's SecureAlphanumeric(12). */
+export function newRefreshToken(): string {
+  let t = '';
+  for (let i = 0; i < 12; i++) t += TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)];
+  return t;
+}
+
+async function insertRefreshToken(tx: Tx, userId: string, sessionId: string, parent: string | null): Promise<RefreshTokenRow> {
+  const { rows } = await tx.query<RefreshTokenRow>(
+    `insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at, parent, session_id)
+     values ($1, $2, $3, false, now(), now(), $4, $5) returning *`,
+    [INSTANCE_ID, newRefreshToken(), userId, parent, sessionId],
+  );
+  return rows[0];
+}
+
+/**
+ * GoTrue's GrantAuthenticatedUser + AddClaimToSession: a new session, its first refresh token,
+ * the authentication method recorded for the amr claim, and last_sign_in_at.
+ */
+export async function startSession(tx: Tx, user: UserRow, method: AuthMethod, client: ClientInfo): Promise<RefreshTokenRow> {
+  const sessionId = randomUUID();
+  await tx.query(
+    `insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent, ip)
+     values ($1, $2, now(), now(), 'aal1', $3, $4)`,
+    [sessionId, user.id, client.userAgent, client.ip],
+  );
+  await tx.query(
+    `insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
+     values ($1, now(), now(), $2, $3)
+     on conflict (session_id, authentication_method) do update set updated_at = excluded.updated_at`,
+    [sessionId, method, randomUUID()],
+  );
+  await tx.query('update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1', [user.id]);
+  await tx.query("update auth.identities set last_sign_in_at = now() where user_id = $1 and provider = 'email'", [user.id]);
+  return insertRefreshToken(tx, user.id, sessionId, null);
+}
+
+/** GoTrue's GrantRefreshTokenSwap: the presented token is revoked and a child issued. */
+export async function swapRefreshToken(tx: Tx, token: RefreshTokenRow): Promise<RefreshTokenRow> {
+  await tx.query('update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1', [token.id]);
+  return insertRefreshToken(tx, token.user_id, token.session_id!, token.token);
+}
+
+/** Access token for a session, with aal and amr computed from the session's recorded methods. */
+export async function accessTokenFor(db: Db | Tx, settings: AuthSettings, user: UserRow, sessionId: string): Promise<{ token: string; expiresAt: number }> {
+  const { rows } = await db.query<{ authentication_method: string; updated_at: Date }>(
+    'select authentication_method, updated_at from auth.mfa_amr_claims where session_id = $1 order by updated_at desc',
+    [sessionId],
+  );
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + settings.jwtExpiry;
+  const claims: AccessTokenClaims = {
+    iss: settings.jwtIssuer,
+    sub: user.id,
+    aud: user.aud ?? '',
+    exp,
+    iat,
+    email: user.email ?? '',
+    phone: user.phone ?? '',
+    app_metadata: user.raw_app_meta_data ?? {},
+    user_metadata: user.raw_user_meta_data ?? {},
+    role: user.role ?? '',
+    aal: 'aal1',
+    amr: rows.map((r) => ({ method: r.authentication_method, timestamp: Math.floor(r.updated_at.getTime() / 1000) })),
+    session_id: sessionId,
+    is_anonymous: user.is_anonymous,
+  };
+  return { token: await signAccessToken(claims, settings.jwtSecret), expiresAt: exp };
+}
+
+/** A new session for the user with its token response (issueRefreshToken). */
+export async function issueSession(tx: Tx, settings: AuthSettings, userId: string, method: AuthMethod, client: ClientInfo): Promise<TokenResponse> {
+  const { rows } = await tx.query<UserRow>('select * from auth.users where id = $1', [userId]);
+  const refresh = await startSession(tx, rows[0], method, client);
+  return tokenResponse(tx, settings, userId, refresh);
+}
+
+export async function tokenResponse(tx: Tx, settings: AuthSettings, userId: string, refresh: RefreshTokenRow): Promise<TokenResponse> {
+  const { rows } = await tx.query<UserRow>('select * from auth.users where id = $1', [userId]);
+  const user = rows[0];
+  const { token, expiresAt } = await accessTokenFor(tx, settings, user, refresh.session_id!);
+  return {
+    access_token: token,
+    token_type: 'bearer',
+    expires_in: settings.jwtExpiry,
+    expires_at: expiresAt,
+    refresh_token: refresh.token,
+    user: userJson(user, await identitiesOf(tx, userId)),
+  };
+}
+
+/** models.Logout: every session of the user (refresh tokens go with them). */
+export async function logoutAll(db: Db | Tx, userId: string): Promise<void> {
+  await db.query('delete from auth.sessions where user_id = $1', [userId]);
+  // Tokens issued before sessions existed have no session to cascade from.
+  await db.query('delete from auth.refresh_tokens where user_id = $1', [userId]);
+}
+
+export async function logoutSession(db: Db | Tx, sessionId: string): Promise<void> {
+  await db.query('delete from auth.sessions where id = $1', [sessionId]);
+}
+
+export async function logoutOthers(db: Db | Tx, sessionId: string, userId: string): Promise<void> {
+  await db.query('delete from auth.sessions where user_id = $1 and id <> $2', [userId, sessionId]);
+}

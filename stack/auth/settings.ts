@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { apiUrl, type StackConfig } from '../config/load.js';
+import { StackError } from '../errors.js';
+
+type Table = Record<string, unknown>;
+
+export type EmailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'invite';
+
+export interface EmailTemplate {
+  subject: string;
+  /** HTML with Go-template placeholders ({{ .ConfirmationURL }}, {{ .Token }}, ...). */
+  content: string;
+}
+
+/** Per-IP request limits (GoTrue's tollbooth limiters): `rate` requests per `windowSeconds`, burst 30. */
+export interface RequestLimit {
+  rate: number;
+  windowSeconds: number;
+}
+
+/** Everything /auth/v1 reads from config.toml's [auth] sections, with GoTrue's defaults. */
+export interface AuthSettings {
+  siteUrl: string;
+  additionalRedirectUrls: string[];
+  externalUrl: string;
+  jwtSecret: string;
+  jwtExpiry: number;
+  jwtIssuer: string;
+  enableSignup: boolean;
+  emailEnabled: boolean;
+  /** !enable_confirmations: sign-ups are confirmed at once. */
+  autoconfirm: boolean;
+  secureEmailChange: boolean;
+  securePasswordChange: boolean;
+  otpExpiry: number;
+  otpLength: number;
+  maxFrequencySeconds: number;
+  minPasswordLength: number;
+  passwordRequirements: string;
+  refreshTokenRotation: boolean;
+  refreshTokenReuseInterval: number;
+  anonymousSignIns: boolean;
+  limits: {
+    /** Emails per hour across the project; null when not enforced (no [auth.email.smtp], as the CLI). */
+    emailSent: number | null;
+    /** sign_in_sign_ups (GoTrue's RATE_LIMIT_OTP): signup, recover, resend, otp, magiclink, PUT /user. */
+    otp: RequestLimit;
+    tokenRefresh: RequestLimit;
+    verify: RequestLimit;
+  };
+  templates: Record<EmailKind, EmailTemplate>;
+  mailFrom: string;
+  external: Record<string, boolean>;
+}
+
+const DEFAULT_TEMPLATES: Record<EmailKind, EmailTemplate> = {
+  confirmation: {
+    subject: 'Confirm Your Signup',
+    content:
+      '<h2>Confirm your signup</h2>\n\n<p>Follow this link to confirm your user:</p>\n<p><a href="{{ .ConfirmationURL }}">Confirm your mail</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  recovery: {
+    subject: 'Reset Your Password',
+    content:
+      '<h2>Reset Password</h2>\n\n<p>Follow this link to reset the password for your user:</p>\n<p><a href="{{ .ConfirmationURL }}">Reset Password</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  magic_link: {
+    subject: 'Your Magic Link',
+    content:
+      '<h2>Magic Link</h2>\n\n<p>Follow this link to login:</p>\n<p><a href="{{ .ConfirmationURL }}">Log In</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  email_change: {
+    subject: 'Confirm Email Change',
+    content:
+      '<h2>Confirm Change of Email</h2>\n\n<p>Follow this link to confirm the update of your email from {{ .Email }} to {{ .NewEmail }}:</p>\n<p><a href="{{ .ConfirmationURL }}">Change Email</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  invite: {
+    subject: 'You have been invited',
+    content:
+      '<h2>You have been invited</h2>\n\n<p>You have been invited to create a user on {{ .SiteURL }}. Follow this link to accept the invite:</p>\n<p><a href="{{ .ConfirmationURL }}">Accept the invite</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+};
+
+function table(t: Table, key: string): Table {
+  const v = t[key];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
+}
+
+function num(v: unknown, dflt: number, name: string): number {
+  if (v === undefined || v === null || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new StackError(`[auth] ${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function bool(v: unknown, dflt: boolean): boolean {
+  return typeof v === 'boolean' ? v : dflt;
+}
+
+/** Go duration strings as config.toml uses them ("1s", "1m30s", "1h"); a bare number is seconds. */
+export function parseGoDuration(value: string): number | null {
+  const s = value.trim();
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  let total = 0;
+  let consumed = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    total += Number(m[1]) * units[m[2]];
+    consumed = re.lastIndex;
+  }
+  return consumed === s.length && s.length > 0 ? total : null;
+}
+
+function templates(email: Table, rootDir: string): Record<EmailKind, EmailTemplate> {
+  const configured = table(email, 'template');
+  const out = { ...DEFAULT_TEMPLATES };
+  for (const kind of Object.keys(DEFAULT_TEMPLATES) as EmailKind[]) {
+    const t = table(configured, kind);
+    const contentPath = typeof t.content_path === 'string' && t.content_path ? t.content_path : null;
+    let content = out[kind].content;
+    if (contentPath) {
+      const file = path.resolve(rootDir, contentPath);
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new StackError(`[auth.email.template.${kind}] content_path: cannot read ${file}: ${(err as Error).message}`);
+      }
+    }
+    out[kind] = { subject: typeof t.subject === 'string' && t.subject ? t.subject : out[kind].subject, content };
+  }
+  return out;
+}
+
+export function loadAuthSettings(config: StackConfig): AuthSettings {
+  const raw = config.raw;
+  const auth = table(raw, 'auth');
+  const email = table(auth, 'email');
+  const rate = table(auth, 'rate_limit');
+  const smtp = table(email, 'smtp');
+  const localSmtp = Object.keys(table(raw, 'local_smtp')).length ? table(raw, 'local_smtp') : table(raw, 'inbucket');
+  const maxFrequency = typeof email.max_frequency === 'string' ? parseGoDuration(email.max_frequency) : num(email.max_frequency, 60, 'email.max_frequency');
+  if (maxFrequency === null) throw new StackError(`[auth.email] max_frequency is not a duration: ${JSON.stringify(email.max_frequency)}`);
+  const external: Record<string, boolean> = {};
+  for (const [name, provider] of Object.entries(table(auth, 'external'))) {
+    if (provider && typeof provider === 'object') external[name] = (provider as Table).enabled === true;
+  }
+  const externalUrl = (typeof auth.external_url === 'string' && auth.external_url) || `${apiUrl(config)}/auth/v1`;
+  const adminEmail = String(smtp.enabled === true ? smtp.admin_email ?? 'admin@email.com' : localSmtp.admin_email ?? 'admin@email.com');
+  const senderName = String(smtp.enabled === true ? smtp.sender_name ?? '' : localSmtp.sender_name ?? '');
+  return {
+    siteUrl: typeof auth.site_url === 'string' && auth.site_url ? auth.site_url : 'http://127.0.0.1:3000',
+    additionalRedirectUrls: Array.isArray(auth.additional_redirect_urls) ? auth.additional_redirect_urls.map(String) : [],
+    externalUrl: externalUrl.replace(/\/+$/, ''),
+    jwtSecret: config.jwtSecret,
+    jwtExpiry: num(auth.jwt_expiry, 3600, 'jwt_expiry'),
+    jwtIssuer: (typeof auth.jwt_issuer === 'string' && auth.jwt_issuer) || externalUrl.replace(/\/+$/, ''),
+    enableSignup: bool(auth.enable_signup, true),
+    emailEnabled: bool(email.enable_signup, true),
+    autoconfirm: !bool(email.enable_confirmations, false),
+    secureEmailChange: bool(email.double_confirm_changes, true),
+    securePasswordChange: bool(email.secure_password_change, false),
+    otpExpiry: num(email.otp_expiry, 3600, 'email.otp_expiry'),
+    otpLength: num(email.otp_length, 6, 'email.otp_length'),
+    maxFrequencySeconds: maxFrequency,
+    minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6, 'minimum_password_length')),
+    passwordRequirements: typeof auth.password_requirements === 'string' ? auth.password_requirements : '',
+    refreshTokenRotation: bool(auth.enable_refresh_token_rotation, true),
+    refreshTokenReuseInterval: num(auth.refresh_token_reuse_interval, 10, 'refresh_token_reuse_interval'),
+    anonymousSignIns: bool(auth.enable_anonymous_sign_ins, false),
+    limits: {
+      emailSent: smtp.enabled === true ? num(rate.email_sent, 2, 'rate_limit.email_sent') : null,
+      otp: { rate: num(rate.sign_in_sign_ups, 30, 'rate_limit.sign_in_sign_ups'), windowSeconds: 300 },
+      tokenRefresh: { rate: num(rate.token_refresh, 150, 'rate_limit.token_refresh'), windowSeconds: 300 },
+      verify: { rate: num(rate.token_verifications, 30, 'rate_limit.token_verifications'), windowSeconds: 300 },
+    },
+    templates: templates(email, config.rootDir),
+    mailFrom: senderName ? `"${senderName.replace(/"/g, '')}" <${adminEmail}>` : adminEmail,
+    external,
+  };
+}

@@ -1,0 +1,97 @@
+import type { Context } from 'hono';
+import { transaction } from './db.js';
+import type { AuthDeps } from './deps.js';
+import { badRequest, forbidden, unprocessable } from './errors.js';
+import { sendEmailChangeMail } from './mailer.js';
+import { checkPasswordStrength, hashPassword, verifyPassword } from './password.js';
+import { referrer } from './redirect.js';
+import { rateLimitKey, obj, readJson, requireUser, str, validateEmail } from './request.js';
+import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
+import { findUserByEmail, findUserById, identitiesOf, mergeUserMetaData, userJson, type UserRow } from './users.js';
+import type { Tx } from './db.js';
+
+/** GET /user */
+export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
+  const { user } = await requireUser(c, deps.settings, deps.db);
+  return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
+}
+
+/** POST /logout?scope=global|local|others: 204; global ends every session of the user. */
+export async function logout(c: Context, deps: AuthDeps): Promise<Response> {
+  const scope = c.req.query('scope') ?? '';
+  if (!['', 'global', 'local', 'others'].includes(scope)) throw badRequest('validation_failed', `Unsupported logout scope "${scope}"`);
+  const { user, session } = await requireUser(c, deps.settings, deps.db);
+  if (session && scope === 'local') await logoutSession(deps.db, session.id);
+  else if (session && scope === 'others') await logoutOthers(deps.db, session.id, user.id);
+  else await logoutAll(deps.db, user.id);
+  return c.body(null, 204);
+}
+
+/** user.UpdatePassword: new hash, pending tokens cleared, the user's other sessions ended. */
+export async function setPassword(tx: Tx, userId: string, encrypted: string, keepSession: string | null): Promise<void> {
+  await tx.query(
+    `update auth.users set encrypted_password = $2, confirmation_token = '', confirmation_sent_at = null,
+            recovery_token = '', recovery_sent_at = null, email_change_token_current = '', email_change_token_new = '',
+            email_change_sent_at = null, reauthentication_token = '', reauthentication_sent_at = null, updated_at = now()
+      where id = $1`,
+    [userId, encrypted],
+  );
+  await tx.query('delete from auth.one_time_tokens where user_id = $1', [userId]);
+  if (keepSession) await logoutOthers(tx, keepSession, userId);
+  else await logoutAll(tx, userId);
+}
+
+/** ConfirmEmailChange: the new address becomes the email, on the user and its email identity. */
+export async function applyEmailChange(tx: Tx, userId: string, newEmail: string): Promise<void> {
+  await tx.query(
+    `update auth.users set email = $2, email_change = '', email_change_token_current = '', email_change_token_new = '',
+            email_change_confirm_status = 0, email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now()
+      where id = $1`,
+    [userId, newEmail],
+  );
+  await tx.query(
+    `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text, 'email_verified', true), updated_at = now()
+      where user_id = $1 and provider = 'email'`,
+    [userId, newEmail],
+  );
+  await mergeUserMetaData(tx, userId, { email: newEmail });
+  await tx.query('delete from auth.one_time_tokens where user_id = $1', [userId]);
+}
+
+/** PUT /user: email, password, data. */
+export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> {
+  const { settings, db } = deps;
+  const caller = await requireUser(c, settings, db);
+  deps.limits.otp.take(rateLimitKey(c));
+  const body = await readJson(c);
+  const email = str(body, 'email');
+  const password = body.password === undefined || body.password === null ? null : str(body, 'password');
+  const data = obj(body, 'data');
+  const phone = str(body, 'phone');
+  if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
+  if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+  const newEmail = email ? validateEmail(email) : '';
+  let encrypted: string | null = null;
+  if (password !== null) {
+    const weak = checkPasswordStrength(password, settings);
+    if (weak) throw weak;
+    if (caller.user.encrypted_password && (await verifyPassword(password, caller.user.encrypted_password))) {
+      throw unprocessable('same_password', 'New password should be different from the old password.');
+    }
+    encrypted = await hashPassword(password);
+  }
+  const redirectTo = referrer(settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
+  await transaction(db, async (tx) => {
+    const user = (await findUserById(tx, caller.user.id, true)) as UserRow;
+    if (encrypted) await setPassword(tx, user.id, encrypted, caller.session?.id ?? null);
+    if (data) await mergeUserMetaData(tx, user.id, data);
+    if (newEmail && newEmail !== (user.email ?? '').toLowerCase()) {
+      const taken = await findUserByEmail(tx, newEmail);
+      if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
+      else await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo);
+    }
+  });
+  const fresh = (await findUserById(db, caller.user.id))!;
+  return c.json(userJson(fresh, await identitiesOf(db, fresh.id)));
+}
