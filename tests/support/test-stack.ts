@@ -30,6 +30,8 @@ export async function startTestStack(): Promise<TestStack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'agora-test-'));
   chmodSync(dataDir, 0o755); // Postgres may run as another user and must reach it
   const [apiPort, dbPort, inboxPort, smtpPort] = [await getPort(), await getPort(), await getPort(), await getPort()];
+  // the REST conformance suite's fixture lives in its own schema, exposed only on test stacks
+  process.env.AGORA_API_EXTRA_SCHEMAS ??= 'rest_test';
   const stack = await startStack({ dataDir, apiPort, dbPort, inboxPort, smtpPort, seed: false });
   const info: TestStackInfo = {
     apiUrl: stack.urls.api,

@@ -1,0 +1,53 @@
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { jwtClaimsError, jwtDecodeError } from './errors.js';
+
+/**
+ * Who a request runs as (PostgREST's Auth): the JWT from `Authorization: Bearer` (or, as Kong
+ * lets through on Supabase, the `apikey` header), verified HS256 with the project's secret; the
+ * role comes from its `role` claim, and a request without a token runs as the anonymous role.
+ */
+
+export interface Identity {
+  role: string;
+  claims: Record<string, unknown>;
+  /** runs as a role other than anon (decides 401 vs 403 for insufficient privilege, as PostgREST does) */
+  authenticated: boolean;
+}
+
+function bearer(headers: Headers): string | null {
+  const auth = headers.get('authorization');
+  if (auth !== null) {
+    const m = /^bearer\s*(.*)$/i.exec(auth.trim());
+    if (m) return m[1].trim();
+  }
+  const apikey = headers.get('apikey');
+  // The apikey header carries a JWT only in legacy projects; a non-JWT key means anonymous.
+  if (apikey && apikey.split('.').length === 3) return apikey.trim();
+  return null;
+}
+
+export async function authenticate(headers: Headers, secret: Uint8Array, anonRole: string): Promise<Identity> {
+  const token = bearer(headers);
+  if (token === null) return { role: anonRole, claims: {}, authenticated: false };
+  if (token === '') throw jwtDecodeError('Empty JWT is sent in Authorization header');
+  const parts = token.split('.').length;
+  if (parts !== 3) throw jwtDecodeError(`Expected 3 parts in JWT; got ${parts}`);
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: 30 }));
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw jwtClaimsError('JWT expired');
+    if (err instanceof joseErrors.JWTClaimValidationFailed) {
+      if (err.claim === 'nbf') throw jwtClaimsError('JWT not yet valid');
+      if (err.claim === 'iat') throw jwtClaimsError('JWT issued at future');
+      throw jwtClaimsError('Parsing claims failed');
+    }
+    if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) {
+      throw jwtDecodeError('Wrong or unsupported encoding algorithm');
+    }
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw jwtDecodeError('JWT cryptographic operation failed');
+    throw jwtDecodeError("JWT couldn't be decoded");
+  }
+  const role = typeof payload.role === 'string' && payload.role ? payload.role : anonRole;
+  return { role, claims: payload, authenticated: role !== anonRole };
+}

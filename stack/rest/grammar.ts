@@ -1,0 +1,292 @@
+import { aggregatesNotAllowed, queryParamError } from './errors.js';
+
+/**
+ * PostgREST's URL grammar (docs/references/api/url_grammar.rst): the `select`, filter, `order`
+ * and `and`/`or` query parameters. Pure functions from strings to a small AST; no database.
+ */
+
+export interface JsonStep {
+  arrow: '->' | '->>';
+  key: string;
+}
+
+export interface Field {
+  name: string;
+  json: JsonStep[];
+}
+
+export type SelectItem =
+  | { kind: 'star' }
+  | { kind: 'field'; field: Field; alias?: string; cast?: string }
+  | { kind: 'embed'; name: string; alias?: string; hint?: string; join?: 'inner' | 'left'; spread: boolean; select: SelectItem[] };
+
+export type Operator =
+  | 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'like' | 'ilike' | 'match' | 'imatch' | 'in' | 'is' | 'isdistinct'
+  | 'fts' | 'plfts' | 'phfts' | 'wfts' | 'cs' | 'cd' | 'ov' | 'sl' | 'sr' | 'nxr' | 'nxl' | 'adj';
+
+export const OPERATORS: ReadonlySet<string> = new Set([
+  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'in', 'is', 'isdistinct',
+  'fts', 'plfts', 'phfts', 'wfts', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj',
+]);
+const QUANTIFIABLE = new Set(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch']);
+const FTS = new Set(['fts', 'plfts', 'phfts', 'wfts']);
+
+export interface Condition {
+  negated: boolean;
+  op: Operator;
+  quantifier?: 'any' | 'all';
+  /** text search configuration for fts operators */
+  language?: string;
+  /** the raw value; a list for `in` and for any/all */
+  value: string | string[];
+}
+
+export interface Filter {
+  field: Field;
+  cond: Condition;
+}
+
+export type LogicTree =
+  | { kind: 'expr'; negated: boolean; op: 'and' | 'or'; children: LogicTree[] }
+  | { kind: 'filter'; path: string[]; filter: Filter };
+
+export interface OrderTerm {
+  /** set when ordering by a column of a to-one embedded resource: `rel(col)` */
+  relation?: string;
+  field: Field;
+  direction?: 'asc' | 'desc';
+  nulls?: 'first' | 'last';
+}
+
+const fail = (what: string, input: string, details: string) => queryParamError(`"failed to parse ${what} (${input})"`, details);
+
+/** Splits on `sep` outside parentheses, braces and double quotes. */
+export function splitTopLevel(input: string, sep = ','): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (ch === sep && depth === 0) {
+      out.push(input.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(input.slice(start));
+  return out;
+}
+
+/** `"quoted"` values: surrounding quotes removed and `\x` unescaped. */
+function unquote(s: string): string {
+  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) return s.slice(1, -1).replace(/\\(.)/g, '$1');
+  return s;
+}
+
+const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>\-]+(?:-(?!>)[^\s"(),:.!>\-]*)*)/;
+
+/** A column with an optional JSON path: `data->a->>b`, `"my col"->0`. */
+export function parseField(input: string, what: string, whole: string): Field {
+  const m = IDENT.exec(input);
+  if (!m || !m[0]) throw fail(what, whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting field name (* or [a..z0..9_$])`);
+  const name = unquote(m[0]);
+  let rest = input.slice(m[0].length);
+  const json: JsonStep[] = [];
+  while (rest.length) {
+    const arrow = rest.startsWith('->>') ? '->>' : rest.startsWith('->') ? '->' : null;
+    if (!arrow) break;
+    rest = rest.slice(arrow.length);
+    const k = IDENT.exec(rest) ?? /^-?\d+/.exec(rest);
+    if (!k || !k[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
+    json.push({ arrow, key: unquote(k[0]) });
+    rest = rest.slice(k[0].length);
+  }
+  if (rest.length) throw fail(what, whole, `unexpected "${rest.slice(0, 1)}" expecting "->", "->>" or end of field`);
+  return { name, json };
+}
+
+/** Position of an alias colon (`alias:name`), skipping `::` casts and quoted text. */
+function aliasColon(s: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '"') quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') return -1;
+    if (ch === ':') {
+      if (s[i + 1] === ':') return -1;
+      return i;
+    }
+  }
+  return -1;
+}
+
+export function parseSelect(input: string, whole = input): SelectItem[] {
+  if (input.trim() === '') return [{ kind: 'star' }];
+  return splitTopLevel(input).map((raw) => parseSelectItem(raw.trim(), whole));
+}
+
+function parseSelectItem(raw: string, whole: string): SelectItem {
+  if (raw === '') throw fail('select parameter', whole, 'unexpected "," expecting field name (* or [a..z0..9_$])');
+  if (raw === '*') return { kind: 'star' };
+  let spread = false;
+  let s = raw;
+  if (s.startsWith('...')) {
+    spread = true;
+    s = s.slice(3);
+  }
+  let alias: string | undefined;
+  const colon = aliasColon(s);
+  if (colon > 0) {
+    alias = unquote(s.slice(0, colon));
+    s = s.slice(colon + 1);
+  }
+  const paren = s.indexOf('(');
+  if (paren >= 0 && !s.slice(0, paren).includes('"')) {
+    if (!s.endsWith(')')) throw fail('select parameter', whole, `unexpected "${s.slice(-1)}" expecting ")"`);
+    const head = s.slice(0, paren);
+    const inner = s.slice(paren + 1, -1);
+    // count(), col.sum(), ... are aggregates, disabled as on Supabase (db-aggregates-enabled=false)
+    if (/^(count|sum|avg|max|min)$/.test(head.split('.').pop() ?? '') && inner.trim() === '' ) throw aggregatesNotAllowed();
+    const parts = head.split('!');
+    const name = unquote(parts[0]);
+    if (!name || !IDENT.test(parts[0])) throw fail('select parameter', whole, `unexpected "${head.slice(0, 1) || '('}" expecting field name`);
+    let hint: string | undefined;
+    let join: 'inner' | 'left' | undefined;
+    for (const p of parts.slice(1)) {
+      if (p === 'inner' || p === 'left') join = p;
+      else if (p && !hint) hint = unquote(p);
+      else throw fail('select parameter', whole, `unexpected "!${p}" in embedded resource`);
+    }
+    return { kind: 'embed', name, alias, hint, join, spread, select: inner.trim() === '' ? [] : parseSelect(inner, whole) };
+  }
+  if (spread) throw fail('select parameter', whole, 'unexpected "." a spread needs an embedded resource');
+  let cast: string | undefined;
+  const castAt = s.lastIndexOf('::');
+  if (castAt > 0) {
+    cast = s.slice(castAt + 2);
+    s = s.slice(0, castAt);
+    if (!/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast)) throw fail('select parameter', whole, `unexpected "${cast}" expecting a type name`);
+  }
+  if (/\.(count|sum|avg|max|min)\(/.test(s)) throw aggregatesNotAllowed();
+  return { kind: 'field', field: parseField(s, 'select parameter', whole), alias, cast };
+}
+
+/** The list in `in.(a,b,"c,d")` or an any/all `{a,b}`. */
+function parseList(input: string, whole: string, open: string, close: string): string[] {
+  if (!input.startsWith(open) || !input.endsWith(close)) {
+    throw fail('filter', whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting "${open}"`);
+  }
+  const inner = input.slice(1, -1);
+  if (inner.trim() === '') return [];
+  return splitTopLevel(inner).map((v) => unquote(v.trim() === v ? v : v));
+}
+
+/** `[not.]op[(any|all|lang)].value` */
+export function parseCondition(input: string, whole = input): Condition {
+  let s = input;
+  let negated = false;
+  if (s.startsWith('not.')) {
+    negated = true;
+    s = s.slice(4);
+  }
+  const dot = s.indexOf('.');
+  const head = dot < 0 ? s : s.slice(0, dot);
+  const value = dot < 0 ? null : s.slice(dot + 1);
+  const m = /^([a-z]+)(?:\(([^)]*)\))?$/.exec(head);
+  if (!m || !OPERATORS.has(m[1]) || value === null) {
+    throw fail('filter', whole, `unexpected "${head.slice(0, 1) || 'end of input'}" expecting "not" or operator (eq, gt, ...)`);
+  }
+  const op = m[1] as Operator;
+  const cond: Condition = { negated, op, value };
+  if (m[2] !== undefined) {
+    if (FTS.has(op)) cond.language = m[2];
+    else if ((m[2] === 'any' || m[2] === 'all') && QUANTIFIABLE.has(op)) cond.quantifier = m[2];
+    else throw fail('filter', whole, `unexpected "(${m[2]})" for operator ${op}`);
+    if (cond.quantifier) cond.value = parseList(value, whole, '{', '}');
+  }
+  if (op === 'in') cond.value = parseList(value, whole, '(', ')');
+  if (op === 'is' && !['null', 'not_null', 'true', 'false', 'unknown'].includes(value.toLowerCase())) {
+    throw fail('filter', whole, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting null or trilean value (unknown, true, false)`);
+  }
+  if (typeof cond.value === 'string' && op !== 'is') cond.value = unquote(cond.value);
+  return cond;
+}
+
+/** A filter parameter: key `[embed.]*field`, value `[not.]op.value`. */
+export function parseFilterParam(key: string, value: string): { path: string[]; filter: Filter } {
+  const parts = splitPath(key);
+  const field = parseField(parts[parts.length - 1], 'filter', `${key}=${value}`);
+  return { path: parts.slice(0, -1), filter: { field, cond: parseCondition(value, value) } };
+}
+
+/** Splits `a.b.col->x` on dots outside quotes. */
+export function splitPath(key: string): string[] {
+  return splitTopLevel(key, '.');
+}
+
+/** `or=(...)`/`and=(...)` values and their nested `and(...)`/`or(...)` terms. */
+export function parseLogic(op: 'and' | 'or', negated: boolean, value: string, whole: string): LogicTree {
+  if (!value.startsWith('(') || !value.endsWith(')')) {
+    throw fail('logic tree', whole, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting "("`);
+  }
+  const inner = value.slice(1, -1);
+  if (inner.trim() === '') throw fail('logic tree', whole, 'unexpected ")" expecting a filter or logic operator');
+  return { kind: 'expr', op, negated, children: splitTopLevel(inner).map((t) => parseLogicTerm(t.trim(), whole)) };
+}
+
+function parseLogicTerm(term: string, whole: string): LogicTree {
+  const m = /^(not\.)?(and|or)(\(.*\))$/s.exec(term);
+  if (m) return parseLogic(m[2] as 'and' | 'or', !!m[1], m[3], whole);
+  // field (possibly behind embed names) then `[not.]op.value`
+  const segs = splitTopLevel(term, '.');
+  let i = 1;
+  while (i < segs.length && segs[i] !== 'not' && !OPERATORS.has(segs[i].replace(/\(.*$/, ''))) i++;
+  if (i >= segs.length) throw fail('logic tree', whole, `unexpected end of input in "${term}" expecting an operator`);
+  const path = segs.slice(0, i - 1);
+  const field = parseField(segs[i - 1], 'logic tree', whole);
+  const rest = term.slice(segs.slice(0, i).join('.').length + 1);
+  return { kind: 'filter', path, filter: { field, cond: parseCondition(rest, whole) } };
+}
+
+/** `order=a.desc.nullslast,rel(col).asc,json->x` */
+export function parseOrder(value: string): OrderTerm[] {
+  return splitTopLevel(value).map((raw) => {
+    const term = raw.trim();
+    let rest = term;
+    let relation: string | undefined;
+    let fieldText: string;
+    const rel = /^([^().]+)\(([^)]*)\)(.*)$/.exec(rest);
+    if (rel) {
+      relation = unquote(rel[1]);
+      fieldText = rel[2];
+      rest = rel[3];
+    } else {
+      const segs = splitTopLevel(rest, '.');
+      fieldText = segs[0];
+      rest = segs.length > 1 ? `.${segs.slice(1).join('.')}` : '';
+    }
+    const field = parseField(fieldText, 'order', value);
+    const t: OrderTerm = { field, relation };
+    for (const mod of rest.split('.').filter(Boolean)) {
+      if ((mod === 'asc' || mod === 'desc') && !t.direction && !t.nulls) t.direction = mod;
+      else if ((mod === 'nullsfirst' || mod === 'nullslast') && !t.nulls) t.nulls = mod === 'nullsfirst' ? 'first' : 'last';
+      else throw fail('order', value, `unexpected "${mod}" expecting "asc", "desc", "nullsfirst" or "nullslast"`);
+    }
+    return t;
+  });
+}
+
+/** `limit`/`offset` values: non-negative integers. */
+export function parseInteger(name: string, value: string): number {
+  if (!/^-?\d+$/.test(value)) throw fail(name, value, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting digit`);
+  return Number(value);
+}

@@ -1,0 +1,186 @@
+import type pg from 'pg';
+import type { StackConfig } from '../config/load.js';
+import { withRequestScope } from '../db/request-scope.js';
+import { authenticate, type Identity } from './auth.js';
+import { ApiError, maxAffectedRpcViolation, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
+import { plan, type Plan } from './plan.js';
+import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
+import {
+  contentRange, contentType, errorResponse, gucOverrides, preferenceApplied, rangeStatus, type ResultRow,
+} from './response.js';
+import type { SchemaCache } from './schema-cache.js';
+
+/**
+ * One request through PostgREST's pipeline: parse → authenticate → plan → one statement in
+ * one transaction as the request's role → response. Any failure becomes PostgREST's error body.
+ */
+
+export interface HandlerDeps {
+  config: StackConfig;
+  apiPool: pg.Pool;
+  cache: () => SchemaCache | null;
+}
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Location, Location, Preference-Applied, Range-Unit',
+};
+
+export function createHandler(deps: HandlerDeps) {
+  const secret = new TextEncoder().encode(deps.config.jwtSecret);
+  const schemas = deps.config.api.schemas;
+  const searchPath = (schema: string) => [schema, ...deps.config.api.extraSearchPath].map(ident).join(', ');
+
+  return async function handle(request: Request, subpath: string): Promise<Response> {
+    let identity: Identity | undefined;
+    try {
+      const url = new URL(request.url);
+      if (request.method === 'OPTIONS') {
+        return new Response(null, {
+          status: 200,
+          headers: {
+            ...CORS,
+            Allow: 'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE',
+            'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD',
+            'Access-Control-Allow-Headers': request.headers.get('access-control-request-headers') ?? '*',
+            'Access-Control-Max-Age': '86400',
+          },
+        });
+      }
+      const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
+      const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body }, schemas);
+      identity = await authenticate(request.headers, secret, 'anon');
+      const cache = deps.cache();
+      if (!cache) throw schemaCacheNotLoaded();
+
+      if (req.target.kind === 'root') {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${req.method}`);
+        const doc = JSON.stringify(openApiDocument(cache, req.schema, url, deps.config));
+        return new Response(req.method === 'HEAD' ? null : doc, {
+          status: 200, headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8' },
+        });
+      }
+
+      const planned = plan(req, cache, deps.config.api.maxRows);
+      return await execute(deps, req, planned, cache, identity, searchPath(req.schema), request, subpath);
+    } catch (err) {
+      const apiErr = toApiError(err, identity?.authenticated ?? false);
+      if (apiErr.status >= 500) console.error(err);
+      return errorResponse(apiErr, CORS);
+    }
+  };
+}
+
+function isReadOnly(req: ApiRequest, p: Plan): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  return p.kind === 'call' && p.routine.volatility !== 'v';
+}
+
+const lowerHeaders = (h: Headers) => {
+  const out: Record<string, string> = {};
+  h.forEach((v, k) => (out[k.toLowerCase()] = v));
+  return out;
+};
+
+async function execute(
+  deps: HandlerDeps, req: ApiRequest, p: Plan, cache: SchemaCache, identity: Identity, searchPath: string,
+  request: Request, subpath: string,
+): Promise<Response> {
+  const maxRows = deps.config.api.maxRows;
+  const applied: Array<keyof Preferences> = [];
+  if (req.prefer.count) applied.push('count');
+  if (req.prefer.tx) applied.push('tx');
+  const representation = req.prefer.return === 'representation';
+  const result = await withRequestScope(deps.apiPool, {
+    role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
+    headers: lowerHeaders(request.headers),
+  }, async (client) => {
+    await client.query(
+      req.prefer.timezone
+        ? `select set_config('search_path', $1, true), set_config('timezone', $2, true)`
+        : `select set_config('search_path', $1, true)`,
+      req.prefer.timezone ? [searchPath, req.prefer.timezone] : [searchPath],
+    );
+    if (cache.preRequest) {
+      await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
+    }
+    let planned: number | null = null;
+    let exact = req.prefer.count === 'exact';
+    const countable = p.kind === 'read' || (p.kind === 'call' && p.read && p.routine.returnsSet);
+    if ((req.prefer.count === 'planned' || req.prefer.count === 'estimated') && countable) {
+      const root = p.kind === 'read' ? p.root : (p as Extract<Plan, { kind: 'call' }>).read!;
+      if (p.kind === 'read') {
+        const st = plannedCountStatement(cache, root);
+        const { rows } = await client.query(st.text, st.values);
+        planned = Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+        if (req.prefer.count === 'estimated' && planned <= (maxRows ?? 1000)) exact = true;
+      } else exact = true;
+    }
+    let st: Statement;
+    if (p.kind === 'read') st = readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });
+    else if (p.kind === 'call') st = callStatement(cache, p, req, exact || req.prefer.count !== undefined);
+    else st = mutateStatement(cache, p, req, { representation, count: exact });
+    const { rows } = await client.query<ResultRow>(st.text, st.values);
+    const row = rows[0];
+    const pageTotal = Number(row.page_total);
+    // checks that undo the transaction when they fail, as PostgREST does
+    if (req.accept === 'object' && (p.kind !== 'call' || (p.read && p.routine.returnsSet) || (!p.read && p.routine.returnsSet))) {
+      if (pageTotal !== 1) throw singularityError(pageTotal);
+    }
+    if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) {
+      if (p.kind === 'call' && !p.routine.returnsSet) throw maxAffectedRpcViolation();
+      if (p.kind !== 'read' && pageTotal > req.prefer.maxAffected) throw maxAffectedViolation(pageTotal);
+    }
+    const total = row.total_result_set === null ? (planned !== null && !exact ? planned : null) : Number(row.total_result_set);
+    const overrides = gucOverrides(row);
+    return { row, pageTotal, total, overrides };
+  }, { readOnly: isReadOnly(req, p), rollback: req.prefer.tx === 'rollback' });
+
+  const headers = new Headers(CORS);
+  const { row, pageTotal, total, overrides } = result;
+  let status = 200;
+  let body: string | null = row.body;
+  headers.set('Content-Type', contentType(req));
+  if (p.kind === 'read' || p.kind === 'call') {
+    const lower = p.kind === 'read' ? p.root.range.offset : p.read?.range.offset ?? p.range.offset;
+    const setResult = p.kind === 'read' || p.routine.returnsSet;
+    if (setResult) {
+      headers.set('Content-Range', contentRange(lower, pageTotal, total));
+      status = rangeStatus(lower, pageTotal, total);
+    }
+    if (p.kind === 'call' && p.routine.returnsVoid) {
+      status = 204;
+      body = null;
+      headers.delete('Content-Type');
+    }
+  } else {
+    if (p.kind === 'insert') {
+      status = 201;
+      headers.set('Content-Range', contentRange(1, 0, req.prefer.count ? pageTotal : null).replace(/^\*\/.*/, `*/${req.prefer.count ? pageTotal : '*'}`));
+      if (req.prefer.resolution) applied.push('resolution');
+      if (req.prefer.missing) applied.push('missing');
+      if (req.prefer.return === 'headers-only' && row.location && pageTotal === 1) {
+        const pk = JSON.parse(row.location) as string[];
+        const q = p.relation.pk.map((c, i) => `${encodeURIComponent(c)}=eq.${encodeURIComponent(pk[i])}`).join('&');
+        headers.set('Location', `/${p.relation.name}?${q}`);
+      }
+    } else {
+      headers.set('Content-Range', contentRange(0, pageTotal, req.prefer.count ? pageTotal : null));
+    }
+    if (req.prefer.return) applied.push('return');
+    if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) applied.push('handling', 'maxAffected');
+    if (!representation) {
+      body = null;
+      headers.delete('Content-Type');
+      if (p.kind !== 'insert') status = 204;
+    } else if (p.kind === 'put') status = 200;
+  }
+  const pa = preferenceApplied(req.prefer, applied);
+  if (pa) headers.set('Preference-Applied', pa);
+  for (const [k, v] of overrides.headers) headers.set(k, v);
+  if (overrides.status !== null) status = overrides.status;
+  if (req.method === 'HEAD' || status === 204 || status === 304) body = null;
+  return new Response(body, { status, headers });
+}

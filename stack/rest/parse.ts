@@ -1,0 +1,302 @@
+import {
+  invalidBody, invalidPreferences, invalidRange, invalidResourcePath, queryParamError, unacceptableMediaType,
+  unacceptableSchema, unsupportedContentType, unsupportedMethod,
+} from './errors.js';
+import {
+  parseFilterParam, parseInteger, parseLogic, parseOrder, parseSelect, splitPath,
+  type Filter, type LogicTree, type OrderTerm, type SelectItem,
+} from './grammar.js';
+
+/**
+ * The HTTP request turned into a typed PostgREST request (PostgREST's ApiRequest): what to act
+ * on, with which query-string grammar, preferences and media types. No database access here.
+ */
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
+
+export type Target = { kind: 'root' } | { kind: 'relation'; name: string } | { kind: 'rpc'; name: string };
+
+export type Accept = 'json' | 'object' | 'csv' | 'openapi';
+
+export interface Preferences {
+  return?: 'minimal' | 'headers-only' | 'representation';
+  count?: 'exact' | 'planned' | 'estimated';
+  resolution?: 'merge-duplicates' | 'ignore-duplicates';
+  missing?: 'default' | 'null';
+  handling?: 'strict' | 'lenient';
+  tx?: 'commit' | 'rollback';
+  maxAffected?: number;
+  params?: 'single-object';
+  timezone?: string;
+}
+
+export interface Range {
+  offset: number;
+  limit?: number;
+}
+
+export interface ApiRequest {
+  method: Method;
+  target: Target;
+  schema: string;
+  /** the schema was picked with Accept-Profile/Content-Profile (not defaulted) */
+  profileGiven: boolean;
+  select: SelectItem[];
+  /** filters by embedding path ('' = top level) */
+  filters: Array<{ path: string[]; filter: Filter }>;
+  logic: Array<{ path: string[]; tree: LogicTree }>;
+  order: Map<string, OrderTerm[]>;
+  ranges: Map<string, Range>;
+  /** the Range header, as offset/limit */
+  headerRange?: Range;
+  /** query parameters that are neither grammar nor filters yet: the arguments of a GET RPC call */
+  rpcParams: Array<[string, string]>;
+  onConflict?: string[];
+  columns?: string[];
+  prefer: Preferences;
+  /** preferences that were understood, for Preference-Applied */
+  invalidPrefs: string[];
+  accept: Accept;
+  stripNulls: boolean;
+  contentType: 'json' | 'csv' | 'form' | 'text' | 'none';
+  body: string;
+  /** parsed JSON (or CSV/form converted to JSON) payload; undefined when there is none */
+  payload?: unknown;
+  path: string;
+}
+
+export const pathKey = (path: string[]) => path.join('.');
+
+function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[] } {
+  const prefer: Preferences = {};
+  const invalid: string[] = [];
+  const items = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    const [k, v = ''] = item.split('=').map((s) => s.trim());
+    const ok = (() => {
+      switch (k) {
+        case 'return':
+          if (['minimal', 'headers-only', 'representation'].includes(v)) return (prefer.return = v as Preferences['return']), true;
+          return false;
+        case 'count':
+          if (['exact', 'planned', 'estimated'].includes(v)) return (prefer.count = v as Preferences['count']), true;
+          return false;
+        case 'resolution':
+          if (['merge-duplicates', 'ignore-duplicates'].includes(v)) return (prefer.resolution = v as Preferences['resolution']), true;
+          return false;
+        case 'missing':
+          if (v === 'default' || v === 'null') return (prefer.missing = v), true;
+          return false;
+        case 'handling':
+          if (v === 'strict' || v === 'lenient') return (prefer.handling = v), true;
+          return false;
+        case 'tx':
+          if (v === 'commit' || v === 'rollback') return (prefer.tx = v), true;
+          return false;
+        case 'max-affected':
+          if (/^\d+$/.test(v)) return (prefer.maxAffected = Number(v)), true;
+          return false;
+        case 'params':
+          if (v === 'single-object') return (prefer.params = v), true;
+          return false;
+        case 'timezone':
+          if (v) return (prefer.timezone = v), true;
+          return false;
+        default:
+          return false;
+      }
+    })();
+    if (!ok) invalid.push(item);
+  }
+  if (prefer.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
+  return { prefer, invalid };
+}
+
+/** Picks the representation from Accept, in the client's order of preference. */
+function parseAccept(header: string | undefined, target: Target): { accept: Accept; stripNulls: boolean } {
+  if (!header) return { accept: target.kind === 'root' ? 'openapi' : 'json', stripNulls: false };
+  const types = header.split(',').map((t, i) => {
+    const [type, ...params] = t.split(';').map((s) => s.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    return { type: type.toLowerCase(), params, q: q ? Number(q.slice(2)) : 1, i };
+  }).sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const t of types) {
+    const stripNulls = t.params.some((p) => p.replace(/\s/g, '') === 'nulls=stripped');
+    switch (t.type) {
+      case '*/*':
+      case 'application/*':
+        return { accept: target.kind === 'root' ? 'openapi' : 'json', stripNulls: false };
+      case 'application/json':
+        return { accept: target.kind === 'root' ? 'openapi' : 'json', stripNulls: false };
+      case 'application/vnd.pgrst.array+json':
+        return { accept: 'json', stripNulls };
+      case 'application/vnd.pgrst.object+json':
+      case 'application/vnd.pgrst.object':
+        return { accept: 'object', stripNulls };
+      case 'text/csv':
+        return { accept: 'csv', stripNulls: false };
+      case 'application/openapi+json':
+        if (target.kind === 'root') return { accept: 'openapi', stripNulls: false };
+    }
+  }
+  throw unacceptableMediaType(types.map((t) => t.type));
+}
+
+function parseContentType(header: string | undefined): ApiRequest['contentType'] {
+  if (!header) return 'none';
+  const type = header.split(';')[0].trim().toLowerCase();
+  if (type === 'application/json' || type === 'application/vnd.pgrst.object+json' || type === 'application/vnd.pgrst.object' || type === '*/*') return 'json';
+  if (type === 'text/csv') return 'csv';
+  if (type === 'application/x-www-form-urlencoded') return 'form';
+  if (type === 'text/plain') return 'text';
+  throw unsupportedContentType(type);
+}
+
+/** `Range: 0-9` (items); open-ended `10-` allowed. */
+function parseRangeHeader(value: string | undefined): Range | undefined {
+  if (!value) return undefined;
+  const m = /^(?:items=)?\s*(\d+)-(\d*)\s*$/.exec(value);
+  if (!m) return undefined; // PostgREST ignores ranges it cannot read
+  const lower = Number(m[1]);
+  if (m[2] === '') return { offset: lower };
+  const upper = Number(m[2]);
+  if (lower > upper) throw invalidRange('The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+  return { offset: lower, limit: upper - lower + 1 };
+}
+
+/** CSV payload → array of objects keyed by the header row (values as strings; `NULL` unquoted is null). */
+export function parseCsv(text: string): Array<Record<string, string | null>> {
+  const rows: Array<Array<{ v: string; quoted: boolean }>> = [];
+  let row: Array<{ v: string; quoted: boolean }> = [];
+  let cur = '';
+  let quoted = false;
+  let wasQuoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cur += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') (quoted = true), (wasQuoted = true);
+    else if (ch === ',') row.push({ v: cur, quoted: wasQuoted }), (cur = ''), (wasQuoted = false);
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push({ v: cur, quoted: wasQuoted });
+      rows.push(row);
+      (row = []), (cur = ''), (wasQuoted = false);
+    } else cur += ch;
+  }
+  if (quoted) throw invalidBody('Error in $: unterminated quoted CSV field');
+  if (cur !== '' || row.length || wasQuoted) row.push({ v: cur, quoted: wasQuoted }), rows.push(row);
+  const [header, ...data] = rows.filter((r) => !(r.length === 1 && r[0].v === '' && !r[0].quoted));
+  if (!header) return [];
+  return data.map((r) => {
+    if (r.length !== header.length) throw invalidBody('All lines must have same number of fields');
+    return Object.fromEntries(header.map((h, i) => [h.v, !r[i].quoted && r[i].v === 'NULL' ? null : r[i].v]));
+  });
+}
+
+function parsePayload(body: string, contentType: ApiRequest['contentType']): unknown {
+  if (contentType === 'csv') return parseCsv(body);
+  if (contentType === 'form') return Object.fromEntries(new URLSearchParams(body));
+  if (contentType === 'text') return body;
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    throw invalidBody(`Empty or invalid json`);
+  }
+}
+
+export interface HttpInput {
+  method: string;
+  /** path below /rest/v1, e.g. `/todos`, `/rpc/fn`, `/` */
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: string;
+}
+
+export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
+  const method = input.method.toUpperCase();
+  if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'].includes(method)) throw unsupportedMethod(method);
+
+  const segs = input.path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  let target: Target;
+  if (segs.length === 0) target = { kind: 'root' };
+  else if (segs.length === 1) target = { kind: 'relation', name: segs[0] };
+  else if (segs.length === 2 && segs[0] === 'rpc') target = { kind: 'rpc', name: segs[1] };
+  else throw invalidResourcePath();
+
+  const reading = method === 'GET' || method === 'HEAD';
+  const profileHeader = input.headers.get(reading ? 'accept-profile' : 'content-profile') ?? undefined;
+  const schema = profileHeader ?? schemas[0];
+  if (!schemas.includes(schema)) throw unacceptableSchema(schema, schemas);
+
+  const { prefer, invalid } = parsePrefer([input.headers.get('prefer') ?? '']);
+  const { accept, stripNulls } = parseAccept(input.headers.get('accept') ?? undefined, target);
+  const contentType = reading ? 'none' : parseContentType(input.headers.get('content-type') ?? undefined);
+
+  const req: ApiRequest = {
+    method: method as Method,
+    target,
+    schema,
+    profileGiven: profileHeader !== undefined,
+    select: [{ kind: 'star' }],
+    filters: [],
+    logic: [],
+    order: new Map(),
+    ranges: new Map(),
+    headerRange: reading ? parseRangeHeader(input.headers.get('range') ?? undefined) : undefined,
+    rpcParams: [],
+    prefer,
+    invalidPrefs: invalid,
+    accept,
+    stripNulls,
+    contentType,
+    body: input.body,
+    path: input.path,
+  };
+
+  const rangeOf = (key: string) => {
+    if (!req.ranges.has(key)) req.ranges.set(key, { offset: 0 });
+    return req.ranges.get(key)!;
+  };
+  for (const [key, value] of input.query) {
+    const segments = splitPath(key);
+    const last = segments[segments.length - 1];
+    const path = segments.slice(0, -1);
+    const lastTwo = segments.slice(-2).join('.');
+    if (key === 'select') req.select = parseSelect(value);
+    else if (key === 'on_conflict') req.onConflict = value.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (key === 'columns') {
+      req.columns = value.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
+      if (!req.columns.length) throw queryParamError('"failed to parse columns parameter ()"', 'unexpected end of input expecting field name');
+    } else if (last === 'order') req.order.set(pathKey(path), parseOrder(value));
+    else if (last === 'limit') {
+      const n = parseInteger('limit', value);
+      if (n < 0) throw invalidRange('Limit should be greater than or equal to zero.');
+      rangeOf(pathKey(path)).limit = n;
+    } else if (last === 'offset') {
+      const n = parseInteger('offset', value);
+      if (n < 0) throw queryParamError(`"failed to parse offset parameter (${value})"`, 'unexpected "-" expecting digit');
+      rangeOf(pathKey(path)).offset = n;
+    } else if (last === 'or' || last === 'and') {
+      const negated = segments.length >= 2 && segments[segments.length - 2] === 'not';
+      const lpath = negated ? segments.slice(0, -2) : path;
+      req.logic.push({ path: lpath, tree: parseLogic(last, negated, value, `${key}=${value}`) });
+    } else if (lastTwo === 'not.or' || lastTwo === 'not.and') {
+      // handled above
+    } else if (target.kind === 'rpc' && reading && segments.length === 1) {
+      // could be an argument that looks like a filter ("eq.x" as a text argument): the planner decides
+      req.rpcParams.push([key, value]);
+    } else {
+      req.filters.push(parseFilterParam(key, value));
+    }
+  }
+
+  if (!reading && method !== 'OPTIONS' && target.kind !== 'root') {
+    req.payload = parsePayload(input.body, contentType === 'none' ? 'json' : contentType);
+  }
+  return req;
+}

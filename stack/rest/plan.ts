@@ -1,0 +1,526 @@
+import {
+  ApiError, ambiguousFunction, ambiguousRelationship, columnNotFound, invalidBody, invalidPutFilters, noFunction,
+  noRelationship, notEmbedded, putLimitNotAllowed, putMatchingPk, relatedOrderNotToOne, tableNotFound,
+  unacceptableFilter, invalidRpcMethod,
+} from './errors.js';
+import { parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
+import { pathKey, type ApiRequest, type Range } from './parse.js';
+import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
+
+/**
+ * Resolves a parsed request against the schema cache (PostgREST's Plan): which relation or
+ * function, which relationship each embed follows, which columns exist. Every identifier that
+ * reaches SQL has been found here first.
+ */
+
+export type PlannedCond =
+  | { kind: 'field'; field: Field; cond: Condition }
+  | { kind: 'embedNull'; child: ReadNode; negated: boolean }
+  /** a condition on an embedded resource inside and/or: true when a related row matches */
+  | { kind: 'related'; child: ReadNode; cond: PlannedCond }
+  | { kind: 'logic'; op: 'and' | 'or'; negated: boolean; children: PlannedCond[] };
+
+export type Projection =
+  | { kind: 'field'; field: Field; alias?: string; cast?: string }
+  | { kind: 'star' }
+  | { kind: 'embed'; node: ReadNode };
+
+export interface PlannedOrder {
+  term: OrderTerm;
+  /** the to-one child an embedded order refers to */
+  child?: ReadNode;
+}
+
+export interface ReadNode {
+  relation: Relation;
+  /** name the client refers to it by: alias if given, else the relation name */
+  name: string;
+  outputName: string;
+  alias: string;
+  projections: Projection[];
+  conds: PlannedCond[];
+  order: PlannedOrder[];
+  range: Range;
+  children: ReadNode[];
+  rel?: Relationship;
+  join: 'left' | 'inner';
+  spread: boolean;
+  toOne: boolean;
+  /** columns of this to-one node the parent orders by */
+  orderExports: Field[];
+  /** `embed()` with nothing selected: joined for filtering, absent from the output */
+  hidden?: boolean;
+  /** relations without a catalogue (a function's anonymous record): columns are not checked */
+  open?: boolean;
+}
+
+export interface ReadPlan {
+  kind: 'read';
+  root: ReadNode;
+}
+
+export interface MutatePlan {
+  kind: 'insert' | 'update' | 'delete' | 'put';
+  relation: Relation;
+  columns: Column[];
+  payload: string;
+  /** set by PATCH/PUT: the single object of the payload */
+  conflict?: string[];
+  resolution?: 'merge-duplicates' | 'ignore-duplicates';
+  missingDefault: boolean;
+  conds: PlannedCond[];
+  returning: ReadNode;
+}
+
+export interface CallPlan {
+  kind: 'call';
+  routine: Routine;
+  /** arguments passed by name, as JSON */
+  args: Record<string, unknown>;
+  /** the whole body is passed to the function's single json/jsonb parameter */
+  singleParam?: { param: string; type: string };
+  payload: string;
+  /** select/filters/order over the function's rows (composite results) */
+  read: ReadNode | null;
+  /** limit/offset of a set of scalars */
+  range: Range;
+}
+
+export type Plan = ReadPlan | MutatePlan | CallPlan;
+
+export const undefinedColumn = (rel: string, col: string) => new ApiError(400, '42703', `column ${rel}.${col} does not exist`);
+
+class Aliases {
+  private n = 0;
+  next(): string {
+    return `pgrst_${this.n++}`;
+  }
+}
+
+function findRelation(cache: SchemaCache, schema: string, name: string): Relation {
+  const rel = cache.relations.get(qualified(schema, name));
+  if (!rel) {
+    const names = [...cache.relations.values()].filter((r) => r.schema === schema).map((r) => r.name);
+    const close = closest(name, names);
+    throw tableNotFound(schema, name, close ? `Perhaps you meant the table '${schema}.${close}'` : null);
+  }
+  return rel;
+}
+
+/** A cheap similarity for "Perhaps you meant" hints (bigram overlap, like PostgREST's fuzzy set). */
+function closest(word: string, candidates: string[]): string | null {
+  const grams = (s: string) => {
+    const t = `-${s.toLowerCase()}-`;
+    const g: string[] = [];
+    for (let i = 0; i < t.length - 1; i++) g.push(t.slice(i, i + 2));
+    return g;
+  };
+  const a = grams(word);
+  let best: string | null = null;
+  let score = 0;
+  for (const c of candidates) {
+    const b = grams(c);
+    const common = a.filter((x) => b.includes(x)).length;
+    const s = (2 * common) / (a.length + b.length);
+    if (s > score) (score = s), (best = c);
+  }
+  return score >= 0.6 ? best : null;
+}
+
+function relationshipsFor(cache: SchemaCache, rel: Relation): Relationship[] {
+  return cache.relationships.get(qualified(rel.schema, rel.name)) ?? [];
+}
+
+function matchesHint(r: Relationship, hint: string): boolean {
+  if (r.constraint === hint) return true;
+  if (r.cardinality === 'm2m') return r.junction!.table.name === hint;
+  return r.columns.length === 1 && (r.columns[0][0] === hint || r.columns[0][1] === hint);
+}
+
+function describeRel(r: Relationship): Record<string, string> {
+  const cols = (xs: string[]) => `(${xs.join(', ')})`;
+  if (r.cardinality === 'm2m') {
+    const j = r.junction!;
+    return {
+      cardinality: 'many-to-many',
+      embedding: `${r.table.name} with ${r.foreign.name}`,
+      relationship: `${j.table.name} using ${j.constraint1}${cols(j.sourceColumns.map((c) => c[0]))} and ${j.constraint2}${cols(j.targetColumns.map((c) => c[0]))}`,
+    };
+  }
+  const names = { m2o: 'many-to-one', o2m: 'one-to-many', o2o: 'one-to-one' } as const;
+  return {
+    cardinality: names[r.cardinality],
+    embedding: `${r.table.name} with ${r.foreign.name}`,
+    relationship: `${r.constraint} using ${r.table.name}${cols(r.columns.map((c) => c[0]))} and ${r.foreign.name}${cols(r.columns.map((c) => c[1]))}`,
+  };
+}
+
+function hintFor(r: Relationship): string {
+  return `'${r.foreign.name}!${r.cardinality === 'm2m' ? r.junction!.table.name : r.constraint}'`;
+}
+
+export function findRelationship(cache: SchemaCache, parent: Relation, name: string, hint?: string): Relationship {
+  const all = relationshipsFor(cache, parent);
+  let found = all.filter((r) =>
+    (r.foreign.name === name && r.foreign.schema === parent.schema) ||
+    // embedding by the foreign key column (`client_id(*)`) or by the constraint's name
+    (r.cardinality !== 'm2m' && r.cardinality !== 'o2m' && r.columns.length === 1 && r.columns[0][0] === name) ||
+    (r.cardinality !== 'm2m' && r.constraint === name));
+  if (hint) found = found.filter((r) => matchesHint(r, hint));
+  // the same relationship may be reachable more than once (a view over the table); keep one
+  const seen = new Set<string>();
+  found = found.filter((r) => {
+    const k = `${qualified(r.foreign.schema, r.foreign.name)}|${r.cardinality}|${r.constraint}|${r.junction?.table.name ?? ''}|${JSON.stringify(r.columns)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  if (found.length > 1) {
+    // a view over the same table adds look-alike relationships: a column or constraint name means the table
+    const tables = found.filter((r) => r.foreign.kind === 'table' && r.foreign.name !== name);
+    if (tables.length === 1 && found.every((r) => r.foreign.name !== name)) found = tables;
+    // a self-reference named by its column: the parent side (many-to-one) is meant
+    const self = found.filter((r) => r.foreign === parent && (r.cardinality === 'm2o' || r.cardinality === 'o2o'));
+    if (hint && self.length === 1 && found.every((r) => r.foreign === parent)) found = self;
+  }
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    const targets = all.map((r) => r.foreign.name);
+    const close = all.length ? closest(name, targets) : null;
+    const parents = [...cache.relationships.keys()].filter((k) => k.startsWith(`${parent.schema}.`)).map((k) => k.slice(parent.schema.length + 1));
+    const hintText = all.length
+      ? close && close !== name ? `Perhaps you meant '${close}' instead of '${name}'.` : null
+      : (() => {
+          const p = closest(parent.name, parents);
+          return p && p !== parent.name ? `Perhaps you meant '${p}' instead of '${parent.name}'.` : null;
+        })();
+    throw noRelationship(parent.name, name, hint, parent.schema, hintText);
+  }
+  throw ambiguousRelationship(parent.name, name, found.map(describeRel),
+    `Try changing '${name}' to one of the following: ${found.map(hintFor).join(', ')}. Find the desired relationship in the 'details' key.`);
+}
+
+function hasColumn(node: ReadNode, cache: SchemaCache, name: string): boolean {
+  return node.open === true || node.relation.columnMap.has(name) || computedColumn(cache, node.relation, name) !== undefined;
+}
+
+export function computedColumn(cache: SchemaCache, rel: Relation, name: string): Routine | undefined {
+  return cache.computed.get(qualified(rel.schema, rel.name))?.get(name);
+}
+
+interface Ctx {
+  cache: SchemaCache;
+  req: ApiRequest;
+  aliases: Aliases;
+  maxRows: number | null;
+}
+
+function buildNode(ctx: Ctx, relation: Relation, items: SelectItem[], path: string[], name: string, open = false): ReadNode {
+  const node: ReadNode = {
+    relation, name, outputName: name, alias: ctx.aliases.next(), projections: [], conds: [], order: [],
+    range: { offset: 0 }, children: [], join: 'left', spread: false, toOne: false, orderExports: [], open,
+  };
+  for (const item of items) {
+    if (item.kind === 'star') node.projections.push({ kind: 'star' });
+    else if (item.kind === 'field') {
+      if (!hasColumn(node, ctx.cache, item.field.name)) throw undefinedColumn(relation.name, item.field.name);
+      node.projections.push({ kind: 'field', field: item.field, alias: item.alias, cast: item.cast });
+    } else {
+      if (open) throw noRelationship(relation.name, item.name, item.hint, relation.schema);
+      const rel = findRelationship(ctx.cache, relation, item.name, item.hint);
+      const childName = item.alias ?? item.name;
+      const child = buildNode(ctx, rel.foreign, item.select, [...path, childName], childName);
+      child.rel = rel;
+      child.join = item.join ?? 'left';
+      child.spread = item.spread;
+      child.toOne = rel.cardinality === 'm2o' || rel.cardinality === 'o2o';
+      child.outputName = item.alias ?? item.name;
+      child.hidden = item.select.length === 0;
+      node.children.push(child);
+      node.projections.push({ kind: 'embed', node: child });
+    }
+  }
+  return node;
+}
+
+function nodeAt(root: ReadNode, path: string[]): ReadNode {
+  let node = root;
+  for (const seg of path) {
+    const child = node.children.find((c) => c.name === seg || (c.rel && c.relation.name === seg && !c.outputName));
+    const byName = child ?? node.children.find((c) => c.name === seg);
+    if (!byName) throw notEmbedded(seg);
+    node = byName;
+  }
+  return node;
+}
+
+function planFilter(ctx: Ctx, node: ReadNode, filter: Filter): PlannedCond {
+  const { field, cond } = filter;
+  if (!node.relation.columnMap.has(field.name) && !computedColumn(ctx.cache, node.relation, field.name)) {
+    const child = node.children.find((c) => c.name === field.name);
+    if (child && field.json.length === 0) {
+      // `embedded=is.null` / `embedded=not.is.null`: anti- and semi-joins on an embed
+      const val = typeof cond.value === 'string' ? cond.value.toLowerCase() : '';
+      if (cond.op !== 'is' || (val !== 'null' && val !== 'not_null')) throw unacceptableFilter(field.name);
+      return { kind: 'embedNull', child, negated: cond.negated !== (val === 'not_null') };
+    }
+    if (!node.open) throw undefinedColumn(node.relation.name, field.name);
+  }
+  return { kind: 'field', field, cond };
+}
+
+function planLogic(ctx: Ctx, root: ReadNode, base: string[], tree: LogicTree): { node: ReadNode; cond: PlannedCond } {
+  if (tree.kind === 'filter') {
+    const node = nodeAt(root, [...base, ...tree.path]);
+    return { node, cond: planFilter(ctx, node, tree.filter) };
+  }
+  const target = nodeAt(root, base);
+  const children = tree.children.map((c) => {
+    const r = planLogic(ctx, root, base, c);
+    if (r.node !== target) {
+      // a condition on an embedded resource inside or/and applies to its (inner-joined) lateral
+      if (r.cond.kind === 'embedNull') return r.cond;
+      return { kind: 'related', child: r.node, cond: r.cond } as PlannedCond;
+    }
+    return r.cond;
+  });
+  return { node: target, cond: { kind: 'logic', op: tree.op, negated: tree.negated, children } };
+}
+
+function applyModifiers(ctx: Ctx, root: ReadNode, topLevelRange: boolean): void {
+  const { req } = ctx;
+  for (const { path, filter } of req.filters) {
+    const node = nodeAt(root, path);
+    node.conds.push(planFilter(ctx, node, filter));
+  }
+  for (const { path, tree } of req.logic) {
+    const { node, cond } = planLogic(ctx, root, path, tree);
+    node.conds.push(cond);
+  }
+  for (const [key, terms] of req.order) {
+    const node = nodeAt(root, key ? key.split('.') : []);
+    for (const term of terms) {
+      if (term.relation) {
+        const child = node.children.find((c) => c.name === term.relation);
+        if (!child) throw notEmbedded(term.relation);
+        if (!child.toOne) throw relatedOrderNotToOne(node.relation.name, term.relation);
+        if (!hasColumn(child, ctx.cache, term.field.name)) throw undefinedColumn(child.relation.name, term.field.name);
+        child.orderExports.push(term.field);
+        node.order.push({ term, child });
+      } else {
+        if (!hasColumn(node, ctx.cache, term.field.name)) throw undefinedColumn(node.relation.name, term.field.name);
+        node.order.push({ term });
+      }
+    }
+  }
+  for (const [key, range] of req.ranges) {
+    const node = nodeAt(root, key ? key.split('.') : []);
+    node.range = { ...range };
+  }
+  if (topLevelRange) root.range = topRange(req, root.range, ctx.maxRows);
+}
+
+/** The top-level range: limit/offset intersected with the Range header, capped by max-rows. */
+export function topRange(req: ApiRequest, fromQuery: Range, maxRows: number | null): Range {
+  let { offset, limit } = fromQuery;
+  if (req.headerRange) {
+    const h = req.headerRange;
+    const qUpper = limit === undefined ? Infinity : offset + limit - 1;
+    const hUpper = h.limit === undefined ? Infinity : h.offset + h.limit - 1;
+    offset = Math.max(offset, h.offset);
+    const upper = Math.min(qUpper, hUpper);
+    limit = upper === Infinity ? undefined : Math.max(0, upper - offset + 1);
+  }
+  if (maxRows !== null && (limit === undefined || limit > maxRows)) limit = maxRows;
+  return { offset, limit };
+}
+
+function planRead(ctx: Ctx, relation: Relation): ReadPlan {
+  const root = buildNode(ctx, relation, ctx.req.select, [], relation.name);
+  applyModifiers(ctx, root, true);
+  return { kind: 'read', root };
+}
+
+function payloadColumns(ctx: Ctx, relation: Relation, payload: unknown): Column[] {
+  const { req } = ctx;
+  if (req.columns) {
+    return req.columns.map((c) => {
+      const col = relation.columnMap.get(c);
+      if (!col) throw columnNotFound(relation.name, c);
+      return col;
+    });
+  }
+  const rows = Array.isArray(payload) ? payload : [payload];
+  const first = rows[0];
+  if (rows.length === 0 || first === null || typeof first !== 'object' || Array.isArray(first)) return [];
+  const keys = Object.keys(first as object);
+  for (const r of rows) {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw invalidBody('All object keys must match');
+    const k = Object.keys(r);
+    if (k.length !== keys.length || !k.every((x) => keys.includes(x))) throw invalidBody('All object keys must match');
+  }
+  return keys.map((k) => {
+    const col = relation.columnMap.get(k);
+    if (!col) throw columnNotFound(relation.name, k);
+    return col;
+  });
+}
+
+function checkPayloadShape(payload: unknown, allowArray: boolean): void {
+  const ok = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (payload === undefined) throw invalidBody('Empty or invalid json');
+  if (Array.isArray(payload)) {
+    if (!allowArray) throw invalidBody('Empty or invalid json');
+    if (!payload.every(ok)) throw invalidBody('All object keys must match');
+  } else if (!ok(payload)) throw invalidBody('Empty or invalid json');
+}
+
+function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
+  const { req } = ctx;
+  const returning = buildNode(ctx, relation, req.select, [], relation.name);
+  // filters in the query string restrict an update/delete; embedded ones only shape the output
+  const topFilters = req.filters.filter((f) => f.path.length === 0);
+  const embeddedReq = { ...req, filters: req.filters.filter((f) => f.path.length > 0), logic: req.logic.filter((l) => l.path.length > 0) };
+  applyModifiers({ ...ctx, req: embeddedReq }, returning, false);
+  const scratch = buildNode(ctx, relation, [], [], relation.name);
+  const conds = [
+    ...topFilters.map((f) => planFilter(ctx, scratch, f.filter)),
+    ...req.logic.filter((l) => l.path.length === 0).map((l) => planLogic(ctx, scratch, [], l.tree).cond),
+  ];
+  const payloadText = () => JSON.stringify(req.payload);
+  switch (req.method) {
+    case 'POST': {
+      checkPayloadShape(req.payload, true);
+      const columns = payloadColumns(ctx, relation, req.payload);
+      const conflict = req.prefer.resolution ? (req.onConflict ?? relation.pk) : req.onConflict;
+      for (const c of conflict ?? []) if (!relation.columnMap.has(c)) throw undefinedColumn(relation.name, c);
+      return { kind: 'insert', relation, columns, payload: payloadText(), conflict, resolution: req.prefer.resolution,
+        missingDefault: req.prefer.missing === 'default', conds: [], returning };
+    }
+    case 'PATCH': {
+      checkPayloadShape(req.payload, false);
+      return { kind: 'update', relation, columns: payloadColumns(ctx, relation, req.payload), payload: payloadText(),
+        missingDefault: false, conds, returning };
+    }
+    case 'PUT': {
+      checkPayloadShape(req.payload, true);
+      const rows = Array.isArray(req.payload) ? req.payload : [req.payload];
+      if (rows.length !== 1) throw invalidBody('Empty or invalid json');
+      if (req.ranges.get('')) throw putLimitNotAllowed();
+      const pk = relation.pk;
+      const eqs = topFilters.filter((f) => f.filter.cond.op === 'eq' && !f.filter.cond.negated && f.filter.field.json.length === 0);
+      if (!pk.length || eqs.length !== topFilters.length || eqs.length !== pk.length || !pk.every((c) => eqs.some((f) => f.filter.field.name === c))) {
+        throw invalidPutFilters();
+      }
+      const row = rows[0] as Record<string, unknown>;
+      for (const f of eqs) {
+        const v = row[f.filter.field.name];
+        if (v === undefined || String(v) !== f.filter.cond.value) throw putMatchingPk();
+      }
+      return { kind: 'put', relation, columns: payloadColumns(ctx, relation, row), payload: JSON.stringify(row), conflict: pk,
+        resolution: 'merge-duplicates', missingDefault: false, conds: [], returning };
+    }
+    case 'DELETE':
+      return { kind: 'delete', relation, columns: [], payload: 'null', missingDefault: false, conds, returning };
+    default:
+      throw invalidRpcMethod(req.method);
+  }
+}
+
+function routineLabel(r: Routine): string {
+  return `${r.schema}.${r.name}(${r.params.map((p) => `${p.name} => ${p.type}`).join(', ')})`;
+}
+
+function planCall(ctx: Ctx, name: string): CallPlan {
+  const { req, cache } = ctx;
+  if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw invalidRpcMethod(req.method);
+  const overloads = cache.routines.get(qualified(req.schema, name)) ?? [];
+  const reading = req.method !== 'POST';
+  let args: Record<string, unknown> = {};
+  let extraFilters: Array<[string, string]> = [];
+  if (reading) {
+    // query-string arguments; the other parameters filter the result
+    const names = new Set(overloads.flatMap((o) => o.params.map((p) => p.name)));
+    for (const [k, v] of req.rpcParams) {
+      if (names.has(k)) {
+        if (k in args) args[k] = [...(Array.isArray(args[k]) ? (args[k] as unknown[]) : [args[k]]), v];
+        else args[k] = v;
+      } else extraFilters.push([k, v]);
+    }
+  } else {
+    if (req.payload !== undefined && (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload))) {
+      // only a function with a single json parameter accepts a non-object body
+      const single = overloads.find((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type));
+      if (!single) throw invalidBody('Empty or invalid json');
+    }
+    args = req.payload && typeof req.payload === 'object' && !Array.isArray(req.payload) ? (req.payload as Record<string, unknown>) : {};
+  }
+  const keys = Object.keys(args);
+  let singleParam: CallPlan['singleParam'];
+  let candidates = overloads.filter((o) =>
+    keys.every((k) => o.params.some((p) => p.name === k)) && o.params.every((p) => !p.required || keys.includes(p.name)));
+  if (!reading) {
+    const single = overloads.filter((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type) &&
+      (req.prefer.params === 'single-object' || o.params[0].name === ''));
+    if (req.prefer.params === 'single-object' || (candidates.length === 0 && single.length)) {
+      if (single.length === 1) {
+        candidates = single;
+        singleParam = { param: single[0].params[0].name, type: single[0].params[0].type };
+      }
+    }
+  }
+  if (candidates.length > 1) {
+    const exact = candidates.filter((o) => o.params.length === keys.length);
+    if (exact.length === 1) candidates = exact;
+  }
+  if (candidates.length === 0) {
+    const fn = `${req.schema}.${name}`;
+    const argList = keys.length ? `(${keys.join(', ')})` : ' without parameters';
+    const det = keys.length ? ` with parameter${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` : ' without parameters';
+    let hint: string | null = null;
+    if (overloads.length) {
+      const sig = (xs: string[]) => `(${[...xs].sort().join(', ')})`;
+      hint = `Perhaps you meant to call the function ${req.schema}.${name}${sig(overloads[0].params.map((p) => p.name))}`;
+    } else {
+      const names = [...cache.routines.keys()].filter((k) => k.startsWith(`${req.schema}.`)).map((k) => k.slice(req.schema.length + 1));
+      const c = closest(name, names);
+      if (c) hint = `Perhaps you meant to call the function ${req.schema}.${c}`;
+    }
+    throw noFunction(`Could not find the function ${fn}${argList} in the schema cache`,
+      `Searched for the function ${fn}${det}${reading ? '' : ' or with a single unnamed json/jsonb parameter'}, but no matches were found in the schema cache.`, hint);
+  }
+  if (candidates.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${candidates.map(routineLabel).join(', ')}`);
+  const routine = candidates[0];
+
+  let read: ReadNode | null = null;
+  if (routine.returnsComposite) {
+    const relation: Relation = routine.returnRelation ?? {
+      schema: routine.schema, name: routine.name, kind: 'view',
+      columns: routine.outColumns.map((c, i) => ({ name: c.name, type: c.type, nullable: true, default: null, identity: '', generated: false, enumValues: null, description: null, position: i + 1 })),
+      columnMap: new Map(routine.outColumns.map((c, i) => [c.name, { name: c.name, type: c.type, nullable: true, default: null, identity: '' as const, generated: false, enumValues: null, description: null, position: i + 1 }])),
+      pk: [], uniques: [], insertable: false, updatable: false, deletable: false, description: null,
+    };
+    const open = !routine.returnRelation && routine.outColumns.length === 0;
+    const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
+    const subReq = { ...req, filters };
+    const c2 = { ...ctx, req: subReq };
+    const root = buildNode(c2, relation, req.select, [], name, open);
+    applyModifiers(c2, root, routine.returnsSet);
+    read = root;
+  } else if (extraFilters.length || req.filters.length) {
+    // PostgREST filters scalar set results by the function's name as a column
+    const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
+    for (const f of filters) if (f.path.length || f.filter.field.name !== name) throw undefinedColumn(name, f.filter.field.name);
+  }
+  return { kind: 'call', routine, args, singleParam, payload: JSON.stringify(req.payload ?? {}), read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };
+}
+
+export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
+  const ctx: Ctx = { cache, req, aliases: new Aliases(), maxRows };
+  const target = req.target;
+  if (target.kind === 'rpc') return planCall(ctx, target.name);
+  if (target.kind !== 'relation') throw new Error('root is not planned');
+  const relation = findRelation(cache, req.schema, target.name);
+  if (req.method === 'GET' || req.method === 'HEAD') return planRead(ctx, relation);
+  return planMutation(ctx, relation);
+}

@@ -1,0 +1,382 @@
+import type { Field } from './grammar.js';
+import type { Accept, ApiRequest } from './parse.js';
+import { computedColumn, type CallPlan, type MutatePlan, type PlannedCond, type ReadNode, type ReadPlan } from './plan.js';
+import type { Relation, SchemaCache } from './schema-cache.js';
+
+/**
+ * Renders a plan as ONE parameterised SQL statement, the way PostgREST does: rows are shaped
+ * into JSON by Postgres (json_agg/row_to_json), embeds are lateral subqueries, every value is
+ * a bind parameter and every identifier has been checked by the planner and is quoted here.
+ * The statement returns one row: total_result_set, page_total, body, response_headers,
+ * response_status (and location for inserts).
+ */
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const qi = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`;
+const relSql = (r: Relation) => qi(r.schema, r.name);
+
+interface Ctx {
+  cache: SchemaCache;
+  params: Params;
+}
+
+function fieldSql(ctx: Ctx, node: ReadNode, alias: string, field: Field): string {
+  const fn = field.name && !node.relation.columnMap.has(field.name) ? computedColumn(ctx.cache, node.relation, field.name) : undefined;
+  let sql = fn ? `${qi(fn.schema, fn.name)}(${ident(alias)})` : `${ident(alias)}.${ident(field.name)}`;
+  for (const step of field.json) {
+    sql += step.arrow + (/^-?\d+$/.test(step.key) ? step.key : lit(step.key));
+  }
+  return sql;
+}
+
+/** The key a field is shown under: its alias, else the last JSON key, else the column name. */
+function fieldOutputName(field: Field, alias?: string): string {
+  if (alias) return alias;
+  if (field.json.length) return field.json[field.json.length - 1].key;
+  return field.name;
+}
+
+const OPS: Record<string, string> = {
+  eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'LIKE', ilike: 'ILIKE', match: '~', imatch: '~*',
+  isdistinct: 'IS DISTINCT FROM', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-',
+};
+const FTS_FN: Record<string, string> = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' };
+
+/** A Postgres array literal of text elements, for `in` and any/all. */
+function arrayLiteral(items: string[]): string {
+  return `{${items.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+const likePattern = (v: string) => v.replace(/\*/g, '%');
+
+function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): string {
+  switch (cond.kind) {
+    case 'logic': {
+      const parts = cond.children.map((c) => condSql(ctx, node, alias, c));
+      const joined = `(${parts.join(cond.op === 'and' ? ' AND ' : ' OR ')})`;
+      return cond.negated ? `NOT ${joined}` : joined;
+    }
+    case 'embedNull': {
+      const col = embedPresenceSql(cond.child);
+      return cond.negated ? `${col} IS NOT NULL` : `${col} IS NULL`;
+    }
+    case 'related': {
+      const child = cond.child;
+      const a = `${child.alias}_x`;
+      const { from, where } = joinSql(child, a, alias);
+      return `EXISTS (SELECT 1 FROM ${from} WHERE ${[...where, condSql(ctx, child, a, cond.cond)].join(' AND ')})`;
+    }
+    case 'field': {
+      const lhs = fieldSql(ctx, node, alias, cond.field);
+      const c = cond.cond;
+      let sql: string;
+      const val = c.value;
+      if (c.op === 'is') {
+        const v = (val as string).toLowerCase();
+        sql = `${lhs} IS ${v === 'not_null' ? 'NOT NULL' : v.toUpperCase()}`;
+      } else if (c.op === 'in') {
+        sql = `${lhs} = ANY(${ctx.params.add(arrayLiteral(val as string[]))})`;
+      } else if (c.op in FTS_FN) {
+        const q = c.language
+          ? `${FTS_FN[c.op]}(${ctx.params.add(c.language)}::regconfig, ${ctx.params.add(val)})`
+          : `${FTS_FN[c.op]}(${ctx.params.add(val)})`;
+        sql = `${lhs} @@ ${q}`;
+      } else if (c.quantifier) {
+        const items = (val as string[]).map((v) => (c.op === 'like' || c.op === 'ilike' ? likePattern(v) : v));
+        sql = `${lhs} ${OPS[c.op]} ${c.quantifier.toUpperCase()}(${ctx.params.add(arrayLiteral(items))})`;
+      } else {
+        const v = c.op === 'like' || c.op === 'ilike' ? likePattern(val as string) : val;
+        // LIKE needs text on both sides; PostgREST compares the column's text form
+        const l = c.op === 'like' || c.op === 'ilike' || c.op === 'match' || c.op === 'imatch' ? `${lhs}::text` : lhs;
+        sql = `${l} ${OPS[c.op]} ${ctx.params.add(v)}`;
+      }
+      return c.negated ? `NOT (${sql})` : sql;
+    }
+  }
+}
+
+const latAlias = (child: ReadNode) => `${child.alias}_l`;
+
+/** The lateral column that is null when the embed found nothing. */
+function embedPresenceSql(child: ReadNode): string {
+  if (child.spread) return `${ident(latAlias(child))}.${ident('pgrst_exists')}`;
+  return `${ident(latAlias(child))}.${ident(child.toOne ? 'pgrst_obj' : 'pgrst_agg')}`;
+}
+
+/** FROM and join conditions that relate `child` (aliased `alias`) to its parent row (`parentAlias`). */
+function joinSql(child: ReadNode, alias: string, parentAlias: string): { from: string; where: string[] } {
+  const rel = child.rel!;
+  if (rel.cardinality === 'm2m') {
+    const j = rel.junction!;
+    const ja = `${alias}_j`;
+    const on = j.targetColumns.map(([jc, tc]) => `${ident(ja)}.${ident(jc)} = ${ident(alias)}.${ident(tc)}`).join(' AND ');
+    return {
+      from: `${relSql(child.relation)} AS ${ident(alias)} INNER JOIN ${relSql(j.table)} AS ${ident(ja)} ON ${on}`,
+      where: j.sourceColumns.map(([jc, sc]) => `${ident(ja)}.${ident(jc)} = ${ident(parentAlias)}.${ident(sc)}`),
+    };
+  }
+  return {
+    from: `${relSql(child.relation)} AS ${ident(alias)}`,
+    where: rel.columns.map(([pc, cc]) => `${ident(alias)}.${ident(cc)} = ${ident(parentAlias)}.${ident(pc)}`),
+  };
+}
+
+/** Names of the keys a node's rows have, for spreads. */
+function outputNames(node: ReadNode): string[] {
+  const names: string[] = [];
+  for (const p of node.projections) {
+    if (p.kind === 'star') names.push(...node.relation.columns.map((c) => c.name));
+    else if (p.kind === 'field') names.push(fieldOutputName(p.field, p.alias));
+    else if (p.node.hidden) continue;
+    else if (p.node.spread) names.push(...outputNames(p.node));
+    else names.push(p.node.outputName);
+  }
+  return names;
+}
+
+function projectionSql(ctx: Ctx, node: ReadNode): string[] {
+  const out: string[] = [];
+  for (const p of node.projections) {
+    if (p.kind === 'star') out.push(`${ident(node.alias)}.*`);
+    else if (p.kind === 'field') {
+      const expr = fieldSql(ctx, node, node.alias, p.field);
+      out.push(`${p.cast ? `CAST(${expr} AS ${p.cast})` : expr} AS ${ident(fieldOutputName(p.field, p.alias))}`);
+    } else {
+      const child = p.node;
+      const lat = ident(latAlias(child));
+      if (child.hidden) continue;
+      if (child.spread) {
+        for (const n of outputNames(child)) {
+          out.push(child.toOne ? `${lat}.${ident(n)}` : `COALESCE(${lat}.${ident(n)}, '[]'::json) AS ${ident(n)}`);
+        }
+      } else if (child.toOne) out.push(`${lat}.${ident('pgrst_obj')} AS ${ident(child.outputName)}`);
+      else out.push(`COALESCE(${lat}.${ident('pgrst_agg')}, '[]'::json) AS ${ident(child.outputName)}`);
+    }
+  }
+  if (out.length === 0) out.push(`NULL::int AS ${ident('pgrst_empty')}`);
+  return out;
+}
+
+function orderSql(ctx: Ctx, node: ReadNode): string {
+  if (!node.order.length) return '';
+  const terms = node.order.map(({ term, child }) => {
+    let expr: string;
+    if (child) {
+      const i = child.orderExports.indexOf(term.field);
+      expr = `${ident(latAlias(child))}.${ident(`pgrst_x${i}`)}`;
+    } else expr = fieldSql(ctx, node, node.alias, term.field);
+    return `${expr}${term.direction ? ` ${term.direction.toUpperCase()}` : ''}${term.nulls ? ` NULLS ${term.nulls.toUpperCase()}` : ''}`;
+  });
+  return ` ORDER BY ${terms.join(', ')}`;
+}
+
+function rangeSql(node: ReadNode): string {
+  let s = '';
+  if (node.range.limit !== undefined) s += ` LIMIT ${node.range.limit}`;
+  if (node.range.offset) s += ` OFFSET ${node.range.offset}`;
+  return s;
+}
+
+/** `LEFT|INNER JOIN LATERAL (...)` for each embed of `node`. */
+function lateralsSql(ctx: Ctx, node: ReadNode, only?: Set<ReadNode>): string {
+  return node.children.filter((c) => !only || only.has(c)).map((child) => {
+    const lat = ident(latAlias(child));
+    const { from, where } = joinSql(child, child.alias, node.alias);
+    const conds = [...where, ...child.conds.map((c) => condSql(ctx, child, child.alias, c))];
+    const body = `FROM ${from}${lateralsSql(ctx, child)} WHERE ${conds.join(' AND ')}`;
+    const exports = child.orderExports.map((f, i) => `, ${fieldSql(ctx, child, child.alias, f)} AS ${ident(`pgrst_x${i}`)}`).join('');
+    let sub: string;
+    let on = 'TRUE';
+    if (child.toOne) {
+      const proj = projectionSql(ctx, child).join(', ');
+      sub = child.spread
+        ? `SELECT ${proj}, TRUE AS ${ident('pgrst_exists')}${exports} ${body}`
+        : `SELECT (SELECT row_to_json(${ident('pgrst_o')}) FROM (SELECT ${proj}) AS ${ident('pgrst_o')}) AS ${ident('pgrst_obj')}${exports} ${body}${orderSql(ctx, child)}${rangeSql(child)}`;
+      if (child.spread) sub += `${orderSql(ctx, child)}${rangeSql(child)}`;
+    } else {
+      const inner = `SELECT ${projectionSql(ctx, child).join(', ')} ${body}${orderSql(ctx, child)}${rangeSql(child)}`;
+      if (child.spread) {
+        const cols = outputNames(child).map((n) => `json_agg(${ident('pgrst_r')}.${ident(n)}) AS ${ident(n)}`);
+        sub = `SELECT ${cols.join(', ')}, CASE WHEN count(*) > 0 THEN TRUE END AS ${ident('pgrst_exists')} FROM (${inner}) AS ${ident('pgrst_r')}`;
+        if (child.join === 'inner') on = `${lat}.${ident('pgrst_exists')}`;
+      } else {
+        sub = `SELECT json_agg(${ident('pgrst_r')}) AS ${ident('pgrst_agg')} FROM (${inner}) AS ${ident('pgrst_r')}`;
+        if (child.join === 'inner') on = `${lat}.${ident('pgrst_agg')} IS NOT NULL`;
+      }
+    }
+    return ` ${child.join === 'inner' ? 'INNER' : 'LEFT'} JOIN LATERAL (${sub}) AS ${lat} ON ${on}`;
+  }).join('');
+}
+
+/** Children whose lateral decides which parent rows exist (inner joins, `embed=is.null`). */
+function filteringChildren(node: ReadNode): Set<ReadNode> {
+  const set = new Set<ReadNode>(node.children.filter((c) => c.join === 'inner'));
+  const visit = (c: PlannedCond) => {
+    if (c.kind === 'embedNull') set.add(c.child);
+    if (c.kind === 'logic') c.children.forEach(visit);
+  };
+  node.conds.forEach(visit);
+  return set;
+}
+
+function whereSql(ctx: Ctx, node: ReadNode): string {
+  const conds = node.conds.map((c) => condSql(ctx, node, node.alias, c));
+  return conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+}
+
+/** SELECT of a node's rows from `source` (a table, a function call or a CTE). */
+function nodeSelect(ctx: Ctx, node: ReadNode, source: string): string {
+  return `SELECT ${projectionSql(ctx, node).join(', ')} FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node)}${whereSql(ctx, node)}${orderSql(ctx, node)}${rangeSql(node)}`;
+}
+
+function countSql(ctx: Ctx, node: ReadNode, source: string): string {
+  return `SELECT pg_catalog.count(*) FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node, filteringChildren(node))}${whereSql(ctx, node)}`;
+}
+
+function bodySql(accept: Accept, stripNulls: boolean): string {
+  const agg = stripNulls ? 'json_strip_nulls(json_agg(_postgrest_t))' : 'json_agg(_postgrest_t)';
+  switch (accept) {
+    case 'object':
+      return `coalesce((${agg}->0)::text, '')`;
+    case 'csv':
+      return `(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r)::text AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) AS s) AS a)`
+        + ` || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')`;
+    default:
+      return `coalesce(${agg}, '[]')::text`;
+  }
+}
+
+const GUCS = `nullif(current_setting('response.headers', true), '') AS response_headers, nullif(current_setting('response.status', true), '') AS response_status`;
+
+export interface ReadOptions {
+  count: boolean;
+  accept: Accept;
+  stripNulls: boolean;
+}
+
+export function readStatement(cache: SchemaCache, plan: ReadPlan, opts: ReadOptions): Statement {
+  const ctx: Ctx = { cache, params: new Params() };
+  const root = plan.root;
+  const source = relSql(root.relation);
+  const main = nodeSelect(ctx, root, source);
+  const total = opts.count ? `(${countSql(ctx, root, source)})` : 'NULL::bigint';
+  const text = `WITH pgrst_source AS (${main}) SELECT ${total} AS total_result_set, pg_catalog.count(_postgrest_t) AS page_total, ${bodySql(opts.accept, opts.stripNulls)} AS body, ${GUCS} FROM (SELECT * FROM pgrst_source) AS _postgrest_t`;
+  return { text, values: ctx.params.values };
+}
+
+/** The count PostgREST calls "planned": the planner's row estimate for the same query. */
+export function plannedCountStatement(cache: SchemaCache, root: ReadNode, source?: string): Statement {
+  const ctx: Ctx = { cache, params: new Params() };
+  return { text: `EXPLAIN (FORMAT JSON) ${countSql(ctx, root, source ?? relSql(root.relation))}`, values: ctx.params.values };
+}
+
+function columnList(cols: { name: string }[]): string {
+  return cols.map((c) => ident(c.name)).join(', ');
+}
+
+export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRequest, opts: { representation: boolean; count: boolean }): Statement {
+  const ctx: Ctx = { cache, params: new Params() };
+  const rel = plan.relation;
+  const target = relSql(rel);
+  const m = 'pgrst_m';
+  let mutation: string;
+  if (plan.kind === 'insert' || plan.kind === 'put') {
+    const payload = ctx.params.add(plan.payload);
+    const rows = `(CASE WHEN json_typeof(${payload}::json) = 'array' THEN ${payload}::json ELSE json_build_array(${payload}::json) END)`;
+    const cols = plan.columns;
+    if (cols.length === 0) {
+      mutation = `INSERT INTO ${target} SELECT FROM json_array_elements(${rows})`;
+    } else if (plan.missingDefault) {
+      const exprs = cols.map((c) => {
+        const dflt = c.default ?? (c.identity ? `nextval(pg_get_serial_sequence(${lit(target)}, ${lit(c.name)}))` : 'NULL');
+        return `CASE WHEN _j.o::jsonb ? ${lit(c.name)} THEN _p.${ident(c.name)} ELSE ${dflt} END`;
+      });
+      mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${exprs.join(', ')} FROM json_array_elements(${rows}) AS _j(o) CROSS JOIN LATERAL json_populate_record(NULL::${target}, _j.o) AS _p`;
+    } else {
+      mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${columnList(cols)} FROM json_populate_recordset(NULL::${target}, ${rows}) AS _`;
+    }
+    if (plan.resolution && plan.conflict?.length) {
+      const updatable = cols.filter((c) => !plan.conflict!.includes(c.name) || true);
+      mutation += plan.resolution === 'ignore-duplicates' || updatable.length === 0
+        ? ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO NOTHING`
+        : ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO UPDATE SET ${updatable.map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ')}`;
+    }
+    mutation += ` RETURNING ${target}.*`;
+  } else if (plan.kind === 'update') {
+    const fake = { ...plan.returning, alias: m, children: [], conds: plan.conds };
+    if (plan.columns.length === 0) {
+      mutation = `SELECT ${ident(m)}.* FROM ${target} AS ${ident(m)} WHERE FALSE`;
+    } else {
+      const payload = ctx.params.add(plan.payload);
+      const set = plan.columns.map((c) => `${ident(c.name)} = _p.${ident(c.name)}`).join(', ');
+      mutation = `UPDATE ${target} AS ${ident(m)} SET ${set} FROM (SELECT * FROM json_populate_record(NULL::${target}, ${payload}::json)) AS _p${whereSql(ctx, fake)} RETURNING ${ident(m)}.*`;
+    }
+  } else {
+    const fake = { ...plan.returning, alias: m, children: [], conds: plan.conds };
+    mutation = `DELETE FROM ${target} AS ${ident(m)}${whereSql(ctx, fake)} RETURNING ${ident(m)}.*`;
+  }
+  const root = plan.returning;
+  const body = opts.representation ? bodySql(req.accept, req.stripNulls) : `''`;
+  const pk = rel.pk.length ? `(SELECT json_build_array(${rel.pk.map((c) => `${ident(c)}::text`).join(', ')})::text FROM pgrst_source LIMIT 1)` : 'NULL';
+  const shaped = opts.representation ? nodeSelect(ctx, root, 'pgrst_mutated') : `SELECT 1 FROM pgrst_mutated`;
+  const text = `WITH pgrst_mutated AS (${mutation}), pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${opts.representation ? body : `''`} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${GUCS} FROM (SELECT * FROM pgrst_source) AS _postgrest_t`;
+  return { text, values: ctx.params.values };
+}
+
+/**
+ * `"s"."fn"("a" := ...)`, the arguments converted from JSON by json_to_record in a CTE, as
+ * PostgREST does; the call itself stays a plain FROM item so its rows keep the function's type.
+ */
+function callSql(ctx: Ctx, plan: CallPlan): { cte: string; call: string } {
+  const r = plan.routine;
+  const fn = qi(r.schema, r.name);
+  if (plan.singleParam) return { cte: '', call: `${fn}(${ctx.params.add(plan.payload)}::${plan.singleParam.type})` };
+  const names = Object.keys(plan.args);
+  if (!names.length) return { cte: '', call: `${fn}()` };
+  const params = names.map((n) => r.params.find((p) => p.name === n)!);
+  const rec = ctx.params.add(JSON.stringify(plan.args));
+  const defs = params.map((p) => `${ident(p.name)} ${p.type}`).join(', ');
+  const args = params.map((p) => `${p.variadic ? 'VARIADIC ' : ''}${ident(p.name)} := (SELECT _a.${ident(p.name)} FROM pgrst_args AS _a)`).join(', ');
+  return { cte: `pgrst_args AS (SELECT * FROM json_to_record(${rec}::json) AS _a(${defs})), `, call: `${fn}(${args})` };
+}
+
+export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiRequest, count: boolean): Statement {
+  const ctx: Ctx = { cache, params: new Params() };
+  const { cte, call } = callSql(ctx, plan);
+  const r = plan.routine;
+  const head = (main: string, total: string, pageTotal: string, body: string) =>
+    `WITH ${cte}pgrst_source AS (${main}) SELECT ${total} AS total_result_set, ${pageTotal} AS page_total, ${body} AS body, ${GUCS} FROM (SELECT * FROM pgrst_source) AS _postgrest_t`;
+  if (plan.read) {
+    // rows of a composite result: the function call is the FROM item, shaped like a table read
+    const root = plan.read;
+    const main = nodeSelect(ctx, root, call);
+    const total = count && r.returnsSet ? `(${countSql(ctx, root, call)})` : 'NULL::bigint';
+    const agg = req.stripNulls ? 'json_strip_nulls(json_agg(_postgrest_t))' : 'json_agg(_postgrest_t)';
+    const body = !r.returnsSet && req.accept !== 'csv' ? `coalesce((${agg}->0)::text, 'null')` : bodySql(req.accept, req.stripNulls);
+    return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', body), values: ctx.params.values };
+  }
+  if (r.returnsSet) {
+    const root = { range: plan.range } as ReadNode;
+    const main = `SELECT pgrst_scalar FROM ${call} AS pgrst_scalar${rangeSql(root)}`;
+    const total = count ? `(SELECT pg_catalog.count(*) FROM ${call} AS pgrst_scalar)` : 'NULL::bigint';
+    return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text`), values: ctx.params.values };
+  }
+  return {
+    text: `WITH ${cte}pgrst_source AS (SELECT ${call} AS pgrst_scalar) SELECT NULL::bigint AS total_result_set, 1 AS page_total, (SELECT to_json(pgrst_scalar)::text FROM pgrst_source) AS body, ${GUCS}`,
+    values: ctx.params.values,
+  };
+}

@@ -1,0 +1,399 @@
+import type pg from 'pg';
+
+/**
+ * What PostgREST knows about the database: relations with their columns and keys, the
+ * relationships between them (foreign keys, also through views and junction tables), and the
+ * callable functions. Loaded from pg_catalog in a handful of queries, then only read.
+ */
+
+export interface Column {
+  name: string;
+  /** format_type() of the column, e.g. `integer`, `character varying(20)`, `text[]`. */
+  type: string;
+  nullable: boolean;
+  /** The default expression as text (pg_get_expr), for `Prefer: missing=default`. */
+  default: string | null;
+  identity: '' | 'a' | 'd';
+  generated: boolean;
+  enumValues: string[] | null;
+  description: string | null;
+  position: number;
+}
+
+export interface Relation {
+  schema: string;
+  name: string;
+  kind: 'table' | 'view';
+  columns: Column[];
+  columnMap: Map<string, Column>;
+  pk: string[];
+  /** Column sets with a unique constraint or unique index (including the primary key). */
+  uniques: string[][];
+  insertable: boolean;
+  updatable: boolean;
+  deletable: boolean;
+  description: string | null;
+}
+
+export type Cardinality = 'm2o' | 'o2m' | 'o2o' | 'm2m';
+
+export interface Junction {
+  table: Relation;
+  constraint1: string;
+  constraint2: string;
+  /** (junction column, source column) pairs */
+  sourceColumns: Array<[string, string]>;
+  /** (junction column, target column) pairs */
+  targetColumns: Array<[string, string]>;
+}
+
+export interface Relationship {
+  table: Relation;
+  foreign: Relation;
+  cardinality: Cardinality;
+  constraint: string;
+  /** (column of `table`, column of `foreign`) pairs; empty for m2m */
+  columns: Array<[string, string]>;
+  junction?: Junction;
+}
+
+export interface RoutineParam {
+  name: string;
+  type: string;
+  required: boolean;
+  variadic: boolean;
+}
+
+export interface Routine {
+  schema: string;
+  name: string;
+  params: RoutineParam[];
+  returnType: string;
+  /** The relation whose row type the function returns, for select/filters/embedding on its result. */
+  returnRelation: Relation | null;
+  /** Returns a composite (a table's row type, a named composite or OUT/TABLE columns). */
+  returnsComposite: boolean;
+  returnsSet: boolean;
+  returnsVoid: boolean;
+  /** OUT/TABLE columns of the result, when the function declares them */
+  outColumns: Array<{ name: string; type: string }>;
+  volatility: 'i' | 's' | 'v';
+  description: string | null;
+}
+
+export interface SchemaCache {
+  schemas: string[];
+  relations: Map<string, Relation>;
+  /** keyed by `schema.table` of the relation the relationships start from */
+  relationships: Map<string, Relationship[]>;
+  routines: Map<string, Routine[]>;
+  /** computed columns: functions taking a row of the relation, keyed by relation then function name */
+  computed: Map<string, Map<string, Routine>>;
+  /** `pgrst.db_pre_request` from the authenticator's in-database configuration */
+  preRequest: string | null;
+  schemaDescriptions: Map<string, string | null>;
+}
+
+export const qualified = (schema: string, name: string) => `${schema}.${name}`;
+
+const RELATIONS_SQL = `
+select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind as kind,
+       obj_description(c.oid, 'pg_class') as description,
+       c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 8) = 8 as insertable,
+       c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 4) = 4 as updatable,
+       c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
+       coalesce(json_agg(json_build_object(
+         'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'nullable', not a.attnotnull,
+         'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated <> '',
+         'enumValues', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e
+                         where e.enumtypid = coalesce(nullif(t.typbasetype, 0), a.atttypid)),
+         'description', col_description(c.oid, a.attnum), 'position', a.attnum) order by a.attnum)
+         filter (where a.attnum > 0), '[]') as columns
+  from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  left join pg_type t on t.oid = a.atttypid
+  left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum
+ where c.relkind in ('r','v','m','f','p') and n.nspname = any($1)
+ group by c.oid, n.nspname`;
+
+const KEYS_SQL = `
+select ns.nspname as schema, cl.relname as table, con.conname as name, con.contype as type,
+       array(select a.attname from unnest(con.conkey) with ordinality k(n, i)
+               join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i)::text[] as columns,
+       fns.nspname as ref_schema, fcl.relname as ref_table,
+       array(select a.attname from unnest(con.confkey) with ordinality k(n, i)
+               join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i)::text[] as ref_columns
+  from pg_constraint con
+  join pg_class cl on cl.oid = con.conrelid
+  join pg_namespace ns on ns.oid = cl.relnamespace
+  left join pg_class fcl on fcl.oid = con.confrelid
+  left join pg_namespace fns on fns.oid = fcl.relnamespace
+ where con.contype in ('p','u','f') and ns.nspname = any($1)
+union all
+select ns.nspname, cl.relname, ic.relname, 'u',
+       array(select a.attname from unnest(i.indkey) with ordinality k(n, o)
+               join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.n order by k.o)::text[],
+       null, null, null
+  from pg_index i
+  join pg_class cl on cl.oid = i.indrelid
+  join pg_class ic on ic.oid = i.indexrelid
+  join pg_namespace ns on ns.oid = cl.relnamespace
+ where i.indisunique and i.indpred is null and not (0 = any(i.indkey)) and ns.nspname = any($1)
+   and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`;
+
+// The rewrite rule of a view names, for each output column, the table column it comes from
+// (resorigtbl/resorigcol); PostgREST reads the same fields to carry keys through views.
+const VIEW_COLUMNS_SQL = `
+select n.nspname as schema, c.relname as name, r.ev_action::text as action
+  from pg_class c
+  join pg_namespace n on n.oid = c.relnamespace
+  join pg_rewrite r on r.ev_class = c.oid and r.rulename = '_RETURN'
+ where c.relkind in ('v','m') and n.nspname = any($1)`;
+
+const TABLE_OIDS_SQL = `
+select c.oid::int8 as oid, n.nspname as schema, c.relname as name
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+ where c.relkind in ('r','p','v','m','f') and n.nspname = any($1)`;
+
+const ROUTINES_SQL = `
+select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.proretset as returns_set,
+       format_type(p.prorettype, null) as return_type,
+       rt.typtype = 'c' or p.prorettype = 'record'::regtype as returns_composite,
+       p.prorettype = 'void'::regtype as returns_void,
+       rn.nspname as ret_schema, rc.relname as ret_table,
+       obj_description(p.oid, 'pg_proc') as description,
+       coalesce((
+         select json_agg(json_build_object('name', coalesce(p.proargnames[k.i], ''),
+                                           'type', format_type(k.t, null),
+                                           'mode', coalesce(p.proargmodes[k.i], 'i'),
+                                           'i', k.i,
+                                           'rel', (select json_build_array(rn2.nspname, rc2.relname)
+                                                     from pg_class rc2 join pg_namespace rn2 on rn2.oid = rc2.relnamespace
+                                                    where rc2.reltype = k.t)) order by k.i)
+           from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality k(t, i)
+       ), '[]') as args,
+       p.pronargs as nargs, p.pronargdefaults as ndefaults
+  from pg_proc p
+  join pg_namespace n on n.oid = p.pronamespace
+  join pg_type rt on rt.oid = p.prorettype
+  left join pg_class rc on rc.oid = rt.typrelid and rc.relkind in ('r','p','v','m','f')
+  left join pg_namespace rn on rn.oid = rc.relnamespace
+ where p.prokind = 'f' and n.nspname = any($1)`;
+
+const PRE_REQUEST_SQL = `
+select split_part(cfg, '=', 2) as value
+  from pg_db_role_setting s
+  join pg_roles r on r.oid = s.setrole
+  left join pg_database d on d.oid = s.setdatabase
+  cross join unnest(s.setconfig) cfg
+ where r.rolname = 'authenticator' and (s.setdatabase = 0 or d.datname = current_database())
+   and cfg like 'pgrst.db_pre_request=%'
+ order by s.setdatabase desc limit 1`;
+
+interface KeyRow {
+  schema: string;
+  table: string;
+  name: string;
+  type: 'p' | 'u' | 'f';
+  columns: string[];
+  ref_schema: string | null;
+  ref_table: string | null;
+  ref_columns: string[] | null;
+}
+
+interface ForeignKey {
+  name: string;
+  table: Relation;
+  columns: string[];
+  ref: Relation;
+  refColumns: string[];
+}
+
+/** For each view column, the base table column it shows unchanged: `view col → [table key, table col]`. */
+function viewColumnSources(action: string, tableByOid: Map<number, string>): Map<string, [string, string]> {
+  const out = new Map<string, [string, string]>();
+  const re = /:resname (\S+) :ressortgroupref \d+ :resorigtbl (\d+) :resorigcol (\d+)/g;
+  for (const m of action.matchAll(re)) {
+    const table = tableByOid.get(Number(m[2]));
+    if (!table || m[3] === '0') continue;
+    out.set(m[1], [table, m[3]]);
+  }
+  return out;
+}
+
+export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
+  const [rels, keys, views, oids, procs, pre, nsp] = await Promise.all([
+    db.query(RELATIONS_SQL, [schemas]),
+    db.query<KeyRow>(KEYS_SQL, [schemas]),
+    db.query(VIEW_COLUMNS_SQL, [schemas]),
+    db.query(TABLE_OIDS_SQL, [schemas]),
+    db.query(ROUTINES_SQL, [schemas]),
+    db.query(PRE_REQUEST_SQL),
+    db.query('select nspname, obj_description(oid, \'pg_namespace\') as d from pg_namespace where nspname = any($1)', [schemas]),
+  ]);
+
+  const relations = new Map<string, Relation>();
+  for (const r of rels.rows) {
+    const columns: Column[] = r.columns;
+    relations.set(qualified(r.schema, r.name), {
+      schema: r.schema,
+      name: r.name,
+      kind: r.kind === 'r' || r.kind === 'p' || r.kind === 'f' ? 'table' : 'view',
+      columns,
+      columnMap: new Map(columns.map((c) => [c.name, c])),
+      pk: [],
+      uniques: [],
+      insertable: r.insertable && r.kind !== 'm',
+      updatable: r.updatable && r.kind !== 'm',
+      deletable: r.deletable && r.kind !== 'm',
+      description: r.description,
+    });
+  }
+
+  const fks: ForeignKey[] = [];
+  for (const k of keys.rows) {
+    const rel = relations.get(qualified(k.schema, k.table));
+    if (!rel) continue;
+    if (k.type === 'p') rel.pk = k.columns;
+    if (k.type === 'p' || k.type === 'u') rel.uniques.push(k.columns);
+    if (k.type === 'f' && k.ref_schema && k.ref_table) {
+      const ref = relations.get(qualified(k.ref_schema, k.ref_table));
+      if (ref) fks.push({ name: k.name, table: rel, columns: k.columns, ref, refColumns: k.ref_columns ?? [] });
+    }
+  }
+
+  // Views inherit the keys and foreign keys of the base-table columns they expose unchanged.
+  const attnames = new Map<string, Map<string, string>>(); // table key → attnum → name
+  const tableByOid = new Map<number, string>(oids.rows.map((o) => [Number(o.oid), qualified(o.schema, o.name)]));
+  for (const r of rels.rows) {
+    attnames.set(qualified(r.schema, r.name), new Map((r.columns as Column[]).map((c) => [String(c.position), c.name])));
+  }
+  const viewMaps: Array<{ view: Relation; base: Map<string, Map<string, string>> }> = [];
+  for (const v of views.rows) {
+    const view = relations.get(qualified(v.schema, v.name));
+    if (!view) continue;
+    const base = new Map<string, Map<string, string>>(); // table key → table col → view col
+    for (const [viewCol, [table, attnum]] of viewColumnSources(v.action, tableByOid)) {
+      const col = attnames.get(table)?.get(attnum);
+      if (!col || !view.columnMap.has(viewCol)) continue;
+      if (!base.has(table)) base.set(table, new Map());
+      if (!base.get(table)!.has(col)) base.get(table)!.set(col, viewCol);
+    }
+    viewMaps.push({ view, base });
+  }
+  const mapCols = (cols: string[], m: Map<string, string> | undefined) =>
+    m && cols.every((c) => m.has(c)) ? cols.map((c) => m.get(c)!) : null;
+  for (const { view, base } of viewMaps) {
+    for (const [table, m] of base) {
+      const rel = relations.get(table);
+      if (!rel) continue;
+      if (!view.pk.length) view.pk = mapCols(rel.pk, m) ?? [];
+      for (const u of rel.uniques) {
+        const mapped = mapCols(u, m);
+        if (mapped) view.uniques.push(mapped);
+      }
+    }
+  }
+  const baseFks = [...fks];
+  for (const fk of baseFks) {
+    const fromKey = qualified(fk.table.schema, fk.table.name);
+    const toKey = qualified(fk.ref.schema, fk.ref.name);
+    const fromViews = viewMaps.filter((v) => v.base.has(fromKey));
+    const toViews = viewMaps.filter((v) => v.base.has(toKey));
+    // view → table, table → view and view → view variants of every foreign key
+    for (const fv of [null, ...fromViews]) {
+      for (const tv of [null, ...toViews]) {
+        if (!fv && !tv) continue;
+        const cols = fv ? mapCols(fk.columns, fv.base.get(fromKey)) : fk.columns;
+        const refCols = tv ? mapCols(fk.refColumns, tv.base.get(toKey)) : fk.refColumns;
+        if (!cols || !refCols) continue;
+        fks.push({ name: fk.name, table: fv ? fv.view : fk.table, columns: cols, ref: tv ? tv.view : fk.ref, refColumns: refCols });
+      }
+    }
+  }
+
+  const relationships = new Map<string, Relationship[]>();
+  const add = (r: Relationship) => {
+    const key = qualified(r.table.schema, r.table.name);
+    if (!relationships.has(key)) relationships.set(key, []);
+    relationships.get(key)!.push(r);
+  };
+  const isUnique = (rel: Relation, cols: string[]) =>
+    rel.uniques.some((u) => u.length === cols.length && u.every((c) => cols.includes(c)));
+  for (const fk of fks) {
+    const pairs = fk.columns.map((c, i) => [c, fk.refColumns[i]] as [string, string]);
+    const oneToOne = isUnique(fk.table, fk.columns);
+    add({ table: fk.table, foreign: fk.ref, cardinality: oneToOne ? 'o2o' : 'm2o', constraint: fk.name, columns: pairs });
+    add({ table: fk.ref, foreign: fk.table, cardinality: oneToOne ? 'o2o' : 'o2m', constraint: fk.name,
+      columns: pairs.map(([a, b]) => [b, a] as [string, string]) });
+  }
+  // Many-to-many: a junction whose two foreign keys' columns are all part of one of its keys.
+  const byTable = new Map<Relation, ForeignKey[]>();
+  for (const fk of fks) {
+    if (!byTable.has(fk.table)) byTable.set(fk.table, []);
+    byTable.get(fk.table)!.push(fk);
+  }
+  for (const [junction, list] of byTable) {
+    for (const a of list) {
+      for (const b of list) {
+        if (a === b) continue;
+        const cols = [...new Set([...a.columns, ...b.columns])];
+        const keyed = junction.uniques.some((u) => cols.every((c) => u.includes(c)));
+        if (!keyed) continue;
+        add({
+          table: a.ref, foreign: b.ref, cardinality: 'm2m', constraint: b.name, columns: [],
+          junction: {
+            table: junction, constraint1: a.name, constraint2: b.name,
+            sourceColumns: a.columns.map((c, i) => [c, a.refColumns[i]] as [string, string]),
+            targetColumns: b.columns.map((c, i) => [c, b.refColumns[i]] as [string, string]),
+          },
+        });
+      }
+    }
+  }
+
+  const routines = new Map<string, Routine[]>();
+  const computed = new Map<string, Map<string, Routine>>();
+  for (const p of procs.rows) {
+    const args = p.args as Array<{ name: string; type: string; mode: string; i: number; rel: [string, string] | null }>;
+    const inArgs = args.filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v');
+    const firstDefault = inArgs.length - Number(p.ndefaults);
+    const retRel = p.ret_schema ? relations.get(qualified(p.ret_schema, p.ret_table)) ?? null : null;
+    const routine: Routine = {
+      schema: p.schema,
+      name: p.name,
+      params: inArgs.map((a, i) => ({ name: a.name, type: a.type, required: i < firstDefault, variadic: a.mode === 'v' })),
+      returnType: p.return_type,
+      returnRelation: retRel,
+      returnsComposite: p.returns_composite,
+      returnsSet: p.returns_set,
+      returnsVoid: p.returns_void,
+      outColumns: args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't').map((a) => ({ name: a.name, type: a.type })),
+      volatility: p.volatility,
+      description: p.description,
+    };
+    const key = qualified(p.schema, p.name);
+    if (!routines.has(key)) routines.set(key, []);
+    routines.get(key)!.push(routine);
+    // A function whose first (only required) argument is a table's row type is a computed column.
+    if (inArgs.length >= 1 && routine.params.filter((x) => x.required).length <= 1) {
+      const owner = inArgs[0].rel ? relations.get(qualified(inArgs[0].rel[0], inArgs[0].rel[1])) : undefined;
+      if (owner && !p.returns_set) {
+        const k = qualified(owner.schema, owner.name);
+        if (!computed.has(k)) computed.set(k, new Map());
+        computed.get(k)!.set(p.name, routine);
+      }
+    }
+  }
+
+  return {
+    schemas,
+    relations,
+    relationships,
+    routines,
+    computed,
+    preRequest: pre.rows[0]?.value?.trim() || null,
+    schemaDescriptions: new Map(nsp.rows.map((r) => [r.nspname, r.d])),
+  };
+}

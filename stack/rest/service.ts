@@ -1,0 +1,29 @@
+import type { Hono } from 'hono';
+import { dbUrl } from '../config/load.js';
+import type { GatewayService, ServiceContext } from '../gateway/app.js';
+import { SchemaCacheStore } from './cache-store.js';
+import { createHandler } from './handler.js';
+
+/** `/rest/v1`: PostgREST's HTTP API over the exposed schemas. */
+export async function createRestService(ctx: ServiceContext): Promise<GatewayService> {
+  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), ctx.config.api.schemas, ctx.log);
+  await store.start();
+  const handle = createHandler({ config: ctx.config, apiPool: ctx.apiPool, cache: () => store.current() });
+  return {
+    name: 'rest',
+    mount(app: Hono) {
+      app.all('/rest/v1', (c) => handle(c.req.raw, '/'));
+      app.all('/rest/v1/*', (c) => handle(c.req.raw, new URL(c.req.url).pathname.slice('/rest/v1'.length) || '/'));
+    },
+    async health() {
+      if (!store.current()) throw new Error('schema cache not loaded');
+      const client = await ctx.apiPool.connect();
+      try {
+        await client.query('begin read only; set local role anon; select 1; commit');
+      } finally {
+        client.release();
+      }
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { client, loadFixture, rest, unique } from './support.js';
+
+// PostgREST functions: docs/references/api/functions.rst
+beforeAll(loadFixture);
+const db = () => client();
+
+describe('calling functions', () => {
+  test('rpc() POSTs named arguments and returns a scalar', async () => {
+    const { data, error, status } = await db().rpc('add', { a: 2, b: 3 });
+    expect(error).toBeNull();
+    expect(status).toBe(200);
+    expect(data).toBe(5);
+  });
+
+  test('a stable function can be called by GET with arguments in the query string', async () => {
+    const { data } = await db().rpc('hello', { name: 'Ada' }, { get: true });
+    expect(data).toBe('Hello, Ada');
+    const r = await rest('/rpc/add?a=1&b=41');
+    expect(r.json).toBe(42);
+  });
+
+  test('arguments with defaults may be left out', async () => {
+    expect((await db().rpc('hello')).data).toBe('Hello, world');
+  });
+
+  test('a set-returning function takes select, filters, order, limit and count like a table', async () => {
+    const { data, count } = await db().rpc('projects_of', { client: 1 }, { count: 'exact' }).select('id,name').order('id', { ascending: false }).limit(1);
+    expect(data).toEqual([{ id: 2, name: 'Windows 10' }]);
+    expect(count).toBe(2);
+    const filtered = await db().rpc('projects_of', { client: 2 }).eq('name', 'OSX');
+    expect(filtered.data).toEqual([{ id: 4, name: 'OSX', client_id: 2 }]);
+  });
+
+  test('rows of a function returning a table type can embed related tables', async () => {
+    const { data } = await db().rpc('projects_of', { client: 2 }).select('name,clients(name),tasks(name)').eq('id', 3);
+    expect(data).toEqual([{ name: 'IOS', clients: { name: 'Apple' }, tasks: [{ name: 'Design IOS' }, { name: 'Code IOS' }] }]);
+  });
+
+  test('GET on a set-returning function filters with the remaining query parameters', async () => {
+    const r = await rest('/rpc/projects_of?client=1&select=name&id=eq.1');
+    expect(r.json).toEqual([{ name: 'Windows 7' }]);
+  });
+
+  test('a function returning TABLE(...) gives rows; one returning a single composite gives an object', async () => {
+    expect((await db().rpc('project_summary', { pid: 3 })).data).toEqual([{ project: 'IOS', client: 'Apple' }]);
+    expect((await db().rpc('first_project')).data).toEqual({ id: 1, name: 'Windows 7', client_id: 1 });
+  });
+
+  test('a set of scalars is a JSON array', async () => {
+    expect((await db().rpc('numbers', { n: 3 })).data).toEqual([1, 2, 3]);
+  });
+
+  test('a function with a single unnamed json parameter receives the whole body', async () => {
+    const { data } = await db().rpc('echo', { any: ['thing', 1] });
+    expect(data).toEqual({ any: ['thing', 1] });
+  });
+
+  test('Prefer: params=single-object passes the body to a single json/jsonb parameter', async () => {
+    const r = await rest('/rpc/sum_of', { method: 'POST', body: JSON.stringify({ x: 2, y: 5 }), headers: { Prefer: 'params=single-object' } });
+    expect(r.json).toBe(7);
+  });
+
+  test('overloads are resolved by argument names', async () => {
+    expect((await db().rpc('over', { a: 1 })).data).toBe('one');
+    expect((await db().rpc('over', { a: 1, b: 2 })).data).toBe('two');
+  });
+
+  test('a void function answers 204', async () => {
+    const { status, data, error } = await db().rpc('nothing');
+    expect(error).toBeNull();
+    expect(status).toBe(204);
+    expect(data).toBeNull();
+  });
+
+  test('a volatile function writes by POST', async () => {
+    const k = unique('bump');
+    expect((await db().rpc('bump', { k })).data).toBe(1);
+    expect((await db().rpc('bump', { k })).data).toBe(2);
+  });
+
+  test('a volatile function called by GET runs read-only and fails with 405 (25006)', async () => {
+    const r = await rest(`/rpc/bump?k=${unique('ro')}`);
+    expect(r.status).toBe(405);
+    expect(r.json.code).toBe('25006');
+  });
+
+  test('an unknown function is a 404 PGRST202 naming the arguments', async () => {
+    const r = await rest('/rpc/add', { method: 'POST', body: JSON.stringify({ x: 1 }) });
+    expect(r.status).toBe(404);
+    expect(r.json).toMatchObject({
+      code: 'PGRST202',
+      message: 'Could not find the function rest_test.add(x) in the schema cache',
+    });
+    const missing = await rest('/rpc/ad', { method: 'POST', body: '{}' });
+    expect(missing.json.hint).toBe('Perhaps you meant to call the function rest_test.add');
+  });
+
+  test('RAISE EXCEPTION is a 400 P0001 with message, details and hint', async () => {
+    const { error, status } = await db().rpc('fail', { msg: 'nope' });
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: 'P0001', message: 'nope', details: 'some detail', hint: 'a hint' });
+  });
+
+  test("RAISE SQLSTATE 'PGRST' sets the status, headers and body", async () => {
+    const r = await rest('/rpc/fail_pgrst', { method: 'POST', body: '{}' });
+    expect(r.status).toBe(402);
+    expect(r.headers.get('x-powered-by')).toBe('Nerd Rage');
+    expect(r.json).toEqual({ code: '123', message: 'Payment required', details: 'Quota exceeded', hint: 'Upgrade' });
+  });
+
+  test('response.headers and response.status set by a function shape the response', async () => {
+    const r = await rest('/rpc/with_headers');
+    expect(r.status).toBe(202);
+    expect(r.headers.get('x-custom')).toBe('yes');
+    expect(r.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  test('PUT on a function is a 405 PGRST101', async () => {
+    const r = await rest('/rpc/add', { method: 'PUT', body: '{}' });
+    expect(r.status).toBe(405);
+    expect(r.json.code).toBe('PGRST101');
+  });
+});
