@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { adminClient, anonClient, authFetch, uniqueEmail } from './support.js';
+import { stack } from '../support/env.js';
+
+describe('admin users API (service_role only)', () => {
+  it('creates a confirmed user with metadata who can sign in', async () => {
+    const email = uniqueEmail('admin-made');
+    const { data, error } = await adminClient().auth.admin.createUser({
+      email,
+      password: 'made-by-admin-1',
+      email_confirm: true,
+      user_metadata: { display_name: 'Made' },
+      app_metadata: { plan: 'pro' },
+    });
+    expect(error).toBeNull();
+    expect(data.user).toMatchObject({
+      email,
+      user_metadata: { display_name: 'Made' },
+      app_metadata: { provider: 'email', providers: ['email'], plan: 'pro' },
+    });
+    expect(data.user?.email_confirmed_at).toBeTruthy();
+    const signedIn = await anonClient().auth.signInWithPassword({ email, password: 'made-by-admin-1' });
+    expect(signedIn.error).toBeNull();
+    expect(signedIn.data.session?.user.app_metadata.plan).toBe('pro');
+  });
+
+  it('refuses a duplicate email with email_exists', async () => {
+    const email = uniqueEmail('dup');
+    await adminClient().auth.admin.createUser({ email, password: 'dup-pass-1' });
+    const { error } = await adminClient().auth.admin.createUser({ email, password: 'dup-pass-1' });
+    expect(error?.status).toBe(422);
+    expect(error?.code).toBe('email_exists');
+  });
+
+  it('gets, updates and lists users', async () => {
+    const email = uniqueEmail('listed');
+    const created = (await adminClient().auth.admin.createUser({ email, password: 'list-pass-1', email_confirm: true })).data.user!;
+    const got = await adminClient().auth.admin.getUserById(created.id);
+    expect(got.data.user?.email).toBe(email);
+    const updated = await adminClient().auth.admin.updateUserById(created.id, { user_metadata: { tier: 2 }, app_metadata: { role_hint: 'mod' } });
+    expect(updated.error).toBeNull();
+    expect(updated.data.user?.user_metadata.tier).toBe(2);
+    expect(updated.data.user?.app_metadata.role_hint).toBe('mod');
+    const list = await adminClient().auth.admin.listUsers({ page: 1, perPage: 2 });
+    expect(list.error).toBeNull();
+    expect(list.data.users.length).toBeLessThanOrEqual(2);
+    expect((list.data as unknown as { total: number }).total).toBeGreaterThanOrEqual(1);
+    expect(list.data.nextPage === null || list.data.nextPage === 2).toBe(true);
+  });
+
+  it('a banned user cannot sign in or refresh; lifting the ban restores both', async () => {
+    const email = uniqueEmail('banned');
+    const password = 'banned-pass-1';
+    const user = (await adminClient().auth.admin.createUser({ email, password, email_confirm: true })).data.user!;
+    const session = (await anonClient().auth.signInWithPassword({ email, password })).data.session!;
+    const banned = await adminClient().auth.admin.updateUserById(user.id, { ban_duration: '24h' });
+    expect(banned.error).toBeNull();
+    expect(new Date(banned.data.user!.banned_until!).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000);
+
+    const signIn = await anonClient().auth.signInWithPassword({ email, password });
+    expect(signIn.error?.code).toBe('user_banned');
+    const refreshed = await authFetch('/token?grant_type=refresh_token', { method: 'POST', json: { refresh_token: session.refresh_token } });
+    expect(refreshed.status).toBe(400);
+    expect(await refreshed.json()).toMatchObject({ error_code: 'user_banned', msg: 'Invalid Refresh Token: User Banned' });
+
+    await adminClient().auth.admin.updateUserById(user.id, { ban_duration: 'none' });
+    expect((await anonClient().auth.signInWithPassword({ email, password })).error).toBeNull();
+  });
+
+  it('an invalid ban duration is a validation error', async () => {
+    const user = (await adminClient().auth.admin.createUser({ email: uniqueEmail('ban-bad'), password: 'ban-pass-1' })).data.user!;
+    const { error } = await adminClient().auth.admin.updateUserById(user.id, { ban_duration: 'forever' });
+    expect(error?.status).toBe(400);
+    expect(error?.code).toBe('validation_failed');
+  });
+
+  it('deletes a user, whose sessions then end', async () => {
+    const email = uniqueEmail('deleted');
+    const user = (await adminClient().auth.admin.createUser({ email, password: 'delete-pass-1', email_confirm: true })).data.user!;
+    const session = (await anonClient().auth.signInWithPassword({ email, password: 'delete-pass-1' })).data.session!;
+    expect((await adminClient().auth.admin.deleteUser(user.id)).error).toBeNull();
+    const got = await adminClient().auth.admin.getUserById(user.id);
+    expect(got.error?.status).toBe(404);
+    expect(got.error?.code).toBe('user_not_found');
+    const refreshed = await authFetch('/token?grant_type=refresh_token', { method: 'POST', json: { refresh_token: session.refresh_token } });
+    expect(refreshed.status).toBe(400);
+  });
+
+  it('is refused to anon and to signed-in users with not_admin', async () => {
+    const email = uniqueEmail('not-admin');
+    const { data } = await anonClient().auth.signUp({ email, password: 'plain-user-1' });
+    for (const token of [stack().anonKey, data.session!.access_token]) {
+      const res = await authFetch('/admin/users', { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ code: 403, error_code: 'not_admin', msg: 'User not allowed' });
+    }
+  });
+
+  it('a malformed user id is a 404', async () => {
+    const res = await authFetch('/admin/users/not-a-uuid', { headers: { authorization: `Bearer ${stack().serviceRoleKey}` } });
+    expect(res.status).toBe(404);
+  });
+});
