@@ -43,6 +43,9 @@ export interface GatewayOptions {
 export function createGateway(services: GatewayService[], options: GatewayOptions = {}): Hono {
   const app = new Hono();
   app.use('*', requestLog(options.log ?? stackLog));
+  // An error no service handled: its log line (with the error) is written by requestLog, so only
+  // the response is made here, as Hono's default does, minus its console.error.
+  app.onError((err, c) => ('getResponse' in err && typeof err.getResponse === 'function' ? err.getResponse() : c.text('Internal Server Error', 500)));
   const checks = services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : []));
   app.get('/health', async (c) => {
     const { healthy, body } = await checkHealth(checks);

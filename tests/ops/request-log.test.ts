@@ -69,7 +69,7 @@ describe('request logs', () => {
     const { app, lines } = gatewayWithLog();
     const res = await app.request('/rest/v1/broken');
     expect(res.status).toBe(500);
-    expect(lines[0]).toMatchObject({ level: 50, status: 500, component: 'rest', msg: 'request failed' });
+    expect(lines[0]).toMatchObject({ level: 50, status: 500, component: 'rest', msg: 'request failed', err: { message: 'boom' } });
   });
 
   it('writes no request lines when the level is warn', async () => {
