@@ -1,6 +1,7 @@
 import type { GatewayService, ServiceContext } from './gateway/app.js';
 import { createOpsService } from './gateway/ops.js';
 import { createStorageService } from './storage/service.js';
+import { createFunctionsService } from './functions/service.js';
 import { createRestService } from './rest/service.js';
 import { createAuthServices } from './auth/service.js';
 import { createRealtimeService } from './realtime/service.js';
@@ -14,6 +15,7 @@ export async function createServices(ctx: ServiceContext): Promise<GatewayServic
     { name: 'postgres', health: async () => void (await ctx.adminPool.query('select 1')) },
     createOpsService(ctx),
     await createStorageService(ctx),
+    createFunctionsService(ctx),
     await createRestService(ctx),
     ...(await createAuthServices(ctx)),
     await createRealtimeService(ctx),

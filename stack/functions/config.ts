@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { apiUrl, dbUrl, type StackConfig } from '../config/load.js';
+import { DEFAULT_SMTP_PORT } from '../inbox/service.js';
+
+/** What the host needs to run functions; built from config.toml, or by tests directly. */
+export interface FunctionsSettings {
+  /** The folder holding `<name>/index.ts`, `_shared/` and `deno.json`. */
+  dir: string;
+  /** `[functions.<name>] verify_jwt` (default true, as in the Supabase CLI). */
+  verifyJwt: (name: string) => boolean;
+  /** `[functions.<name>] enabled = false` hides a function. */
+  enabled: (name: string) => boolean;
+  jwtSecret: string;
+  /** Environment every worker gets (the SUPABASE_* variables and secrets). */
+  env: Record<string, string>;
+  /** Wall-clock limit of one request; past it the request gets 546 WORKER_LIMIT. */
+  requestTimeoutMs: number;
+  /** How long a worker may take to start (the first start may fetch npm packages). */
+  bootTimeoutMs: number;
+  /** A worker unused this long is stopped, to keep memory modest. */
+  idleTimeoutMs: number;
+}
+
+type Table = Record<string, unknown>;
+const table = (v: unknown): Table => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {});
+
+/** `KEY=value` lines (a functions/.env file, as `supabase functions serve` reads one). */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) continue;
+    let value = m[2].trim();
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) value = value.slice(1, -1);
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+// The local Edge Runtime's wall-clock default (supabase/cli functions serve main.ts).
+const DEFAULT_REQUEST_TIMEOUT_MS = 400_000;
+
+export function settingsFrom(config: StackConfig): FunctionsSettings {
+  const dir = path.join(config.rootDir, 'functions');
+  const functions = table(config.raw.functions);
+  const runtime = table(config.raw.edge_runtime);
+  const auth = table(config.raw.auth);
+  const dotenvFile = path.join(dir, '.env');
+  const secrets = Object.fromEntries(Object.entries(table(runtime.secrets)).map(([k, v]) => [k, String(v)]));
+  const limitSec = Number(process.env.AGORA_FUNCTIONS_WALLCLOCK_LIMIT_SEC);
+  return {
+    dir,
+    verifyJwt: (name) => table(functions[name]).verify_jwt !== false,
+    enabled: (name) => table(functions[name]).enabled !== false,
+    jwtSecret: config.jwtSecret,
+    env: {
+      // Where our functions send mail and link to: the stack's inbox and the app's site URL.
+      // Secrets of the same name (config.toml or functions/.env) take precedence.
+      SITE_URL: String(auth.site_url || 'http://127.0.0.1:3000'),
+      SMTP_HOST: '127.0.0.1',
+      // Without [local_smtp] smtp_port the inbox takes its default port when free.
+      SMTP_PORT: String(config.inbox.smtpPort ?? DEFAULT_SMTP_PORT),
+      ...secrets,
+      ...(existsSync(dotenvFile) ? parseDotenv(readFileSync(dotenvFile, 'utf8')) : {}),
+      SUPABASE_URL: apiUrl(config),
+      SUPABASE_ANON_KEY: config.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
+      SUPABASE_DB_URL: dbUrl(config),
+    },
+    requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,
+    bootTimeoutMs: 120_000,
+    idleTimeoutMs: 10 * 60_000,
+  };
+}

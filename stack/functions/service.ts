@@ -1,0 +1,70 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
+import type { GatewayService, ServiceContext } from '../gateway/app.js';
+import { settingsFrom } from './config.js';
+import { RELAY } from './errors.js';
+import { FunctionsHost } from './host.js';
+import { invoke } from './invoke.js';
+import { denoBinary } from './deno.js';
+
+const encoder = new TextEncoder();
+
+/** `verify_jwt`: a `Bearer` token signed with the project's secret, as the local relay checks it. */
+async function checkJwt(c: Context, secret: string): Promise<Response | null> {
+  const header = c.req.header('authorization');
+  if (!header) return RELAY.unauthorized('Error: Missing authorization header');
+  const [scheme, token] = header.split(' ');
+  if (scheme !== 'Bearer') return RELAY.unauthorized("Error: Auth header is not 'Bearer {token}'");
+  try {
+    await jwtVerify(token ?? '', encoder.encode(secret), { algorithms: ['HS256'] });
+    return null;
+  } catch (err) {
+    if (!(err instanceof joseErrors.JOSEError)) throw err;
+    return RELAY.unauthorized('Invalid JWT');
+  }
+}
+
+function clientIp(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null; // not served by @hono/node-server (app.request() in tests)
+  }
+}
+
+export const BASE_PATH = '/functions/v1';
+
+/** The Hono app for /functions/v1 over a host; mount it at BASE_PATH (tests run their own host). */
+export function functionsApp(host: FunctionsHost, log: Logger): Hono {
+  const app = new Hono();
+  app.all('/:name{[^/]+}/*', handle);
+  app.all('/:name{[^/]+}', handle);
+  async function handle(c: Context): Promise<Response> {
+    const name = c.req.param('name')!;
+    if (!host.exists(name)) return RELAY.notFound();
+    // Preflight requests carry no credentials; they go to the function, which answers CORS.
+    if (c.req.method !== 'OPTIONS' && host.settings.verifyJwt(name)) {
+      const refused = await checkJwt(c, host.settings.jwtSecret);
+      if (refused) return refused;
+    }
+    const url = new URL(c.req.url);
+    const pathAndQuery = url.pathname.slice(BASE_PATH.length) + url.search;
+    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c) }, log);
+  }
+  return app;
+}
+
+/** /functions/v1/<name>: the project's Deno edge functions in functions/<name>/index.ts. */
+export function createFunctionsService(ctx: ServiceContext): GatewayService {
+  const log = ctx.log.child({ service: 'functions' });
+  const host = new FunctionsHost(settingsFrom(ctx.config), log);
+  return {
+    name: 'functions',
+    mount: (app) => void app.route(BASE_PATH, functionsApp(host, log)),
+    // Workers start on demand; the host is healthy when Deno is there to start them.
+    health: async () => void denoBinary(),
+    close: () => host.close(),
+  };
+}

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
+import { BOOTSTRAP, DENO_DIR, denoBinary } from './deno.js';
+
+const READY_MARKER = '\u0000agora-worker-listening ';
+
+export class BootError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BootError';
+  }
+}
+
+export interface WorkerOptions {
+  name: string;
+  entry: string;
+  /** deno.json for the import map (`npm:` / `node:` specifiers). */
+  configFile: string | null;
+  cwd: string;
+  env: Record<string, string>;
+  bootTimeoutMs: number;
+  log: Logger;
+}
+
+/**
+ * One function in its own Deno process, serving HTTP on a loopback port: a crash or a hang
+ * stays inside it, and the host restarts it on the next request.
+ */
+export class FunctionWorker {
+  readonly ready: Promise<number>;
+  private child: ChildProcess;
+  private exited = false;
+  inflight = 0;
+  lastUsed = Date.now();
+  private exitListeners: Array<() => void> = [];
+
+  constructor(readonly opts: WorkerOptions) {
+    const args = ['run', '--quiet', '--no-prompt', '--allow-env', '--allow-net', '--allow-read', '--allow-sys'];
+    if (opts.configFile) args.push('--config', opts.configFile);
+    args.push(BOOTSTRAP, opts.entry);
+    this.child = spawn(denoBinary(), args, {
+      cwd: opts.cwd,
+      // Only what the function is meant to see, plus Deno's own cache location.
+      env: { ...opts.env, DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = opts.log.child({ function: opts.name, pid: this.child.pid });
+    const stderrTail: string[] = [];
+    this.ready = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new BootError(`did not start within ${opts.bootTimeoutMs} ms`));
+        this.kill();
+      }, opts.bootTimeoutMs);
+      createInterface({ input: this.child.stdout! }).on('line', (line) => {
+        if (line.startsWith(READY_MARKER)) {
+          clearTimeout(timer);
+          resolve(Number(line.slice(READY_MARKER.length)));
+        } else {
+          log.info({ stream: 'stdout' }, line);
+        }
+      });
+      createInterface({ input: this.child.stderr! }).on('line', (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > 20) stderrTail.shift();
+        log.warn({ stream: 'stderr' }, line);
+      });
+      this.child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new BootError(err.message));
+      });
+      this.child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        this.exited = true;
+        reject(new BootError(stderrTail.join('\n') || `exited with ${signal ?? code}`));
+        for (const fn of this.exitListeners) fn();
+        log.debug({ code, signal }, 'function worker exited');
+      });
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  onExit(fn: () => void): void {
+    if (this.exited) fn();
+    else this.exitListeners.push(fn);
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  /** Whether its event loop still answers (a worker stuck in a loop does not). */
+  async responsive(port: number, withinMs = 1000): Promise<boolean> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/_internal/ping`, { signal: AbortSignal.timeout(withinMs) });
+      await res.arrayBuffer();
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+}
