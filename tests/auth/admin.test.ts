@@ -44,8 +44,14 @@ describe('admin users API (service_role only)', () => {
     const list = await adminClient().auth.admin.listUsers({ page: 1, perPage: 2 });
     expect(list.error).toBeNull();
     expect(list.data.users.length).toBeLessThanOrEqual(2);
-    expect((list.data as unknown as { total: number }).total).toBeGreaterThanOrEqual(1);
-    expect(list.data.nextPage === null || list.data.nextPage === 2).toBe(true);
+    const page = list.data as unknown as { total: number; nextPage: number | null; lastPage: number };
+    expect(page.total).toBeGreaterThanOrEqual(1);
+    expect(page.nextPage === null || page.nextPage === 2).toBe(true);
+    const raw = await authFetch('/admin/users?page=1&per_page=2', { headers: { authorization: `Bearer ${stack().serviceRoleKey}` } });
+    const total = Number(raw.headers.get('x-total-count'));
+    expect(total).toBeGreaterThanOrEqual(page.total);
+    expect(raw.headers.get('link')).toContain(`/auth/v1/admin/users?page=${Math.ceil(total / 2)}&per_page=2>; rel="last"`);
+    expect(((await raw.json()) as { aud: string }).aud).toBe('authenticated');
   });
 
   it('a banned user cannot sign in or refresh; lifting the ban restores both', async () => {
