@@ -2,8 +2,8 @@ import type { OpenAPIV3 } from 'openapi-types';
 import { json, obj, ref, security, str } from './schema-helpers.js';
 
 // The two edge functions (functions/<name>/index.ts), served at /functions/v1/<name>. Their
-// request bodies are validated by zod in the functions; `FunctionSchemas` carries those
-// schemas as JSON Schema (see ./function-schemas.ts).
+// request bodies are the functions' zod schemas (see ./function-schemas.ts); errors are
+// functions/_shared/errors.ts's `{ code, message, details? }`.
 const tags = ['Functions'];
 
 export interface FunctionSchemas {
@@ -17,7 +17,7 @@ export function functionPaths(schemas: FunctionSchemas): { paths: OpenAPIV3.Path
   const fnError = json(ref('FunctionError'), 'Error');
   return {
     schemas: {
-      FunctionError: obj({ error: str(), code: str() }, ['error']),
+      FunctionError: obj({ code: str('Stable code, e.g. `bad_request`, `unsupported_media_type`, `rate_limited`'), message: str(), details: { type: 'array', items: obj({ path: str(), message: str() }), description: 'zod issues, for validation errors' } }, ['code', 'message']),
       MediaUpload: schemas.mediaUpload,
       MediaResult: schemas.mediaResult,
       PasswordReset: schemas.passwordReset,
