@@ -14,6 +14,7 @@ try {
     `Started Agora local development setup in ${ms} ms${stack.freshCluster ? ' (new database)' : ''}.`,
     bootstrap.migrations.length ? `Applied migrations: ${bootstrap.migrations.map((m) => `${m.version}_${m.name}`).join(', ')}` : '',
     bootstrap.seeded.length ? `Seeded: ${bootstrap.seeded.join(', ')}` : '',
+    bootstrap.demoLogin ? `Demo login: ${bootstrap.demoLogin.email} / ${bootstrap.demoLogin.password}` : '',
     '',
     formatStatusBlock(stack.config),
     '',

@@ -9,6 +9,8 @@ export interface BootstrapResult {
   platform: string[];
   migrations: MigrationFile[];
   seeded: string[];
+  /** The demo network's sign-in, when this start seeded it (for the status block). */
+  demoLogin?: { email: string; password: string };
 }
 
 export interface BootstrapOptions {
@@ -35,14 +37,21 @@ export async function bootstrapDatabase(config: StackConfig, options: BootstrapO
     if (fresh) await client.query("insert into _agora.flags values ('seed_pending') on conflict do nothing");
     const { applied } = await migrate(client, path.join(config.supabaseDir, 'migrations'), config.rootDir);
     let seeded: string[] = [];
+    let demoLogin: BootstrapResult['demoLogin'];
     const pending = (await client.query("select 1 from _agora.flags where name = 'seed_pending'")).rowCount;
     if (pending && options.seed !== false) {
       if (config.db.seedEnabled) seeded = await seedFiles(client, config.db.seedPaths, config.rootDir);
+      // Then the app's demo network (seed/demo.ts), loaded lazily: faker is only needed here.
+      if (config.db.seedEnabled) {
+        const demo = await (await import('../../seed/demo.js')).seedDemoNetwork(client);
+        if (demo) seeded.push(demo.summary);
+        demoLogin = demo?.login;
+      }
       await client.query("delete from _agora.flags where name = 'seed_pending'");
     }
     // PostgREST-style layers cache the schema; tell them it may have changed.
     if (platform.length || applied.length) await client.query("notify pgrst, 'reload schema'");
-    return { platform, migrations: applied, seeded };
+    return { platform, migrations: applied, seeded, demoLogin };
   } finally {
     await client.end();
   }

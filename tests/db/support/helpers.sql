@@ -29,7 +29,7 @@ returns auth.users language sql security definer set search_path = '' as $$
 $$;
 
 create or replace function tests.authenticate_as(identifier text)
-returns void language plpgsql as $$
+returns void language plpgsql set search_path = '' as $$
 declare
   u auth.users;
 begin
@@ -44,17 +44,129 @@ begin
 end $$;
 
 create or replace function tests.authenticate_as_service_role()
-returns void language plpgsql as $$
+returns void language plpgsql set search_path = '' as $$
 begin
   perform set_config('request.jwt.claims', '{"role":"service_role"}', true);
   perform set_config('role', 'service_role', true);
 end $$;
 
 create or replace function tests.clear_authentication()
-returns void language plpgsql as $$
+returns void language plpgsql set search_path = '' as $$
 begin
   perform set_config('request.jwt.claims', '{"role":"anon"}', true);
   perform set_config('role', 'anon', true);
+end $$;
+
+
+-- A user with a profile named `username` (the sign-up trigger reads it from the metadata).
+create or replace function tests.create_profile(username text, display_name text default null)
+returns uuid language sql security definer set search_path = '' as $$
+  select tests.create_supabase_user(username, null,
+    jsonb_strip_nulls(jsonb_build_object('username', username, 'display_name', display_name)));
+$$;
+
+-- TAP: every table of the schema has row level security on.
+-- (pgTAP's own functions call each other unqualified: they need extensions on the path.)
+create or replace function tests.rls_enabled(testing_schema text)
+returns text language sql set search_path = extensions, pg_catalog as $$
+  select extensions.is(
+    (select count(*)::int from pg_catalog.pg_tables where schemaname = testing_schema and not rowsecurity),
+    0,
+    format('every table in schema %I has row level security enabled', testing_schema));
+$$;
+
+-- The plan of a query as text (EXPLAIN, format json), for index-usage assertions.
+create or replace function tests.plan_of(query text)
+returns text language plpgsql set search_path = '' as $$
+declare
+  plan json;
+begin
+  execute 'explain (format json) ' || query into plan;
+  return plan::text;
+end $$;
+
+-- TAP: the plan of `query` reads the index `index_name`.
+create or replace function tests.uses_index(query text, index_name text, description text)
+returns text language plpgsql set search_path = extensions, pg_catalog as $$
+declare
+  plan text := tests.plan_of(query);
+begin
+  return extensions.ok(plan like '%"Index Name": "' || index_name || '"%', description)
+    || case when plan like '%"Index Name": "' || index_name || '"%' then ''
+            else E'\n' || extensions.diag('plan: ' || plan) end;
+end $$;
+
+-- The body of a SQL function with its named arguments replaced by literals: the exact query the
+-- function runs, ready for EXPLAIN. `args` maps argument names to SQL literals.
+create or replace function tests.function_query(fn regprocedure, args jsonb)
+returns text language plpgsql set search_path = '' as $$
+declare
+  body text;
+  fname text;
+  arg record;
+begin
+  select p.prosrc, p.proname into body, fname from pg_catalog.pg_proc p where p.oid = fn;
+  for arg in select key, value from jsonb_each_text(args) loop
+    body := replace(body, fname || '.' || arg.key, arg.value);
+  end loop;
+  return rtrim(btrim(body), ';' || E'\n ');
+end $$;
+
+-- A deterministic network for plan checks: `users` users (username u0001, u0002, ...),
+-- posts_per_user posts each spread over the last two weeks (every post tagged #topic<0-99>,
+-- every 10th also #weekly, every 50th says "zanzibar"), each user following the next
+-- follows_per_user users, a follow notification per follow; then ANALYZE so the planner sees
+-- real sizes. Loaded in bulk with triggers off (what the triggers would write is written here
+-- set-wise), inside the test's transaction.
+create or replace function tests.seed_network(users int, posts_per_user int, follows_per_user int)
+returns void language plpgsql security definer set search_path = '' as $$
+begin
+  set local session_replication_role = replica;
+  create temporary table seeded on commit drop as
+    select extensions.gen_random_uuid() as id, n, 'u' || lpad(n::text, 4, '0') as username
+      from generate_series(1, users) n;
+  insert into auth.users (id, instance_id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+  select id, '00000000-0000-0000-0000-000000000000', 'authenticated', 'authenticated', username || '@seed.local',
+         jsonb_build_object('provider', 'email', 'test_identifier', username), '{}', now(), now()
+    from seeded;
+  insert into public.profiles (id, username, display_name)
+  select id, username, 'Seed Person ' || n from seeded;
+  insert into public.posts (author_id, content, created_at)
+  select s.id,
+         'post ' || k || ' by ' || s.username || ' #topic' || ((s.n + k) % 100)
+           || case when k % 10 = 0 then ' #weekly' else '' end
+           || case when k % 50 = 0 then ' zanzibar' else ' ordinary words here' end,
+         now() - make_interval(mins => ((s.n * 7 + k * 997) % 20000)::int)
+    from seeded s, generate_series(1, posts_per_user) k;
+  insert into public.follows (follower_id, followee_id)
+  select a.id, b.id
+    from seeded a
+    join generate_series(1, follows_per_user) k on true
+    join seeded b on b.n = (a.n + k - 1) % users + 1
+   where a.id <> b.id
+  on conflict do nothing;
+  insert into public.notifications (recipient_id, actor_id, type)
+  select followee_id, follower_id, 'follow' from public.follows;
+  insert into public.hashtags (tag)
+  select distinct t from public.posts p, unnest(private.extract_hashtags(p.content)) t
+  on conflict do nothing;
+  insert into public.post_hashtags (post_id, hashtag_id, post_created_at)
+  select p.id, h.id, p.created_at
+    from public.posts p, unnest(private.extract_hashtags(p.content)) t, public.hashtags h
+   where h.tag operator(extensions.=) t::extensions.citext
+  on conflict do nothing;
+  set local session_replication_role = origin;
+  -- As autovacuum would have by then: GIN's pending list merged into the index proper.
+  perform pg_catalog.gin_clean_pending_list(i.indexrelid::regclass)
+     from pg_catalog.pg_index i join pg_catalog.pg_am am on am.oid = (select relam from pg_catalog.pg_class where oid = i.indexrelid)
+    where i.indrelid in ('public.posts'::regclass, 'public.profiles'::regclass) and am.amname = 'gin';
+  analyze auth.users;
+  analyze public.profiles;
+  analyze public.posts;
+  analyze public.follows;
+  analyze public.notifications;
+  analyze public.hashtags;
+  analyze public.post_hashtags;
 end $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;

@@ -1,0 +1,51 @@
+-- On a seeded network (1000 users, 30k posts, 20k follows, 20k notifications), the plans of the
+-- feed, search, hashtag and notification queries read the indexes meant for them. Function
+-- bodies are explained with their arguments filled in (tests.function_query).
+begin;
+select plan(10);
+
+select tests.seed_network(1000, 30, 20);
+
+select tests.authenticate_as('u0500');
+
+select tests.uses_index(
+  tests.function_query('public.feed(integer, timestamptz, bigint)', '{"page_size": "20", "before_created_at": "null::timestamptz", "before_id": "null::bigint"}'),
+  'follows_pkey', 'feed page 1 finds whom the caller follows by the follows primary key');
+select tests.uses_index(
+  tests.function_query('public.feed(integer, timestamptz, bigint)', '{"page_size": "20", "before_created_at": "null::timestamptz", "before_id": "null::bigint"}'),
+  'posts_author_id_created_at_id_idx', 'feed page 1 reads each author''s newest posts from (author_id, created_at, id)');
+select tests.uses_index(
+  tests.function_query('public.feed(integer, timestamptz, bigint)', $${"page_size": "20", "before_created_at": "now() - interval '5 days'", "before_id": "12345"}$$),
+  'posts_author_id_created_at_id_idx', 'a deep keyset page seeks into the same index');
+
+select tests.uses_index(
+  tests.function_query('public.search_posts(text)', $${"query": "'u0123'"}$$),
+  'posts_fts_idx', 'search_posts for a rare word reads the GIN full-text index');
+select tests.uses_index(
+  tests.function_query('public.search_posts(text)', $${"query": "'ordinary words'"}$$),
+  'posts_created_at_id_idx', 'search_posts for a word in most posts walks the recency index instead');
+
+-- 1000 profiles fit in a few pages, where a sequential scan is honestly cheaper: these two
+-- only check that the query shape can use the trigram index at all.
+set local enable_seqscan = off;
+select tests.uses_index(
+  tests.function_query('public.search_profiles(text)', $${"query": "'u0234'"}$$),
+  'profiles_name_trgm_idx', 'search_profiles by username can read the trigram index of names');
+select tests.uses_index(
+  tests.function_query('public.search_profiles(text)', $${"query": "'person 1234'"}$$),
+  'profiles_name_trgm_idx', 'search_profiles by display name can read the same index');
+reset enable_seqscan;
+
+select tests.uses_index(
+  tests.function_query('public.posts_by_hashtag(text)', $${"tag": "'topic7'"}$$) || ' limit 20',
+  'post_hashtags_hashtag_id_post_created_at_idx', 'posts_by_hashtag reads a tag''s posts newest first from its index');
+
+select tests.uses_index(
+  $$select * from public.notifications where recipient_id = (select auth.uid()) order by created_at desc, id desc limit 20$$,
+  'notifications_recipient_id_created_at_id_idx', 'the notification list reads the recipient index in order');
+select tests.uses_index(
+  $$select count(*) from public.notifications where recipient_id = (select auth.uid()) and read_at is null$$,
+  'notifications_recipient_id_unread_idx', 'the unread count reads the partial unread index');
+
+select * from finish();
+rollback;
