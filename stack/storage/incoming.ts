@@ -27,18 +27,27 @@ function parseUserMetadata(value: string | null | undefined, base64: boolean): R
   throw ERRORS.invalidParameter('Invalid metadata');
 }
 
+/**
+ * The request body as a Node stream: the socket's own IncomingMessage when @hono/node-server
+ * hands it over untouched (no web-stream round trip for large uploads), else the web body.
+ */
+export function bodyStream(req: Request, incoming?: unknown): Readable {
+  const msg = incoming as (Readable & { readableDidRead?: boolean }) | undefined;
+  if (msg && typeof msg.pipe === 'function' && msg.readableDidRead === false) return msg;
+  return req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+}
+
 /** A binary body: type from Content-Type, caching from Cache-Control, metadata from x-metadata. */
-async function fromBinary(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+async function fromBinary(blobs: BlobStore, req: Request, body: Readable, rules: UploadRules): Promise<IncomingFile> {
   const contentType = req.headers.get('content-type') || 'application/octet-stream';
   mustBeAllowedMimeType(contentType, rules.allowedMimeTypes);
   const userMetadata = parseUserMetadata(req.headers.get('x-metadata'), true);
-  const body = req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
   const staged = await blobs.stage(body, rules.limit);
   return { staged, contentType, cacheControl: req.headers.get('cache-control') || 'no-cache', userMetadata };
 }
 
 /** multipart/form-data as storage-js sends it: fields `cacheControl`, `metadata`, then one file. */
-function fromMultipart(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+function fromMultipart(blobs: BlobStore, req: Request, body: Readable, rules: UploadRules): Promise<IncomingFile> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -88,7 +97,6 @@ function fromMultipart(blobs: BlobStore, req: Request, rules: UploadRules): Prom
         }
       }, fail);
     });
-    const body = req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
     // An aborted request ends the parse (and the file stream within it) with an error.
     body.on('error', (err) => {
       parser.destroy(err);
@@ -99,7 +107,7 @@ function fromMultipart(blobs: BlobStore, req: Request, rules: UploadRules): Prom
 }
 
 /** Receives an upload into the temp folder, enforcing the bucket's size limit and MIME types. */
-export function receiveUpload(blobs: BlobStore, req: Request, rules: UploadRules): Promise<IncomingFile> {
+export function receiveUpload(blobs: BlobStore, req: Request, body: Readable, rules: UploadRules): Promise<IncomingFile> {
   const type = req.headers.get('content-type') ?? '';
-  return type.toLowerCase().startsWith('multipart/form-data') ? fromMultipart(blobs, req, rules) : fromBinary(blobs, req, rules);
+  return type.toLowerCase().startsWith('multipart/form-data') ? fromMultipart(blobs, req, body, rules) : fromBinary(blobs, req, body, rules);
 }

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import type { Caller } from '../auth.js';
 import { asSuperuser, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
-import { receiveUpload } from '../incoming.js';
+import { bodyStream, receiveUpload } from '../incoming.js';
 import { mustBeValidKey } from '../limits.js';
 import { metadataFor, mustFindBucket } from '../objects.js';
 import { verifyUrlToken } from '../signing.js';
@@ -17,7 +17,7 @@ async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', 
   const rules = { limit: Math.min(deps.globalFileSizeLimit, bucketLimit), allowedMimeTypes: bucket.allowed_mime_types };
   const write: ObjectWrite = { bucketId, name, upsert, owner, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null };
   await checkWritePermission(deps, who, write, c.req.method, c.req.path);
-  const file = await receiveUpload(deps.blobs, c.req.raw, rules);
+  const file = await receiveUpload(deps.blobs, c.req.raw, bodyStream(c.req.raw, (c.env as { incoming?: unknown } | undefined)?.incoming), rules);
   write.metadata = metadataFor(file.staged.size, file.staged.eTag, file.contentType, file.cacheControl);
   write.userMetadata = file.userMetadata;
   const { id } = await storeObject(deps, who, write, file.staged, c.req.method, c.req.path);
