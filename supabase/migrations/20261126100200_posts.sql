@@ -60,6 +60,9 @@ create policy "Authors can delete their own posts"
 -- FUNCTIONS ------------------------------------------------------------------------------------
 -- Counter upkeep runs as the owner: clients cannot write counters themselves. A single
 -- "x = x + 1" UPDATE row-locks the profile, so concurrent posts never lose an increment.
+-- A profile whose auth user is already gone (the same delete is cascading through it) is left
+-- alone: it is about to be deleted, and updating it twice in one transaction would make
+-- Postgres re-check its foreign key against the deleted user.
 create or replace function private.count_posts()
 returns trigger
 language plpgsql
@@ -70,7 +73,9 @@ begin
   if tg_op = 'INSERT' then
     update public.profiles set posts_count = posts_count + 1 where id = new.author_id;
   else
-    update public.profiles set posts_count = posts_count - 1 where id = old.author_id;
+    update public.profiles p set posts_count = posts_count - 1
+     where p.id = old.author_id
+       and exists (select 1 from auth.users u where u.id = p.id);
   end if;
   return null;
 end;

@@ -41,7 +41,8 @@ create policy "Users can unfollow whom they follow"
 
 -- FUNCTIONS ------------------------------------------------------------------------------------
 -- Both profiles are locked in id order first: "a follows b" and "b follows a" at the same time
--- would otherwise each lock one row and wait for the other (a deadlock).
+-- would otherwise each lock one row and wait for the other (a deadlock). Profiles whose auth user
+-- is already gone (a cascading delete) are skipped, as in private.count_posts.
 create or replace function private.count_follows()
 returns trigger
 language plpgsql
@@ -56,8 +57,10 @@ begin
    where id in (r.follower_id, r.followee_id)
    order by id
    for no key update;
-  update public.profiles set following_count = following_count + delta where id = r.follower_id;
-  update public.profiles set followers_count = followers_count + delta where id = r.followee_id;
+  update public.profiles p set following_count = following_count + delta
+   where p.id = r.follower_id and exists (select 1 from auth.users u where u.id = p.id);
+  update public.profiles p set followers_count = followers_count + delta
+   where p.id = r.followee_id and exists (select 1 from auth.users u where u.id = p.id);
   return null;
 end;
 $$;

@@ -43,6 +43,8 @@ create policy "Users can remove their own likes"
   using ((select auth.uid()) = user_id);
 
 -- FUNCTIONS ------------------------------------------------------------------------------------
+-- A post whose author's profile is already gone (a cascading delete) is skipped: see
+-- private.count_posts.
 create or replace function private.count_likes()
 returns trigger
 language plpgsql
@@ -53,7 +55,9 @@ begin
   if tg_op = 'INSERT' then
     update public.posts set like_count = like_count + 1 where id = new.post_id;
   else
-    update public.posts set like_count = like_count - 1 where id = old.post_id;
+    update public.posts p set like_count = like_count - 1
+     where p.id = old.post_id
+       and exists (select 1 from public.profiles a where a.id = p.author_id);
   end if;
   return null;
 end;

@@ -65,6 +65,8 @@ create policy "Authors and the post's author can delete comments"
   );
 
 -- FUNCTIONS ------------------------------------------------------------------------------------
+-- A post whose author's profile is already gone (a cascading delete) is skipped: see
+-- private.count_posts.
 create or replace function private.count_comments()
 returns trigger
 language plpgsql
@@ -75,7 +77,9 @@ begin
   if tg_op = 'INSERT' then
     update public.posts set comment_count = comment_count + 1 where id = new.post_id;
   else
-    update public.posts set comment_count = comment_count - 1 where id = old.post_id;
+    update public.posts p set comment_count = comment_count - 1
+     where p.id = old.post_id
+       and exists (select 1 from public.profiles a where a.id = p.author_id);
   end if;
   return null;
 end;
