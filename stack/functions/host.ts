@@ -42,7 +42,13 @@ export class FunctionsHost {
 
   constructor(readonly settings: FunctionsSettings, private log: Logger) {
     this.reaper = setInterval(() => this.reapIdle(), Math.min(60_000, settings.idleTimeoutMs)).unref();
+    // Deno children must not outlive the stack, however it ends.
+    process.once('exit', this.killAll);
   }
+
+  private killAll = () => {
+    for (const slot of this.slots.values()) slot.worker.kill();
+  };
 
   /** Whether `functions/<name>/index.ts` exists and is enabled. */
   exists(name: string): boolean {
@@ -139,7 +145,8 @@ export class FunctionsHost {
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
-    for (const slot of this.slots.values()) slot.worker.kill();
+    process.off('exit', this.killAll);
+    this.killAll();
     this.slots.clear();
   }
 }

@@ -5,6 +5,22 @@ import { BOOTSTRAP, DENO_DIR, denoBinary } from './deno.js';
 
 const READY_MARKER = '\u0000agora-worker-listening ';
 
+/** A function's own output line; a JSON object line (a structured log) keeps its fields. */
+function logLine(log: Logger, line: string, level: 'info' | 'warn'): void {
+  if (line.startsWith('{')) {
+    try {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      const lvl = fields.level === 'error' ? 'error' : fields.level === 'warn' ? 'warn' : level;
+      const { level: _level, message, msg, ...rest } = fields;
+      log[lvl](rest, String(message ?? msg ?? fields.event ?? 'function log'));
+      return;
+    } catch {
+      // not JSON after all: logged as text below
+    }
+  }
+  log[level]({ stream: level === 'info' ? 'stdout' : 'stderr' }, line);
+}
+
 export class BootError extends Error {
   constructor(message: string) {
     super(message);
@@ -57,13 +73,13 @@ export class FunctionWorker {
           clearTimeout(timer);
           resolve(Number(line.slice(READY_MARKER.length)));
         } else {
-          log.info({ stream: 'stdout' }, line);
+          logLine(log, line, 'info');
         }
       });
       createInterface({ input: this.child.stderr! }).on('line', (line) => {
         stderrTail.push(line);
         if (stderrTail.length > 20) stderrTail.shift();
-        log.warn({ stream: 'stderr' }, line);
+        logLine(log, line, 'warn');
       });
       this.child.once('error', (err) => {
         clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { FunctionsHttpError } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
-import { anonClient } from '../storage/support.js';
+import { anonClient, withDb } from '../storage/support.js';
 import { form, mp4, png, signUp } from './support.js';
 
 interface MediaAnswer {
@@ -105,6 +105,33 @@ describe('media function', () => {
     const anon = await failure((await anonClient().functions.invoke('media', { body: form({ kind: 'avatar' }, { bytes: png(), name: 'x.png', type: 'image/png' }) })).error);
     expect(anon).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
     const row = await dave.client.from('posts').select('media_path').eq('id', post.data!.id).single();
+    expect(row.data?.media_path).toBeNull();
+  });
+
+  it('removes the stored file when the database update fails', async () => {
+    const frank = await signUp('frank');
+    const marker = `refuse media ${frank.id}`;
+    const post = await frank.client.from('posts').insert({ content: marker }).select('id').single();
+    // A trigger that refuses this one post's media update, as a failing write would.
+    const trigger = `refuse_media_${frank.id.replace(/-/g, '_')}`;
+    await withDb(async (db) => {
+      await db.query(`create function tests.${trigger}() returns trigger language plpgsql as $$ begin raise exception 'media update refused'; end $$`);
+      await db.query(`create trigger ${trigger} before update of media_path on public.posts for each row when (new.content = '${marker}') execute function tests.${trigger}()`);
+    });
+    try {
+      const { error } = await frank.client.functions.invoke('media', { body: form({ kind: 'post', post_id: String(post.data!.id) }, { bytes: png(700), name: 'x.png', type: 'image/png' }) });
+      const res = await failure(error);
+      expect(res.status).toBe(500);
+      expect(res.body.code).toBe('update_failed');
+    } finally {
+      await withDb(async (db) => {
+        await db.query(`drop trigger ${trigger} on public.posts`);
+        await db.query(`drop function tests.${trigger}()`);
+      });
+    }
+    const left = await withDb((db) => db.query("select name from storage.objects where bucket_id = 'post-media' and name like $1", [`${frank.id}/%`]));
+    expect(left.rows).toEqual([]);
+    const row = await frank.client.from('posts').select('media_path').eq('id', post.data!.id).single();
     expect(row.data?.media_path).toBeNull();
   });
 
