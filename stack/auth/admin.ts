@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
-import { actionLink, prepareToken, type VerificationType } from './mailer.js';
+import { actionLink, prepareToken, sendVerificationMail, type VerificationType } from './mailer.js';
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
@@ -228,4 +228,21 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
     };
   });
   return c.json(out);
+}
+
+/** POST /invite {email, data}: a user without a password, and an invite mail to set one up. */
+export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
+  await requireAdmin(c, deps.settings);
+  const body = await readJson(c);
+  const email = validateEmail(str(body, 'email'));
+  const data = obj(body, 'data') ?? {};
+  const redirectTo = referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
+  const id = await transaction(deps.db, async (tx) => {
+    let user = await findUserByEmail(tx, email);
+    if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    user ??= await insertUser(tx, { email, encryptedPassword: null, userMetaData: data });
+    await sendVerificationMail(tx, deps, user, 'invite', redirectTo);
+    return user.id;
+  });
+  return respondUser(c, deps, id);
 }

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { createUser, deleteUserById, generateLink, getUserById, listUsers, updateUserById } from './admin.js';
+import { createUser, deleteUserById, generateLink, getUserById, invite, listUsers, updateUserById } from './admin.js';
 import type { AuthDeps } from './deps.js';
 import { API_VERSION_HEADER, AuthError, errorBody, requestedApiVersion, unprocessable } from './errors.js';
 import { otp, recover, resend } from './recover.js';
@@ -60,6 +60,7 @@ export function createAuthApp(deps: AuthDeps): Hono {
   app.put('/admin/users/:id', route(updateUserById));
   app.delete('/admin/users/:id', route(deleteUserById));
   app.post('/admin/generate_link', route(generateLink));
+  app.post('/invite', route(invite));
 
   app.notFound((c) => {
     const err = new AuthError(404, 'not_found', 'Not Found');

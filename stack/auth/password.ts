@@ -1,5 +1,5 @@
-import bcrypt from 'bcryptjs';
 import { timingSafeEqual } from 'node:crypto';
+import { bcryptPool as bcrypt } from './bcrypt-pool.js';
 import { AuthError, weakPassword } from './errors.js';
 import type { AuthSettings } from './settings.js';
 

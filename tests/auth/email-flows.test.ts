@@ -161,6 +161,22 @@ describe('resend, generate_link and email change', () => {
     expect(verified.user?.email).toBe(email);
   });
 
+  it('an invited user follows the invite link and sets a password', async () => {
+    const email = uniqueEmail('invited');
+    const { data, error } = await adminClient().auth.admin.inviteUserByEmail(email, { data: { invited_by: 'admin' } });
+    expect(error).toBeNull();
+    expect(data.user?.invited_at).toBeTruthy();
+    const [mail] = await waitForMail(stack().inboxUrl, email);
+    expect(mail.Subject).toBe('You have been invited');
+    const res = await fetch(verifyLink(mail), { redirect: 'manual' });
+    const session = fragment(res.headers.get('location')!);
+    expect(session.type).toBe('invite');
+    const client = anonClient();
+    await client.auth.setSession({ access_token: session.access_token, refresh_token: session.refresh_token });
+    expect((await client.auth.updateUser({ password: 'invited-pass-1' })).error).toBeNull();
+    expect((await anonClient().auth.signInWithPassword({ email, password: 'invited-pass-1' })).error).toBeNull();
+  });
+
   it('changes the email at once when confirmations are off', async () => {
     const { email, password } = await confirmedUser();
     const client = anonClient();
