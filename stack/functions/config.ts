@@ -71,7 +71,7 @@ export function settingsFrom(config: StackConfig): FunctionsSettings {
       SUPABASE_DB_URL: dbUrl(config),
     },
     requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,
-    bootTimeoutMs: 120_000,
+    bootTimeoutMs: 180_000,
     idleTimeoutMs: 10 * 60_000,
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { BOOTSTRAP, DENO_DIR, denoBinary } from './deno.js';
+import { BOOTSTRAP, denoBinary, denoEnv } from './deno.js';
 
 const READY_MARKER = '\u0000agora-worker-listening ';
 
@@ -57,8 +57,8 @@ export class FunctionWorker {
     args.push(BOOTSTRAP, opts.entry);
     this.child = spawn(denoBinary(), args, {
       cwd: opts.cwd,
-      // Only what the function is meant to see, plus Deno's own cache location.
-      env: { ...opts.env, DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+      // What the function is meant to see, plus what Deno needs to reach the npm registry.
+      env: { ...denoEnv(), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = opts.log.child({ function: opts.name, pid: this.child.pid });

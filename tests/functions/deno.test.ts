@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../stack/config/load.js';
-import { DENO_DIR, denoBinary } from '../../stack/functions/deno.js';
+import { denoBinary, denoEnv } from '../../stack/functions/deno.js';
 
 describe('the functions\' own Deno tests', () => {
   it('`deno test` on functions/**/*_test.ts passes with the npm-installed Deno', () => {
     const functions = path.join(PROJECT_ROOT, 'functions');
     const run = spawnSync(denoBinary(), ['test', '--config', path.join(functions, 'deno.json'), '--allow-read', '--allow-env', '--allow-net=127.0.0.1', functions], {
       cwd: functions,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...denoEnv() },
       encoding: 'utf8',
       timeout: 240_000,
     });

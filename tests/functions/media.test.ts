@@ -1,5 +1,5 @@
 import { FunctionsHttpError } from '@supabase/supabase-js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
 import { anonClient, withDb } from '../storage/support.js';
 import { form, mp4, png, signUp } from './support.js';
@@ -15,6 +15,13 @@ async function failure(error: unknown): Promise<{ status: number; body: { code: 
   const res = (error as FunctionsHttpError).context as Response;
   return { status: res.status, body: await res.json() };
 }
+
+// The first request starts the function's worker; on a fresh machine Deno fetches its npm
+// packages then, which may take longer than one test's time limit.
+beforeAll(async () => {
+  const res = await fetch(`${stack().apiUrl}/functions/v1/media`, { method: 'OPTIONS' });
+  await res.arrayBuffer();
+}, 240_000);
 
 describe('media function', () => {
   it('an avatar upload sets the profile URL, and a public GET returns the same bytes; a new avatar replaces the old file', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FunctionsHttpError } from '@supabase/supabase-js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
 import { anonClient, clientWith, withDb } from '../storage/support.js';
 import { mailsTo, signUp } from './support.js';
@@ -28,6 +28,13 @@ async function requestToken(email: string, nth = 1): Promise<string> {
 async function signIn(email: string, password: string) {
   return clientWith(stack().anonKey).auth.signInWithPassword({ email, password });
 }
+
+// The first request starts the function's worker; on a fresh machine Deno fetches its npm
+// packages then, which may take longer than one test's time limit.
+beforeAll(async () => {
+  const res = await fetch(`${stack().apiUrl}/functions/v1/password-reset`, { method: 'OPTIONS' });
+  await res.arrayBuffer();
+}, 240_000);
 
 describe('password-reset function', () => {
   it('resets a password end to end through the inbox: the old one stops working, other sessions end, the token works once', async () => {
