@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { audit, type Actor } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { badRequest, notFound, unprocessable } from './errors.js';
@@ -6,13 +7,22 @@ import { actionLink, prepareToken, sendVerificationMail, type VerificationType }
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
-import { bool, obj, readJson, requireAdmin, str, validateEmail } from './request.js';
+import { bool, clientInfo, obj, readJson, requireAdmin, str, validateEmail } from './request.js';
 import { logoutAll } from './sessions.js';
 import { parseGoDuration } from './settings.js';
 import { applyEmailChange, setPassword } from './user.js';
 import {
   confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
 } from './users.js';
+
+/** Admin actions are logged with the admin role as the actor, as GoTrue's withAdminUser does. */
+function adminActor(claims: Record<string, unknown>): Actor {
+  return { id: '00000000-0000-0000-0000-000000000000', email: String(claims.role ?? '') };
+}
+
+function subject(u: UserRow) {
+  return { user_id: u.id, user_email: u.email ?? '', user_phone: u.phone ?? '' };
+}
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -75,7 +85,7 @@ export async function getUserById(c: Context, deps: AuthDeps): Promise<Response>
 
 /** POST /admin/users: email, password, email_confirm, user_metadata, app_metadata, role, ban_duration. */
 export async function createUser(c: Context, deps: AuthDeps): Promise<Response> {
-  await requireAdmin(c, deps.settings);
+  const claims = await requireAdmin(c, deps.settings);
   const body = await readJson(c);
   const rawEmail = str(body, 'email');
   const phone = str(body, 'phone');
@@ -95,6 +105,7 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   const id = await transaction(deps.db, async (tx) => {
     if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
     const user = await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
+    await audit(tx, adminActor(claims), 'user_signedup', clientInfo(c).ip, subject(user));
     if (bool(body, 'email_confirm')) await confirmUser(tx, user.id);
     await applyBan(tx, user.id, banDuration);
     return user.id;
@@ -104,7 +115,7 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
 
 /** PUT /admin/users/{id} */
 export async function updateUserById(c: Context, deps: AuthDeps): Promise<Response> {
-  await requireAdmin(c, deps.settings);
+  const claims = await requireAdmin(c, deps.settings);
   const body = await readJson(c);
   const rawEmail = str(body, 'email');
   const password = body.password === undefined || body.password === null ? null : str(body, 'password');
@@ -121,6 +132,7 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
   }
   const id = await transaction(deps.db, async (tx) => {
     const user = await loadUser(c, deps, tx);
+    await audit(tx, adminActor(claims), 'user_modified', clientInfo(c).ip, subject(user));
     if (banDuration) await applyBan(tx, user.id, banDuration);
     if (role) await tx.query('update auth.users set role = $2, updated_at = now() where id = $1', [user.id, role]);
     if (email && email !== (user.email ?? '').toLowerCase()) {
@@ -139,7 +151,7 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
 
 /** DELETE /admin/users/{id}: removed with everything that hangs off it, or soft-deleted. */
 export async function deleteUserById(c: Context, deps: AuthDeps): Promise<Response> {
-  await requireAdmin(c, deps.settings);
+  const claims = await requireAdmin(c, deps.settings);
   const text = await c.req.text();
   let soft = false;
   if (text.trim()) {
@@ -153,6 +165,7 @@ export async function deleteUserById(c: Context, deps: AuthDeps): Promise<Respon
   }
   await transaction(deps.db, async (tx) => {
     const user = await loadUser(c, deps, tx);
+    await audit(tx, adminActor(claims), 'user_deleted', clientInfo(c).ip, subject(user));
     if (soft) {
       await logoutAll(tx, user.id);
       await tx.query('delete from auth.identities where user_id = $1', [user.id]);
@@ -232,7 +245,7 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
 
 /** POST /invite {email, data}: a user without a password, and an invite mail to set one up. */
 export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
-  await requireAdmin(c, deps.settings);
+  const claims = await requireAdmin(c, deps.settings);
   const body = await readJson(c);
   const email = validateEmail(str(body, 'email'));
   const data = obj(body, 'data') ?? {};
@@ -241,6 +254,7 @@ export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
     let user = await findUserByEmail(tx, email);
     if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
     user ??= await insertUser(tx, { email, encryptedPassword: null, userMetaData: data });
+    await audit(tx, adminActor(claims), 'user_invited', clientInfo(c).ip, subject(user));
     await sendVerificationMail(tx, deps, user, 'invite', redirectTo);
     return user.id;
   });

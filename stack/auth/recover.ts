@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
+import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { badRequest, unprocessable } from './errors.js';
 import { sendEmailChangeMail, sendVerificationMail } from './mailer.js';
 import { hashPassword } from './password.js';
 import { referrer } from './redirect.js';
-import { bool, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
+import { bool, clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
 import { confirmUser, findUserByEmail, findUserById, insertUser } from './users.js';
 
 function redirectOf(c: Context, deps: AuthDeps): string {
@@ -21,7 +22,9 @@ export async function recover(c: Context, deps: AuthDeps): Promise<Response> {
   const redirectTo = redirectOf(c, deps);
   await transaction(deps.db, async (tx) => {
     const user = await findUserByEmail(tx, email);
-    if (user) await sendVerificationMail(tx, deps, user, 'recovery', redirectTo);
+    if (!user) return;
+    await audit(tx, user, 'user_recovery_requested', clientInfo(c).ip);
+    await sendVerificationMail(tx, deps, user, 'recovery', redirectTo);
   });
   return c.json({});
 }

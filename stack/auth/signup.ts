@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
+import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { unprocessable } from './errors.js';
@@ -67,11 +68,14 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
     } else {
       user = await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
     }
+    const ip = clientInfo(c).ip;
     if (settings.autoconfirm) {
+      await audit(tx, user, 'user_signedup', ip, { provider: 'email' });
       await confirmUser(tx, user.id);
       return { json: await issueSession(tx, settings, user.id, 'password', clientInfo(c)) };
     }
     const fresh = (await tx.query<UserRow>('select * from auth.users where id = $1', [user.id])).rows[0];
+    await audit(tx, fresh, 'user_confirmation_requested', ip, { provider: 'email' });
     await sendVerificationMail(tx, deps, fresh, 'signup', redirectTo);
     const sent = (await tx.query<UserRow>('select * from auth.users where id = $1', [user.id])).rows[0];
     return { json: userJson(sent, await identitiesOf(tx, user.id)) };

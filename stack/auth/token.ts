@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { badRequest, notFound, OAuthError, unprocessable, type AuthError } from './errors.js';
@@ -53,7 +54,10 @@ async function passwordGrant(c: Context, deps: AuthDeps) {
   if (!valid) throw badRequest('invalid_credentials', INVALID_LOGIN);
   if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
   const weak = checkPasswordStrength(password, settings);
-  const response = await transaction(deps.db, (tx) => issueSession(tx, settings, user.id, 'password', clientInfo(c)));
+  const response = await transaction(deps.db, async (tx) => {
+    await audit(tx, user, 'login', clientInfo(c).ip, { provider: 'email' });
+    return issueSession(tx, settings, user.id, 'password', clientInfo(c));
+  });
   return weak && weak.errorCode === 'weak_password'
     ? { ...response, weak_password: { reasons: (weak.extra.weak_password as { reasons: string[] }).reasons, message: weak.message } }
     : response;
@@ -109,8 +113,9 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
           return { refused: badRequest('refresh_token_already_used', 'Invalid Refresh Token: Already Used') };
         }
       }
-      issued ??= await swapRefreshToken(tx, token);
       const info = clientInfo(c);
+      await audit(tx, user0, 'token_refreshed', info.ip);
+      issued ??= await swapRefreshToken(tx, token);
       await tx.query('update auth.sessions set refreshed_at = now(), updated_at = now(), user_agent = $2, ip = $3 where id = $1', [
         session0.id,
         info.userAgent,

@@ -5,10 +5,11 @@ import { badRequest, forbidden, unprocessable } from './errors.js';
 import { sendEmailChangeMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './password.js';
 import { referrer } from './redirect.js';
-import { rateLimitKey, obj, readJson, requireUser, str, validateEmail } from './request.js';
+import { clientInfo, rateLimitKey, obj, readJson, requireUser, str, validateEmail } from './request.js';
 import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
 import { findUserByEmail, findUserById, identitiesOf, mergeUserMetaData, userJson, type UserRow } from './users.js';
 import type { Tx } from './db.js';
+import { audit } from './audit.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
@@ -21,6 +22,7 @@ export async function logout(c: Context, deps: AuthDeps): Promise<Response> {
   const scope = c.req.query('scope') ?? '';
   if (!['', 'global', 'local', 'others'].includes(scope)) throw badRequest('validation_failed', `Unsupported logout scope "${scope}"`);
   const { user, session } = await requireUser(c, deps.settings, deps.db);
+  await audit(deps.db, user, 'logout', clientInfo(c).ip);
   if (session && scope === 'local') await logoutSession(deps.db, session.id);
   else if (session && scope === 'others') await logoutOthers(deps.db, session.id, user.id);
   else await logoutAll(deps.db, user.id);
@@ -83,6 +85,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const redirectTo = referrer(settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
   await transaction(db, async (tx) => {
     const user = (await findUserById(tx, caller.user.id, true)) as UserRow;
+    await audit(tx, user, encrypted ? 'user_updated_password' : 'user_modified', clientInfo(c).ip);
     if (encrypted) await setPassword(tx, user.id, encrypted, caller.session?.id ?? null);
     if (data) await mergeUserMetaData(tx, user.id, data);
     if (newEmail && newEmail !== (user.email ?? '').toLowerCase()) {

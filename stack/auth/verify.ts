@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { audit } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { AuthError, badRequest, forbidden, unprocessable } from './errors.js';
@@ -77,8 +78,10 @@ async function userByEmailAndCode(tx: Tx, settings: AuthSettings, type: EmailTyp
  * What the verified token does. Returns false when only one side of a double-confirmed email
  * change was confirmed (no session then).
  */
-async function apply(tx: Tx, settings: AuthSettings, user: UserRow, type: EmailType, hash: string): Promise<boolean> {
+async function apply(tx: Tx, settings: AuthSettings, user: UserRow, type: EmailType, hash: string, ip: string | null): Promise<boolean> {
   const effective = type === 'email' ? (user.recovery_token === hash ? 'magiclink' : 'signup') : type;
+  const action = effective === 'invite' ? 'invite_accepted' : effective === 'email_change' ? 'user_modified' : effective === 'signup' || !user.email_confirmed_at ? 'user_signedup' : 'login';
+  await audit(tx, user, action, ip);
   switch (effective) {
     case 'signup':
     case 'invite':
@@ -143,7 +146,7 @@ export async function verifyPost(c: Context, deps: AuthDeps): Promise<Response> 
   const hash = token ? tokenHash(normalizedEmail, token) : hashParam;
   const result = await transaction(deps.db, async (tx) => {
     const user = token ? await userByEmailAndCode(tx, deps.settings, type, normalizedEmail, hash) : await userByTokenHash(tx, deps.settings, type, hash);
-    if (!(await apply(tx, deps.settings, user, type, hash))) return null;
+    if (!(await apply(tx, deps.settings, user, type, hash, clientInfo(c).ip))) return null;
     return issueSession(tx, deps.settings, user.id, 'otp', clientInfo(c));
   });
   if (!result) return c.json({ msg: SINGLE_CONFIRMATION, code: '200' });
@@ -181,7 +184,7 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
   try {
     session = await transaction(deps.db, async (tx) => {
       const user = await userByTokenHash(tx, deps.settings, type, token);
-      if (!(await apply(tx, deps.settings, user, type, token))) return null;
+      if (!(await apply(tx, deps.settings, user, type, token, clientInfo(c).ip))) return null;
       return issueSession(tx, deps.settings, user.id, 'otp', clientInfo(c));
     });
   } catch (err) {

@@ -66,6 +66,21 @@ describe('password sign-in', () => {
     await client.end();
     expect(rows[0].encrypted_password).toMatch(/^\$2a\$10\$[./A-Za-z0-9]{53}$/);
   });
+
+  it('records sign-up and login in auth.audit_log_entries as GoTrue does', async () => {
+    const { email, password, user } = await signedUp();
+    await anonClient().auth.signInWithPassword({ email, password });
+    const pg = (await import('pg')).default;
+    const client = new pg.Client({ connectionString: stack().dbUrl });
+    await client.connect();
+    const { rows } = await client.query(
+      "select payload from auth.audit_log_entries where payload ->> 'actor_id' = $1 order by created_at",
+      [user.id],
+    );
+    await client.end();
+    expect(rows.map((r) => r.payload.action)).toEqual(['user_signedup', 'login']);
+    expect(rows[1].payload).toMatchObject({ actor_username: email, actor_via_sso: false, log_type: 'account', traits: { provider: 'email' } });
+  });
 });
 
 describe('refresh tokens', () => {
