@@ -6,6 +6,7 @@ import { withRequestScope } from '../db/request-scope.js';
 import { authenticate, identity, type Caller } from './auth.js';
 import type { BlobStore } from './blobs.js';
 import { fromDatabaseError } from './errors.js';
+import { operationOf } from './operations.js';
 
 /** What every storage route needs. */
 export interface StorageDeps {
@@ -24,6 +25,17 @@ export function caller(deps: StorageDeps, c: Context): Promise<Caller> {
   return authenticate(c.req.raw.headers, deps.config.jwtSecret);
 }
 
+/**
+ * One transaction as the caller (role + claims, as withRequestScope sets them) with Storage's
+ * `storage.operation` for this request set too.
+ */
+export function scoped<T>(deps: StorageDeps, who: Caller, c: Context, fn: (client: pg.PoolClient) => Promise<T>, options: { readOnly?: boolean; rollback?: boolean } = {}): Promise<T> {
+  return withRequestScope(deps.apiPool, identity(who, c.req.method, c.req.path), async (client) => {
+    await client.query("select set_config('storage.operation', $1, true)", [operationOf(c)]);
+    return fn(client);
+  }, options);
+}
+
 /** Runs `fn` in one transaction as the caller (role + claims), mapping database errors to Storage's. */
 export async function asCaller<T>(
   deps: StorageDeps,
@@ -33,7 +45,7 @@ export async function asCaller<T>(
   options: { readOnly?: boolean; rollback?: boolean; onDuplicate?: Parameters<typeof fromDatabaseError>[1] } = {},
 ): Promise<T> {
   try {
-    return await withRequestScope(deps.apiPool, identity(who, c.req.method, c.req.path), fn, options);
+    return await scoped(deps, who, c, fn, options);
   } catch (err) {
     throw fromDatabaseError(err, options.onDuplicate);
   }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Caller } from './auth.js';
-import type { StorageDeps } from './context.js';
+import type { Context } from 'hono';
+import { scoped, type StorageDeps } from './context.js';
 import { fromDatabaseError } from './errors.js';
 import { lockKey, type ObjectMetadata } from './objects.js';
 import type { StagedBlob } from './blobs.js';
-import { withRequestScope } from '../db/request-scope.js';
 
 export interface ObjectWrite {
   bucketId: string;
@@ -57,10 +57,10 @@ export async function writeObjectRow(client: pg.ClientBase, w: ObjectWrite, vers
  * Asks Postgres whether the caller may write this key before any byte is received (the write
  * is rolled back), as Storage's canUpload does: a refused upload fails fast.
  */
-export async function checkWritePermission(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, method: string, path: string): Promise<void> {
+export async function checkWritePermission(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, c: Context): Promise<void> {
   if (who === 'superuser') return;
   try {
-    await withRequestScope(deps.apiPool, { role: who.role, claims: who.claims, method, path }, (client) => writeObjectRow(client, w, randomUUID()), { rollback: true });
+    await scoped(deps, who, c, (client) => writeObjectRow(client, w, randomUUID()), { rollback: true });
   } catch (err) {
     throw fromDatabaseError(err);
   }
@@ -71,7 +71,7 @@ export async function checkWritePermission(deps: StorageDeps, who: Caller | 'sup
  * transaction; if either fails the file is removed, and the replaced version's file is removed
  * only after the commit.
  */
-export async function storeObject(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, staged: StagedBlob, method: string, path: string): Promise<{ id: string }> {
+export async function storeObject(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, staged: StagedBlob, c: Context): Promise<{ id: string }> {
   const version = randomUUID();
   let placed = false;
   const work = async (client: pg.ClientBase) => {
@@ -95,7 +95,7 @@ export async function storeObject(deps: StorageDeps, who: Caller | 'superuser', 
         client.release();
       }
     } else {
-      result = await withRequestScope(deps.apiPool, { role: who.role, claims: who.claims, method, path }, work);
+      result = await scoped(deps, who, c, work);
     }
   } catch (err) {
     if (placed) await deps.blobs.remove(version);

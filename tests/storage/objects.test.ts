@@ -194,6 +194,28 @@ describe('list, move, copy, remove', () => {
   });
 });
 
+describe('storage.operation()', () => {
+  it('policies can tell operations apart: this bucket lets users list but not download', async () => {
+    const admin = serviceClient();
+    const bucket = `ops-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    await admin.storage.createBucket(bucket);
+    await admin.storage.from(bucket).upload('shared/file.txt', 'hello', { contentType: 'text/plain' });
+    const policy = `list only ${bucket}`;
+    await withDb((db) => db.query(`create policy "${policy}" on storage.objects for select to authenticated using (bucket_id = '${bucket}' and storage.operation() = 'storage.object.list')`));
+    try {
+      const alice = await createUser('alice');
+      const listed = await alice.client.storage.from(bucket).list('shared');
+      expect(listed.data!.map((o) => o.name)).toEqual(['file.txt']);
+      const dl = await alice.client.storage.from(bucket).download('shared/file.txt');
+      expect(dl.error).toBeTruthy();
+    } finally {
+      await withDb((db) => db.query(`drop policy "${policy}" on storage.objects`));
+      await admin.storage.emptyBucket(bucket);
+      await admin.storage.deleteBucket(bucket);
+    }
+  });
+});
+
 describe('signed URLs', () => {
   it('a signed URL downloads a private object until it expires; a tampered one is refused', async () => {
     const admin = serviceClient();

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { named, OPERATIONS } from '../operations.js';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidBucketName, parseFileSize } from '../limits.js';
@@ -24,7 +25,7 @@ function mimeTypes(value: unknown): string[] | null {
  * (service_role bypasses it; other roles need policies, as on Supabase).
  */
 export function bucketRoutes(api: Hono, deps: StorageDeps): void {
-  api.get('/bucket', async (c) => {
+  api.get('/bucket', named(OPERATIONS.listBuckets, async (c) => {
     const who = await caller(deps, c);
     const q = c.req.query();
     const limit = q.limit ? Number(q.limit) : null;
@@ -42,16 +43,16 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
       return res.rows;
     }, { readOnly: true });
     return c.json(rows.map(renderBucket));
-  });
+  }));
 
-  api.get('/bucket/:id', async (c) => {
+  api.get('/bucket/:id', named(OPERATIONS.getBucket, async (c) => {
     const who = await caller(deps, c);
-    const bucket = await asCaller(deps, who, c, (client) => findBucket(client, c.req.param('id')), { readOnly: true });
+    const bucket = await asCaller(deps, who, c, (client) => findBucket(client, c.req.param('id')!), { readOnly: true });
     if (!bucket) throw ERRORS.noSuchBucket();
     return c.json(renderBucket(bucket));
-  });
+  }));
 
-  api.post('/bucket', async (c) => {
+  api.post('/bucket', named(OPERATIONS.createBucket, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const name = typeof body.name === 'string' ? body.name : '';
@@ -68,13 +69,13 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
         [id, name, who.userId, who.userId, body.public === true, limit, types],
       ), { onDuplicate: ERRORS.bucketAlreadyExists });
     return c.json({ name });
-  });
+  }));
 
-  api.put('/bucket/:id', async (c) => {
+  api.put('/bucket/:id', named(OPERATIONS.updateBucket, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const sets: string[] = [];
-    const params: unknown[] = [c.req.param('id')];
+    const params: unknown[] = [c.req.param('id')!];
     if (body.public !== undefined) params.push(body.public === true), sets.push(`public = $${params.length}`);
     if (body.file_size_limit !== undefined) params.push(parseFileSize(body.file_size_limit)), sets.push(`file_size_limit = $${params.length}`);
     if (body.allowed_mime_types !== undefined) params.push(mimeTypes(body.allowed_mime_types)), sets.push(`allowed_mime_types = $${params.length}`);
@@ -84,11 +85,11 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
     });
     if (!count) throw ERRORS.noSuchBucket();
     return c.json({ message: 'Successfully updated' });
-  });
+  }));
 
-  api.post('/bucket/:id/empty', async (c) => {
+  api.post('/bucket/:id/empty', named(OPERATIONS.emptyBucket, async (c) => {
     const who = await caller(deps, c);
-    const id = c.req.param('id');
+    const id = c.req.param('id')!;
     const versions = await asCaller(deps, who, c, async (client) => {
       if (!(await findBucket(client, id))) throw ERRORS.noSuchBucket();
       const res = await client.query<{ version: string | null }>('delete from storage.objects where bucket_id = $1 returning version', [id]);
@@ -96,11 +97,11 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
     });
     for (const v of versions) await deps.blobs.remove(v);
     return c.json({ message: 'Successfully emptied' });
-  });
+  }));
 
-  api.delete('/bucket/:id', async (c) => {
+  api.delete('/bucket/:id', named(OPERATIONS.deleteBucket, async (c) => {
     const who = await caller(deps, c);
-    const id = c.req.param('id');
+    const id = c.req.param('id')!;
     await asCaller(deps, who, c, async (client) => {
       const objects = await client.query('select 1 from storage.objects where bucket_id = $1 limit 1', [id]);
       if (objects.rowCount) throw ERRORS.bucketNotEmpty();
@@ -108,5 +109,5 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
       if (!res.rowCount) throw ERRORS.noSuchBucket();
     });
     return c.json({ message: 'Successfully deleted' });
-  });
+  }));
 }

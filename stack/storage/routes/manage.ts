@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { named, OPERATIONS } from '../operations.js';
 import type { Hono } from 'hono';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
@@ -15,7 +16,7 @@ function str(body: Record<string, unknown>, key: string): string {
 /** List, move, copy and remove: each one transaction as the caller, so RLS decides. */
 export function manageRoutes(api: Hono, deps: StorageDeps): void {
   // storage.search() is SECURITY INVOKER: it lists only what the caller's SELECT policies show.
-  api.post('/object/list/:bucket', async (c) => {
+  api.post('/object/list/:bucket', named(OPERATIONS.listObjects, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     let prefix = typeof body.prefix === 'string' ? body.prefix : '';
@@ -30,15 +31,15 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const rows = await asCaller(deps, who, c, async (client) => {
       const res = await client.query(
         'select name, id, updated_at, created_at, last_accessed_at, metadata from storage.search($1, $2, $3, $4, $5, $6, $7, $8)',
-        [prefix, c.req.param('bucket'), limit, levels, offset, search, column, order],
+        [prefix, c.req.param('bucket')!, limit, levels, offset, search, column, order],
       );
       return res.rows;
     }, { readOnly: true });
     return c.json(rows);
-  });
+  }));
 
   // A move rewrites the row's bucket and name; the bytes stay where they are (keyed by version).
-  api.post('/object/move', async (c) => {
+  api.post('/object/move', named(OPERATIONS.moveObject, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const bucketId = str(body, 'bucketId');
@@ -59,9 +60,9 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
       if (!res.rowCount) throw ERRORS.noSuchKey();
     });
     return c.json({ message: 'Successfully moved' });
-  });
+  }));
 
-  api.post('/object/copy', async (c) => {
+  api.post('/object/copy', named(OPERATIONS.copyObject, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const bucketId = str(body, 'bucketId');
@@ -91,9 +92,9 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
       if (copied) await deps.blobs.remove(version);
       throw err;
     }
-  });
+  }));
 
-  api.delete('/object/:bucket', async (c) => {
+  api.delete('/object/:bucket', named(OPERATIONS.deleteObjects, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const prefixes = body.prefixes;
@@ -104,18 +105,18 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
       const res = await client.query<ObjectRow>(
         `delete from storage.objects where bucket_id = $1 and name = any($2::text[])
          returning id, bucket_id, name, owner, owner_id, version, metadata, user_metadata, created_at, updated_at, last_accessed_at`,
-        [c.req.param('bucket'), prefixes],
+        [c.req.param('bucket')!, prefixes],
       );
       return res.rows;
     });
     for (const r of rows) await deps.blobs.remove(r.version);
     return c.json(rows);
-  });
+  }));
 
-  api.delete('/object/:bucket/:path{.+}', async (c) => {
+  api.delete('/object/:bucket/:path{.+}', named(OPERATIONS.deleteObject, async (c) => {
     const who = await caller(deps, c);
-    const bucketId = c.req.param('bucket');
-    const name = c.req.param('path');
+    const bucketId = c.req.param('bucket')!;
+    const name = c.req.param('path')!;
     const row = await asCaller(deps, who, c, async (client) => {
       const found = await mustFindObject(client, bucketId, name, 'for update');
       const res = await client.query('delete from storage.objects where id = $1', [found.id]);
@@ -124,5 +125,5 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     });
     await deps.blobs.remove(row.version);
     return c.json({ message: 'Successfully deleted' });
-  });
+  }));
 }

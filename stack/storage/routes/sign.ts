@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { named, OPERATIONS } from '../operations.js';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
@@ -20,19 +21,19 @@ function expiresIn(body: Record<string, unknown>): number {
 
 /** Signed download URLs (one or many) and signed upload URLs: signing needs read (or write) access via RLS. */
 export function signRoutes(api: Hono, deps: StorageDeps): void {
-  api.post('/object/sign/:bucket/:path{.+}', async (c) => {
+  api.post('/object/sign/:bucket/:path{.+}', named(OPERATIONS.signObjectUrl, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const ttl = expiresIn(body);
-    const bucketId = c.req.param('bucket');
-    const name = c.req.param('path');
+    const bucketId = c.req.param('bucket')!;
+    const name = c.req.param('path')!;
     await asCaller(deps, who, c, (client) => mustFindObject(client, bucketId, name), { readOnly: true });
     const path = `${bucketId}/${name}`;
     const token = await signUrlToken({ url: path }, deps.config.jwtSecret, ttl);
     return c.json({ signedURL: signedPath('sign', path, token) });
-  });
+  }));
 
-  api.post('/object/sign/:bucket', async (c) => {
+  api.post('/object/sign/:bucket', named(OPERATIONS.signObjectUrls, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
     const ttl = expiresIn(body);
@@ -40,7 +41,7 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string')) {
       throw ERRORS.invalidParameter('paths must be a non-empty array of strings');
     }
-    const bucketId = c.req.param('bucket');
+    const bucketId = c.req.param('bucket')!;
     const visible = await asCaller(deps, who, c, async (client) => {
       const res = await client.query<{ name: string }>('select name from storage.objects where bucket_id = $1 and name = any($2::text[])', [bucketId, paths]);
       return new Set(res.rows.map((r) => r.name));
@@ -51,19 +52,19 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
       return { error: null, path: p, signedURL: signedPath('sign', `${bucketId}/${p}`, token) };
     }));
     return c.json(out);
-  });
+  }));
 
   // The signer must be allowed to write the key now; whoever holds the token may then upload as them until it expires.
-  api.post('/object/upload/sign/:bucket/:path{.+}', async (c) => {
+  api.post('/object/upload/sign/:bucket/:path{.+}', named(OPERATIONS.signUploadUrl, async (c) => {
     const who = await caller(deps, c);
-    const bucketId = c.req.param('bucket');
-    const name = c.req.param('path');
+    const bucketId = c.req.param('bucket')!;
+    const name = c.req.param('path')!;
     mustBeValidKey(name);
     await asSuperuser(deps, (client) => mustFindBucket(client, bucketId));
     const upsert = c.req.header('x-upsert') === 'true';
-    await checkWritePermission(deps, who, { bucketId, name, upsert, owner: who.userId, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null }, c.req.method, c.req.path);
+    await checkWritePermission(deps, who, { bucketId, name, upsert, owner: who.userId, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null }, c);
     const path = `${bucketId}/${name}`;
     const token = await signUrlToken({ url: path, owner: who.userId ?? undefined, upsert }, deps.config.jwtSecret, UPLOAD_URL_TTL);
     return c.json({ url: signedPath('upload/sign', path, token), token });
-  });
+  }));
 }

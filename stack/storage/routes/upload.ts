@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { named, OPERATIONS } from '../operations.js';
 import type { Caller } from '../auth.js';
 import { asSuperuser, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
@@ -16,33 +17,33 @@ async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', 
   const bucketLimit = bucket.file_size_limit === null ? Infinity : Number(bucket.file_size_limit);
   const rules = { limit: Math.min(deps.globalFileSizeLimit, bucketLimit), allowedMimeTypes: bucket.allowed_mime_types };
   const write: ObjectWrite = { bucketId, name, upsert, owner, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null };
-  await checkWritePermission(deps, who, write, c.req.method, c.req.path);
+  await checkWritePermission(deps, who, write, c);
   const file = await receiveUpload(deps.blobs, c.req.raw, bodyStream(c.req.raw, (c.env as { incoming?: unknown } | undefined)?.incoming), rules);
   write.metadata = metadataFor(file.staged.size, file.staged.eTag, file.contentType, file.cacheControl);
   write.userMetadata = file.userMetadata;
-  const { id } = await storeObject(deps, who, write, file.staged, c.req.method, c.req.path);
+  const { id } = await storeObject(deps, who, write, file.staged, c);
   return c.json({ Id: id, Key: `${bucketId}/${name}` });
 }
 
 /** Uploads: POST creates (or replaces with `x-upsert: true`), PUT replaces; signed upload URLs. */
 export function uploadRoutes(api: Hono, deps: StorageDeps): void {
-  api.put('/object/upload/sign/:bucket/:path{.+}', async (c) => {
-    const path = `${c.req.param('bucket')}/${c.req.param('path')}`;
+  api.put('/object/upload/sign/:bucket/:path{.+}', named(OPERATIONS.uploadSignedObject, async (c) => {
+    const path = `${c.req.param('bucket')!}/${c.req.param('path')!}`;
     const payload = await verifyUrlToken(c.req.query('token'), deps.config.jwtSecret, path);
     const owner = typeof payload.owner === 'string' ? payload.owner : null;
     // The token carries the signer's upsert choice; a client cannot widen it.
     return upload(deps, c, 'superuser', owner, payload.upsert === true);
-  });
+  }));
 
-  api.post('/object/:bucket/:path{.+}', async (c) => {
+  api.post('/object/:bucket/:path{.+}', named(OPERATIONS.createObject, async (c) => {
     const who = await caller(deps, c);
     return upload(deps, c, who, who.userId, c.req.header('x-upsert') === 'true');
-  });
+  }));
 
-  api.put('/object/:bucket/:path{.+}', async (c) => {
+  api.put('/object/:bucket/:path{.+}', named(OPERATIONS.updateObject, async (c) => {
     const who = await caller(deps, c);
     return upload(deps, c, who, who.userId, true);
-  });
+  }));
 
   api.post('/object/:bucket', () => {
     throw ERRORS.invalidKey('');
