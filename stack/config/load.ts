@@ -91,11 +91,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     dataDir: path.resolve(rootDir, overrides.dataDir ?? env.AGORA_DATA_DIR ?? '.agora'),
     api: {
       port: overrides.apiPort ?? portFrom('AGORA_API_PORT', env, api.port, 54321),
-      schemas: [
-        ...(Array.isArray(api.schemas) ? api.schemas.map(String) : ['public', 'graphql_public']),
-        // extra exposed schemas for tests (e.g. the REST conformance fixture), never needed in config.toml
-        ...(env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-      ],
+      schemas: Array.isArray(api.schemas) ? api.schemas.map(String) : ['public', 'graphql_public'],
       extraSearchPath: Array.isArray(api.extra_search_path) ? api.extra_search_path.map(String) : ['public', 'extensions'],
       maxRows: typeof api.max_rows === 'number' ? api.max_rows : null,
     },

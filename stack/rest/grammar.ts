@@ -95,6 +95,8 @@ const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>\-]+(?:-(?!>)[^\s"(),:.!>\-]*)*
 
 /** A column with an optional JSON path: `data->a->>b`, `"my col"->0`. */
 export function parseField(input: string, what: string, whole: string): Field {
+  // NUL cannot travel in a Postgres identifier or literal
+  if (input.includes('\u0000')) throw fail(what, whole.replace(/\u0000/g, '\\0'), 'unexpected NUL character');
   const m = IDENT.exec(input);
   if (!m || !m[0]) throw fail(what, whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting field name (* or [a..z0..9_$])`);
   const name = unquote(m[0]);

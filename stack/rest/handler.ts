@@ -19,6 +19,8 @@ import type { SchemaCache } from './schema-cache.js';
 
 export interface HandlerDeps {
   config: StackConfig;
+  /** exposed schemas, the first being the default profile */
+  schemas: string[];
   apiPool: pg.Pool;
   cache: () => SchemaCache | null;
 }
@@ -30,7 +32,7 @@ const CORS = {
 
 export function createHandler(deps: HandlerDeps) {
   const secret = new TextEncoder().encode(deps.config.jwtSecret);
-  const schemas = deps.config.api.schemas;
+  const schemas = deps.schemas;
   const searchPath = (schema: string) => [schema, ...deps.config.api.extraSearchPath].map(ident).join(', ');
 
   return async function handle(request: Request, subpath: string): Promise<Response> {
@@ -126,7 +128,8 @@ async function execute(
     const row = rows[0];
     const pageTotal = Number(row.page_total);
     // checks that undo the transaction when they fail, as PostgREST does
-    if (req.accept === 'object' && (p.kind !== 'call' || (p.read && p.routine.returnsSet) || (!p.read && p.routine.returnsSet))) {
+    // a singular response needs exactly one row (a non-set function result is one already)
+    if (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) {
       if (pageTotal !== 1) throw singularityError(pageTotal);
     }
     if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) {
@@ -158,7 +161,8 @@ async function execute(
   } else {
     if (p.kind === 'insert') {
       status = 201;
-      headers.set('Content-Range', contentRange(1, 0, req.prefer.count ? pageTotal : null).replace(/^\*\/.*/, `*/${req.prefer.count ? pageTotal : '*'}`));
+      // PostgREST reports no range for inserted rows, only their count when asked
+      headers.set('Content-Range', `*/${req.prefer.count ? pageTotal : '*'}`);
       if (req.prefer.resolution) applied.push('resolution');
       if (req.prefer.missing) applied.push('missing');
       if (req.prefer.return === 'headers-only' && row.location && pageTotal === 1) {

@@ -69,6 +69,8 @@ export interface MutatePlan {
   resolution?: 'merge-duplicates' | 'ignore-duplicates';
   missingDefault: boolean;
   conds: PlannedCond[];
+  /** the rows an update/delete touches: its filters, and order/limit/offset for limited changes */
+  target: ReadNode;
   returning: ReadNode;
 }
 
@@ -380,13 +382,23 @@ function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
   const returning = buildNode(ctx, relation, req.select, [], relation.name);
   // filters in the query string restrict an update/delete; embedded ones only shape the output
   const topFilters = req.filters.filter((f) => f.path.length === 0);
-  const embeddedReq = { ...req, filters: req.filters.filter((f) => f.path.length > 0), logic: req.logic.filter((l) => l.path.length > 0) };
+  // the top-level order also sorts the returned rows; the top-level limit/offset picks the rows to change
+  const order = req.order;
+  const ranges = new Map([...req.ranges].filter(([k]) => k !== ''));
+  const embeddedReq = { ...req, filters: req.filters.filter((f) => f.path.length > 0), logic: req.logic.filter((l) => l.path.length > 0), order, ranges };
   applyModifiers({ ...ctx, req: embeddedReq }, returning, false);
   const scratch = buildNode(ctx, relation, [], [], relation.name);
   const conds = [
     ...topFilters.map((f) => planFilter(ctx, scratch, f.filter)),
     ...req.logic.filter((l) => l.path.length === 0).map((l) => planLogic(ctx, scratch, [], l.tree).cond),
   ];
+  scratch.conds = conds;
+  for (const term of req.order.get('') ?? []) {
+    if (term.relation) throw notEmbedded(term.relation);
+    if (!hasColumn(scratch, ctx.cache, term.field.name)) throw undefinedColumn(relation.name, term.field.name);
+    scratch.order.push({ term });
+  }
+  scratch.range = req.ranges.get('') ?? { offset: 0 };
   const payloadText = () => JSON.stringify(req.payload);
   switch (req.method) {
     case 'POST': {
@@ -395,12 +407,12 @@ function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
       const conflict = req.prefer.resolution ? (req.onConflict ?? relation.pk) : req.onConflict;
       for (const c of conflict ?? []) if (!relation.columnMap.has(c)) throw undefinedColumn(relation.name, c);
       return { kind: 'insert', relation, columns, payload: payloadText(), conflict, resolution: req.prefer.resolution,
-        missingDefault: req.prefer.missing === 'default', conds: [], returning };
+        missingDefault: req.prefer.missing === 'default', conds: [], target: scratch, returning };
     }
     case 'PATCH': {
       checkPayloadShape(req.payload, false);
       return { kind: 'update', relation, columns: payloadColumns(ctx, relation, req.payload), payload: payloadText(),
-        missingDefault: false, conds, returning };
+        missingDefault: false, conds, target: scratch, returning };
     }
     case 'PUT': {
       checkPayloadShape(req.payload, true);
@@ -418,10 +430,10 @@ function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
         if (v === undefined || String(v) !== f.filter.cond.value) throw putMatchingPk();
       }
       return { kind: 'put', relation, columns: payloadColumns(ctx, relation, row), payload: JSON.stringify(row), conflict: pk,
-        resolution: 'merge-duplicates', missingDefault: false, conds: [], returning };
+        resolution: 'merge-duplicates', missingDefault: false, conds: [], target: scratch, returning };
     }
     case 'DELETE':
-      return { kind: 'delete', relation, columns: [], payload: 'null', missingDefault: false, conds, returning };
+      return { kind: 'delete', relation, columns: [], payload: 'null', missingDefault: false, conds, target: scratch, returning };
     default:
       throw invalidRpcMethod(req.method);
   }

@@ -284,6 +284,13 @@ export function plannedCountStatement(cache: SchemaCache, root: ReadNode, source
   return { text: `EXPLAIN (FORMAT JSON) ${countSql(ctx, root, source ?? relSql(root.relation))}`, values: ctx.params.values };
 }
 
+/** WHERE of an update/delete; with limit/offset, only the first rows in the requested order (by ctid). */
+function limitedWhere(ctx: Ctx, node: ReadNode, target: string): string {
+  if (node.range.limit === undefined && !node.range.offset) return whereSql(ctx, node);
+  const a = ident(node.alias);
+  return ` WHERE ${a}.ctid IN (SELECT ${a}.ctid FROM ${target} AS ${a}${whereSql(ctx, node)}${orderSql(ctx, node)}${rangeSql(node)})`;
+}
+
 function columnList(cols: { name: string }[]): string {
   return cols.map((c) => ident(c.name)).join(', ');
 }
@@ -317,23 +324,24 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
     }
     mutation += ` RETURNING ${target}.*`;
   } else if (plan.kind === 'update') {
-    const fake = { ...plan.returning, alias: m, children: [], conds: plan.conds };
+    const fake = { ...plan.target, alias: m };
     if (plan.columns.length === 0) {
       mutation = `SELECT ${ident(m)}.* FROM ${target} AS ${ident(m)} WHERE FALSE`;
     } else {
       const payload = ctx.params.add(plan.payload);
       const set = plan.columns.map((c) => `${ident(c.name)} = _p.${ident(c.name)}`).join(', ');
-      mutation = `UPDATE ${target} AS ${ident(m)} SET ${set} FROM (SELECT * FROM json_populate_record(NULL::${target}, ${payload}::json)) AS _p${whereSql(ctx, fake)} RETURNING ${ident(m)}.*`;
+      mutation = `UPDATE ${target} AS ${ident(m)} SET ${set} FROM (SELECT * FROM json_populate_record(NULL::${target}, ${payload}::json)) AS _p${limitedWhere(ctx, fake, target)} RETURNING ${ident(m)}.*`;
     }
   } else {
-    const fake = { ...plan.returning, alias: m, children: [], conds: plan.conds };
-    mutation = `DELETE FROM ${target} AS ${ident(m)}${whereSql(ctx, fake)} RETURNING ${ident(m)}.*`;
+    const fake = { ...plan.target, alias: m };
+    mutation = `DELETE FROM ${target} AS ${ident(m)}${limitedWhere(ctx, fake, target)} RETURNING ${ident(m)}.*`;
   }
   const root = plan.returning;
   const body = opts.representation ? bodySql(req.accept, req.stripNulls) : `''`;
   const pk = rel.pk.length ? `(SELECT json_build_array(${rel.pk.map((c) => `${ident(c)}::text`).join(', ')})::text FROM pgrst_source LIMIT 1)` : 'NULL';
   const shaped = opts.representation ? nodeSelect(ctx, root, 'pgrst_mutated') : `SELECT 1 FROM pgrst_mutated`;
-  const text = `WITH pgrst_mutated AS (${mutation}), pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${opts.representation ? body : `''`} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${GUCS} FROM (SELECT * FROM pgrst_source) AS _postgrest_t`;
+  // without a representation nothing is aggregated, so the final SELECT has no FROM: always one row
+  const text = `WITH pgrst_mutated AS (${mutation}), pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${body} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${GUCS}${opts.representation ? ' FROM (SELECT * FROM pgrst_source) AS _postgrest_t' : ''}`;
   return { text, values: ctx.params.values };
 }
 

@@ -6,9 +6,12 @@ import { createHandler } from './handler.js';
 
 /** `/rest/v1`: PostgREST's HTTP API over the exposed schemas. */
 export async function createRestService(ctx: ServiceContext): Promise<GatewayService> {
-  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), ctx.config.api.schemas, ctx.log);
+  // Test stacks expose their fixture schemas too (AGORA_API_EXTRA_SCHEMAS), after config.toml's.
+  const extra = (process.env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const schemas = [...ctx.config.api.schemas, ...extra.filter((s) => !ctx.config.api.schemas.includes(s))];
+  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log);
   await store.start();
-  const handle = createHandler({ config: ctx.config, apiPool: ctx.apiPool, cache: () => store.current() });
+  const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.apiPool, cache: () => store.current() });
   return {
     name: 'rest',
     mount(app: Hono) {

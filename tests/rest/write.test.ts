@@ -163,6 +163,23 @@ describe('update and delete', () => {
     expect((await db().from('notes').select('id').eq('title', title)).data).toEqual([]);
   });
 
+  test('an update or delete matching no rows answers 204 (and [] with select())', async () => {
+    const none = unique('none');
+    expect((await db().from('notes').delete().eq('title', none)).status).toBe(204);
+    expect((await db().from('notes').update({ body: 'x' }).eq('title', none)).status).toBe(204);
+    expect((await db().from('notes').update({ body: 'x' }).eq('title', none).select()).data).toEqual([]);
+  });
+
+  test('update with order and limit changes only the first rows in that order', async () => {
+    const p = unique('lim');
+    await db().from('notes').insert([{ title: `${p}-1`, rank: 3 }, { title: `${p}-2`, rank: 1 }, { title: `${p}-3`, rank: 2 }]);
+    const { data, error } = await db().from('notes').update({ body: 'first two' }).like('title', `${p}-*`).order('rank').limit(2).select('title');
+    expect(error).toBeNull();
+    expect(data).toEqual([{ title: `${p}-2` }, { title: `${p}-3` }]);
+    const rows = await db().from('notes').select('title,body').like('title', `${p}-*`).order('title');
+    expect(rows.data).toEqual([{ title: `${p}-1`, body: null }, { title: `${p}-2`, body: 'first two' }, { title: `${p}-3`, body: 'first two' }]);
+  });
+
   test('count on delete reports the affected rows', async () => {
     const p = unique('dc');
     await db().from('notes').insert([{ title: `${p}-1` }, { title: `${p}-2` }]);

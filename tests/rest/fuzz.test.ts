@@ -1,0 +1,115 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { stack } from '../support/env.js';
+import { client, loadFixture } from './support.js';
+
+// Hostile input: whatever arrives, /rest/v1 answers 2xx/3xx/4xx with PostgREST's JSON error body,
+// keeps serving, and a rejected write leaves nothing behind.
+beforeAll(loadFixture);
+let admin: pg.Client;
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: stack().dbUrl });
+  await admin.connect();
+});
+afterAll(async () => admin?.end());
+
+/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SEED = Number(process.env.REST_FUZZ_SEED ?? 20261126);
+const rand = rng(SEED);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+const maybe = (p = 0.5) => rand() < p;
+
+const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x'];
+const COLUMNS = ['id', 'name', 'price', 'tags', 'data', 'data->a', 'data->>color', 'period', 'client_id', 'title', 'key', 'nope', '"weird col"', 'clients.name', 'projects.id', 'a.b.c', '', '*', 'id->0', 'label'];
+const OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'in', 'is', 'isdistinct', 'fts', 'plfts', 'phfts', 'wfts', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj', 'not.eq', 'eq(any)', 'like(all)', 'fts(english)', 'fts(nope)', 'bogus', 'in(any)', ''];
+const VALUES = ["1", "-1", "abc", "(1,2,3)", "(\"a,b\",c)", "{1,2}", "{a,\"b\"}", "[1,5)", "null", "not_null", "true", "unknown", "'; drop table rest_test.clients; --", "\\", "\"", "%", "*", "(", ")", "{", "}", "9".repeat(40), "1e309", "\u0000", "\u00e9\u{1F600}", "a.b.c", "", "$1", "0x1F", "((((((", "NaN", "2024-13-45"];
+const SELECTS = ['*', 'id,name', 'id,clients(*)', 'name,projects(name,tasks(name))', '...clients(name)', 'x:id::text', 'data->a->>b', 'id,,', '(', ')', 'clients!inner(*)', 'clients!nope(*)', 'users(*)', 'count()', 'id.sum()', 'projects!left(id', '"', 'a:b:c', 'id::bad type', 'tasks(*,users(*))', '*,label', ''];
+const ORDERS = ['id', 'id.desc', 'name.asc.nullsfirst', 'clients(name)', 'projects(id)', 'id.sideways', 'data->>x.desc', 'nope', ',', '.'];
+const HEADERS: Array<[string, string[]]> = [
+  ['Prefer', ['count=exact', 'count=planned', 'count=estimated', 'return=representation', 'return=minimal', 'return=headers-only', 'resolution=merge-duplicates', 'handling=strict, bogus', 'max-affected=0, handling=strict', 'tx=rollback', 'params=single-object', 'missing=default', 'timezone=Mars/Olympus', '=', ',,,']],
+  ['Accept', ['application/json', 'text/csv', 'application/vnd.pgrst.object+json', 'application/vnd.pgrst.array+json;nulls=stripped', 'image/png', '*/*', ';;;', 'application/openapi+json', 'text/csv;q=0.1, application/json']],
+  ['Range', ['0-1', '5-2', '-', 'items=0-9', '10-', 'abc', '999999999999999999999-1']],
+  ['Authorization', ['Bearer', 'Bearer x.y.z', 'Bearer ' + 'a'.repeat(500), 'Basic Zm9vOmJhcg==', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.']],
+  ['Accept-Profile', ['rest_test', 'public', 'auth', 'pg_catalog', '']],
+  ['Content-Profile', ['rest_test', 'public', 'storage']],
+  ['Content-Type', ['application/json', 'text/csv', 'application/x-www-form-urlencoded', 'application/xml', 'text/plain', '']],
+];
+const BODIES = ['{}', '[]', '{"title":"MARK"}', '[{"title":"MARK"},{"title":"MARK","body":1}]', '{"key":"MARK","value":{"deep":[1,2]}}', '{"title":"MARK","status":"invalid"}', '{"title":"MARK","nope":1}', '{"id":"not a number","title":"MARK"}', 'null', '"str"', '42', '{"a":', '[[[[[[[[[[]]]]]]]]]]', 'title\nMARK', '{"title":"MARK","client_id":99999}', '{"k":"MARK"}', '{"a":1,"b":"x"}', '\u0000', '{"title":"' + 'x'.repeat(20000) + '"}'];
+
+function randomQuery(): string {
+  const parts: string[] = [];
+  const n = Math.floor(rand() * 5);
+  if (maybe(0.6)) parts.push(`select=${encodeURIComponent(pick(SELECTS))}`);
+  for (let i = 0; i < n; i++) {
+    const col = pick(COLUMNS);
+    const op = pick(OPS);
+    parts.push(`${encodeURIComponent(col)}=${encodeURIComponent(`${op}${op ? '.' : ''}${pick(VALUES)}`)}`);
+  }
+  if (maybe(0.3)) parts.push(`order=${encodeURIComponent(pick(ORDERS))}`);
+  if (maybe(0.2)) parts.push(`limit=${encodeURIComponent(pick(['1', '0', '-5', 'x', '1e3', '99999999999999999999']))}`);
+  if (maybe(0.2)) parts.push(`offset=${encodeURIComponent(pick(['1', '-1', 'y', '1000000']))}`);
+  if (maybe(0.2)) parts.push(`or=${encodeURIComponent(pick(['(id.eq.1,id.eq.2)', '(id.eq.1', '(and(id.gt.1,id.lt.3),name.like.*a*)', '()', '(clients.name.eq.x)', '(nope.eq.1)']))}`);
+  if (maybe(0.1)) parts.push(`on_conflict=${encodeURIComponent(pick(['id', 'title', 'nope', '']))}`);
+  if (maybe(0.1)) parts.push(`columns=${encodeURIComponent(pick(['title', 'title,body', 'nope', '', '"a"']))}`);
+  if (maybe(0.1)) parts.push(`${encodeURIComponent(pick(['a', 'k', 'client', 'n', 'x']))}=${encodeURIComponent(pick(VALUES))}`);
+  return parts.join('&');
+}
+
+test('random and hostile requests get 2xx/3xx/4xx answers in PostgREST\'s format, and rejected writes leave nothing', async () => {
+  const info = stack();
+  const rejectedMarks: string[] = [];
+  const failures: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const mark = `fuzz-${SEED}-${i}`;
+    const method = pick(['GET', 'GET', 'HEAD', 'POST', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'PROPFIND']);
+    const path = pick(TABLES);
+    const query = randomQuery();
+    const headers: Record<string, string> = { apikey: info.anonKey };
+    if (maybe(0.8)) headers[method === 'GET' || method === 'HEAD' ? 'Accept-Profile' : 'Content-Profile'] = 'rest_test';
+    for (const [name, values] of HEADERS) if (maybe(0.25)) headers[name] = pick(values);
+    if (maybe(0.15)) headers.Authorization = `Bearer ${info.serviceRoleKey}`;
+    const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(method);
+    const body = hasBody ? pick(BODIES).replace(/MARK/g, mark) : undefined;
+    const url = `${info.apiUrl}/rest/v1/${path}${query ? `?${query}` : ''}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body });
+    } catch (err) {
+      failures.push(`${method} ${url}: transport error ${(err as Error).message}`);
+      continue;
+    }
+    const text = await res.text();
+    const label = `${method} ${url} ${JSON.stringify(headers)} ${body?.slice(0, 200)} → ${res.status} ${text.slice(0, 300)}`;
+    if (res.status >= 500) failures.push(label);
+    if (res.status >= 400 && method !== 'HEAD') {
+      try {
+        const err = JSON.parse(text);
+        if (typeof err.code !== 'string' || typeof err.message !== 'string' || !('details' in err) || !('hint' in err)) failures.push(`bad error body: ${label}`);
+      } catch {
+        failures.push(`non-JSON error: ${label}`);
+      }
+      if (hasBody && body?.includes(mark)) rejectedMarks.push(mark);
+    }
+  }
+  if (failures.length) console.log(failures.join("\n"));
+  expect(failures).toEqual([]);
+
+  // nothing a rejected request carried was written
+  const { rows } = await admin.query(
+    `select title as mark from rest_test.notes where title = any($1) union all select key from rest_test.kv where key = any($1)`,
+    [rejectedMarks]);
+  expect(rows).toEqual([]);
+  // the fixture's read-only tables are untouched and the server still answers
+  const { data } = await client().from('clients').select('id,name').order('id');
+  expect(data).toEqual([{ id: 1, name: 'Microsoft' }, { id: 2, name: 'Apple' }]);
+}, 120_000);
