@@ -1,0 +1,246 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
+import { parseBinding, type ChangeBinding } from './filters.js';
+import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
+import type { Frame, UserBroadcast } from './protocol.js';
+import { verifyToken } from './tokens.js';
+
+// One channel's life as RealtimeWeb.RealtimeChannel runs it: join (token, config, postgres_changes
+// subscriptions), then broadcast, presence and access_token messages, until leave or close.
+
+export interface RealtimeContext {
+  hub: Hub;
+  secret: Uint8Array;
+  adminPool: pg.Pool;
+  log: Logger;
+  publication: string;
+  replicationReady: () => boolean;
+}
+
+/** The client side of a socket as a channel needs it. */
+export interface SocketSide extends Outlet {
+  /** The token given with the socket's `apikey`. */
+  readonly apikey: string;
+  readonly members: Map<string, Member>;
+  reply(topic: string, joinRef: string | null, ref: string | null, status: 'ok' | 'error', response: unknown): void;
+}
+
+export const MAX_CHANNELS_PER_SOCKET = 100;
+const MAX_TIMER_MS = 60 * 60 * 1000;
+const PRESENCE_CALLS = 5;
+const PRESENCE_WINDOW_MS = 30_000;
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** Same params → same id, as Realtime's `:erlang.phash2(params)`. */
+function bindingId(params: unknown): number {
+  const text = JSON.stringify(params);
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0) % 134217728;
+}
+
+interface MemberState {
+  expiry?: NodeJS.Timeout;
+  presenceCalls: number[];
+}
+const state = new WeakMap<Member, MemberState>();
+
+export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Frame): Promise<void> {
+  const { topic, joinRef, ref } = frame;
+  const fail = (e: RealtimeError | string) => socket.reply(topic, joinRef, ref, 'error', { reason: typeof e === 'string' ? e : joinReason(e) });
+  if (topic === 'realtime:') return fail(errors.topicRequired());
+  const subTopic = topic.slice('realtime:'.length);
+  const payload = obj(frame.payload);
+  const config = obj(payload.config);
+  const previous = socket.members.get(topic);
+  if (!previous && socket.members.size >= MAX_CHANNELS_PER_SOCKET) return fail(errors.tooManyChannels());
+
+  const given = payload.access_token ?? payload.user_token;
+  const accessToken = typeof given === 'string' && !given.startsWith('sb_') ? given : socket.apikey;
+  const verified = await verifyToken(accessToken, ctx.secret);
+  if (!verified.ok) return fail(verified.error);
+  const identity: Identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
+
+  const isPrivate = config.private === true;
+  if (isPrivate && !(await privateChannelsSupported(ctx))) return fail(errors.unauthorizedTopic(subTopic));
+
+  // postgres_changes: the reply carries each binding with its id; problems come as system messages.
+  const rawBindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((p) => p != null) : [];
+  const replyBindings = rawBindings.map((params) => ({ ...obj(params), id: bindingId(params) }));
+  let pgBindings: PgBinding[] = [];
+  let pgError: string | null = null;
+  if (rawBindings.length) {
+    const parsed: PgBinding[] = [];
+    for (const params of rawBindings) {
+      const r = parseBinding(params);
+      if (!r.ok) {
+        pgError = r.message;
+        break;
+      }
+      const problem = await checkBinding(ctx, r.binding, identity.role);
+      if (problem) {
+        pgError = subscribeFailure(obj(params), problem === true ? undefined : problem);
+        break;
+      }
+      parsed.push({ id: bindingId(params), binding: r.binding });
+    }
+    if (!pgError) pgBindings = parsed;
+  }
+
+  if (previous) close(ctx, socket, previous);
+  if (!socket.members.has(topic) && socket.members.size >= MAX_CHANNELS_PER_SOCKET) return fail(errors.tooManyChannels());
+  const broadcast = obj(config.broadcast);
+  const presence = obj(config.presence);
+  const member: Member = {
+    outlet: socket,
+    topic,
+    subTopic,
+    joinRef,
+    private: isPrivate,
+    selfBroadcast: broadcast.self === true,
+    ackBroadcast: broadcast.ack === true,
+    presenceKey: typeof presence.key === 'string' && presence.key ? presence.key : crypto.randomUUID(),
+    presenceEnabled: presence.enabled === true,
+    identity,
+    accessToken,
+    pgBindings,
+    active: true,
+  };
+  state.set(member, { presenceCalls: [] });
+  socket.members.set(topic, member);
+  ctx.hub.add(member);
+  scheduleExpiry(ctx, socket, member);
+
+  socket.reply(topic, joinRef, ref, 'ok', { postgres_changes: replyBindings });
+  if (pgError) system(socket, member, 'postgres_changes', 'error', pgError);
+  else if (pgBindings.length) system(socket, member, 'postgres_changes', 'ok', systemMessages.subscribed);
+  if (member.presenceEnabled) socket.push(topic, 'presence_state', ctx.hub.presenceState(member), joinRef);
+  if (broadcast.replication_ready === true) void notifyReplicationReady(ctx, socket, member);
+}
+
+/** `true`: the publication has no such table; a string: why the binding is invalid; null: fine. */
+async function checkBinding(ctx: RealtimeContext, binding: ChangeBinding, role: string): Promise<true | string | null> {
+  const { rows } = await ctx.adminPool.query(
+    `select format('%I.%I', schemaname, tablename) as qualified, to_regrole($4) is not null as role_exists,
+            case when to_regrole($4) is null then false else pg_has_role('authenticator', to_regrole($4), 'member') end as can_assume,
+            array(select attname::text from pg_attribute where attrelid = format('%I.%I', schemaname, tablename)::regclass
+                  and attnum > 0 and not attisdropped) as columns
+       from pg_publication_tables
+      where pubname = $1 and schemaname like (case $2 when '*' then '%' else $2 end) escape ''
+        and tablename like (case $3 when '*' then '%' else $3 end) escape ''`,
+    [ctx.publication, binding.schema, binding.table, role],
+  );
+  if (!rows.length) return true;
+  if (!rows[0].role_exists || !rows[0].can_assume) return `role "${role}" does not exist`;
+  for (const f of binding.filters) {
+    if (!rows.every((r) => (r.columns as string[]).includes(f.column))) return `invalid column for filter ${f.column}`;
+  }
+  return null;
+}
+
+let privateSupport: { at: number; value: boolean } | null = null;
+/** Private channels are authorized by RLS on realtime.messages; without that table none can be. */
+async function privateChannelsSupported(ctx: RealtimeContext): Promise<boolean> {
+  if (privateSupport && Date.now() - privateSupport.at < 5_000) return privateSupport.value;
+  const { rows } = await ctx.adminPool.query(`select to_regclass('realtime.messages') is not null as ok`);
+  privateSupport = { at: Date.now(), value: rows[0].ok === true };
+  return privateSupport.value;
+}
+
+async function notifyReplicationReady(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
+  for (let i = 0; i < 20 && member.active; i++) {
+    if (ctx.replicationReady()) return system(socket, member, 'system', 'ok', 'Replication connection established');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (member.active) shutdown(ctx, socket, member, 'Replication connection was not established in time');
+}
+
+function system(socket: SocketSide, member: Member, extension: string, status: 'ok' | 'error', message: string): void {
+  socket.push(member.topic, 'system', { extension, status, message, channel: member.subTopic }, member.joinRef);
+}
+
+/** Ends a channel from the server side: the client is told why, then the channel closes. */
+export function shutdown(ctx: RealtimeContext, socket: SocketSide, member: Member, message: string): void {
+  if (!member.active) return;
+  system(socket, member, 'system', 'error', message);
+  close(ctx, socket, member);
+}
+
+/** Removes a member and tells its client the channel is closed. */
+export function close(ctx: RealtimeContext, socket: SocketSide, member: Member, notify = true): void {
+  const s = state.get(member);
+  if (s?.expiry) clearTimeout(s.expiry);
+  ctx.hub.remove(member);
+  if (socket.members.get(member.topic) === member) socket.members.delete(member.topic);
+  if (notify) socket.push(member.topic, 'phx_close', {}, member.joinRef);
+}
+
+function scheduleExpiry(ctx: RealtimeContext, socket: SocketSide, member: Member): void {
+  const s = state.get(member)!;
+  if (s.expiry) clearTimeout(s.expiry);
+  const ms = Math.min(MAX_TIMER_MS, Math.max(0, member.identity.exp * 1000 - Date.now()));
+  s.expiry = setTimeout(() => void confirmToken(ctx, socket, member), ms + 50);
+  s.expiry.unref();
+}
+
+/** Re-checks the token when it should have expired: expired → the client is told and delivery stops. */
+async function confirmToken(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
+  if (!member.active) return;
+  const verified = await verifyToken(member.accessToken, ctx.secret);
+  if (!verified.ok) return shutdown(ctx, socket, member, verified.error.message);
+  scheduleExpiry(ctx, socket, member);
+}
+
+export async function accessToken(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): Promise<void> {
+  const token = obj(frame.payload).access_token;
+  if (typeof token !== 'string' || token.startsWith('sb_') || token === member.accessToken) return;
+  const verified = await verifyToken(token, ctx.secret);
+  if (!member.active) return;
+  if (!verified.ok) return shutdown(ctx, socket, member, verified.error.message);
+  member.accessToken = token;
+  member.identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
+  scheduleExpiry(ctx, socket, member);
+}
+
+export function broadcast(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): void {
+  const payload = obj(frame.payload);
+  let user: UserBroadcast;
+  if (frame.userBroadcast) {
+    user = frame.userBroadcast;
+  } else {
+    if (typeof payload.event !== 'string') return;
+    const { type: _type, event, payload: inner, ...extra } = payload;
+    user = { event: event as string, json: inner, extra: Object.keys(extra).length ? extra : undefined };
+  }
+  ctx.hub.broadcast(topicKey(member.subTopic, member.private), user, member, !frame.userBroadcast);
+  if (member.ackBroadcast) socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
+}
+
+export function presence(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): void {
+  const payload = obj(frame.payload);
+  const event = typeof payload.event === 'string' ? payload.event.toLowerCase() : '';
+  const s = state.get(member)!;
+  const now = Date.now();
+  s.presenceCalls = s.presenceCalls.filter((t) => now - t < PRESENCE_WINDOW_MS);
+  if (s.presenceCalls.length >= PRESENCE_CALLS) return shutdown(ctx, socket, member, 'Client presence rate limit exceeded');
+  s.presenceCalls.push(now);
+  if (event === 'track') {
+    const meta = payload.payload ?? {};
+    if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
+      return socket.reply(member.topic, member.joinRef, frame.ref, 'error', { reason: systemMessages.presencePayload });
+    }
+    const wasEnabled = member.presenceEnabled;
+    member.presenceEnabled = true;
+    socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
+    if (!wasEnabled) socket.push(member.topic, 'presence_state', ctx.hub.presenceState(member), member.joinRef);
+    ctx.hub.track(member, meta as Record<string, unknown>);
+    return;
+  }
+  if (event === 'untrack') {
+    ctx.hub.untrack(member);
+    return socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
+  }
+  socket.reply(member.topic, member.joinRef, frame.ref, 'error', {});
+}

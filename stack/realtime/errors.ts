@@ -1,0 +1,40 @@
+// Realtime's errors, in Supabase Realtime's own words: a join fails with `{reason: "Code: message"}`,
+// a running channel is told with a `system` message before it is closed.
+
+export interface RealtimeError {
+  code: string;
+  message: string;
+}
+
+export const realtimeError = (code: string, message: string): RealtimeError => ({ code, message });
+
+/** The `reason` of a failed join reply. */
+export const joinReason = (e: RealtimeError): string => `${e.code}: ${e.message}`;
+
+export const errors = {
+  topicRequired: () => realtimeError('TopicNameRequired', 'You must provide a topic name'),
+  malformedJwt: () => realtimeError('MalformedJWT', 'The token provided is not a valid JWT'),
+  signature: () => realtimeError('JwtSignatureError', 'Failed to validate JWT signature'),
+  expired: (secondsAgo: number) => realtimeError('InvalidJWTToken', `Token has expired ${secondsAgo} seconds ago`),
+  missingClaims: () => realtimeError('InvalidJWTToken', 'Fields `role` and `exp` are required in JWT'),
+  unauthorizedTopic: (topic: string) =>
+    realtimeError('Unauthorized', `You do not have permissions to read from this Channel topic: ${topic}`),
+  tooManyChannels: () => realtimeError('ChannelRateLimitReached', 'Too many channels'),
+  unknownRole: (role: string) => realtimeError('InvalidJWTToken', `The role "${role}" does not exist or cannot be assumed`),
+} as const;
+
+export const systemMessages = {
+  subscribed: 'Subscribed to PostgreSQL',
+  tooManyMessages: 'Too many messages per second',
+  presencePayload: 'Presence track payload must be a map',
+} as const;
+
+/** The message Supabase sends when a postgres_changes binding cannot be subscribed. */
+export function subscribeFailure(params: Record<string, unknown>, detail?: string): string {
+  const shown = Object.entries(params)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+  return detail
+    ? `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${shown}]. Exception: ${detail}`
+    : `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${shown}]`;
+}

@@ -1,0 +1,185 @@
+// A postgres_changes binding as Realtime parses it (Extensions.PostgresCdcRls.Subscriptions):
+// event, schema, table and a `column=op.value` filter list joined with commas (AND).
+
+export type ChangeEvent = 'INSERT' | 'UPDATE' | 'DELETE';
+export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in';
+const OPS: readonly FilterOp[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in'];
+
+export interface Filter {
+  column: string;
+  op: FilterOp;
+  /** One value, or the list for `in`. */
+  value: string | string[];
+}
+
+export interface ChangeBinding {
+  /** '*' or one event. */
+  event: '*' | ChangeEvent;
+  schema: string;
+  /** '*' for every table of the schema that is in the publication. */
+  table: string;
+  filters: Filter[];
+}
+
+export type ParseResult = { ok: true; binding: ChangeBinding } | { ok: false; message: string };
+
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '\\' && i + 1 < text.length) {
+        current += ch + text[++i];
+        continue;
+      }
+      if (ch === '"') quoted = false;
+      current += ch;
+      continue;
+    }
+    if (ch === '"') quoted = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+function unquote(value: string): string {
+  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+    return value.slice(1, -1).replace(/\\(.)/g, '$1');
+  }
+  return value;
+}
+
+function parseSegment(segment: string): Filter | string {
+  const eq = segment.indexOf('=');
+  if (eq <= 0) return JSON.stringify([segment]);
+  const column = segment.slice(0, eq).trim();
+  const rest = segment.slice(eq + 1);
+  const dot = rest.indexOf('.');
+  const op = dot < 0 ? rest : rest.slice(0, dot);
+  const raw = dot < 0 ? '' : rest.slice(dot + 1);
+  if (dot < 0 || !(OPS as readonly string[]).includes(op)) return JSON.stringify(dot < 0 ? [rest] : [op, raw]);
+  if (op === 'in') {
+    const m = /^\((.*)\)$/s.exec(raw.trim());
+    if (!m) return JSON.stringify([op, raw]);
+    return { column, op, value: splitTopLevel(m[1]).map((v) => unquote(v.trim())) };
+  }
+  return { column, op: op as FilterOp, value: unquote(raw) };
+}
+
+export function parseFilterString(filter: string): Filter[] | string {
+  const trimmed = filter.trim();
+  if (!trimmed) return [];
+  const out: Filter[] = [];
+  for (const segment of splitTopLevel(trimmed)) {
+    const parsed = parseSegment(segment);
+    if (typeof parsed === 'string') return `Error parsing \`filter\` params: ${parsed}`;
+    out.push(parsed);
+  }
+  return out;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Parses one entry of the join's `config.postgres_changes`. */
+export function parseBinding(params: unknown): ParseResult {
+  if (!params || typeof params !== 'object' || Array.isArray(params)) {
+    return { ok: false, message: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${JSON.stringify(params)}` };
+  }
+  const p = params as Record<string, unknown>;
+  const upper = str(p.event)?.toUpperCase();
+  const event: ChangeBinding['event'] = upper === 'INSERT' || upper === 'UPDATE' || upper === 'DELETE' ? upper : '*';
+  const schema = str(p.schema);
+  const table = str(p.table);
+  const filter = p.filter;
+  if (filter !== undefined && filter !== null && typeof filter !== 'string') {
+    return { ok: false, message: `Error parsing \`filter\` params: ${JSON.stringify([filter])}` };
+  }
+  if (schema === undefined && table === undefined) {
+    return { ok: false, message: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${JSON.stringify(p)}` };
+  }
+  const filters = typeof filter === 'string' ? parseFilterString(filter) : [];
+  if (typeof filters === 'string') return { ok: false, message: filters };
+  if (filters.length && (table === undefined || table === '*')) {
+    return { ok: false, message: 'Error parsing `filter` params: a filter needs a table' };
+  }
+  return { ok: true, binding: { event, schema: schema ?? 'public', table: table ?? '*', filters } };
+}
+
+/** Type families that compare as numbers, booleans or instants rather than as text. */
+const NUMERIC_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]);
+const BOOL_TYPE = 16;
+const TIME_TYPES = new Set([1082, 1114, 1184]);
+
+function compare(raw: string, value: string, typeOid: number): number | null {
+  if (NUMERIC_TYPES.has(typeOid)) {
+    const a = Number(raw);
+    const b = Number(value);
+    if (Number.isNaN(a) || Number.isNaN(b)) return null;
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  if (typeOid === BOOL_TYPE) {
+    const norm = (s: string) => (/^(t|true|y|yes|on|1)$/i.test(s.trim()) ? 1 : /^(f|false|n|no|off|0)$/i.test(s.trim()) ? 0 : null);
+    const a = norm(raw);
+    const b = norm(value);
+    if (a === null || b === null) return null;
+    return a - b;
+  }
+  if (TIME_TYPES.has(typeOid)) {
+    const toMs = (s: string) => Date.parse(s.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+    const a = toMs(raw);
+    const b = toMs(value);
+    if (Number.isNaN(a) || Number.isNaN(b)) return raw === value ? 0 : raw < value ? -1 : 1;
+    return a === b ? 0 : a < b ? -1 : 1;
+  }
+  return raw === value ? 0 : raw < value ? -1 : 1;
+}
+
+function passes(filter: Filter, raw: string, typeOid: number): boolean {
+  if (filter.op === 'in') return (filter.value as string[]).some((v) => compare(raw, v, typeOid) === 0);
+  const c = compare(raw, filter.value as string, typeOid);
+  if (c === null) return false;
+  switch (filter.op) {
+    case 'eq':
+      return c === 0;
+    case 'neq':
+      return c !== 0;
+    case 'lt':
+      return c < 0;
+    case 'lte':
+      return c <= 0;
+    case 'gt':
+      return c > 0;
+    case 'gte':
+      return c >= 0;
+  }
+}
+
+/**
+ * Whether a row (column → text value as Postgres printed it) passes every filter, as
+ * realtime.is_visible_through_filters decides: filters on columns the row does not carry are
+ * skipped, but a row that carries none of the filtered columns is not visible; null never matches.
+ */
+export function visibleThroughFilters(filters: Filter[], row: Record<string, string | null> | null, types: Map<string, number>): boolean {
+  if (!filters.length) return true;
+  if (!row) return false;
+  let matched = 0;
+  for (const f of filters) {
+    if (!(f.column in row)) continue;
+    matched++;
+    const raw = row[f.column];
+    if (raw === null || raw === undefined) return false;
+    if (!passes(f, raw, types.get(f.column) ?? 25)) return false;
+  }
+  return matched > 0;
+}

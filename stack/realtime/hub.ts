@@ -1,0 +1,131 @@
+import type { ChangeBinding } from './filters.js';
+import { realtimeChannels, realtimeMessages } from '../gateway/metrics.js';
+import { PresenceStore, type PresenceDiff } from './presence.js';
+import { broadcastJson, encodeUserBroadcast, type UserBroadcast, type Vsn } from './protocol.js';
+
+// Who is joined where: channel members grouped by topic, and the fan-out of broadcasts and
+// presence between them. Private and public channels of the same name are separate topics.
+
+/** The socket side of a member: how messages reach its client. */
+export interface Outlet {
+  readonly vsn: Vsn;
+  push(topic: string, event: string, payload: unknown, joinRef: string | null, ref?: string | null): void;
+  pushBinary(data: Buffer): void;
+}
+
+export interface PgBinding {
+  id: number;
+  binding: ChangeBinding;
+}
+
+export interface Identity {
+  role: string;
+  claims: Record<string, unknown>;
+  exp: number;
+}
+
+export interface Member {
+  outlet: Outlet;
+  /** `realtime:<name>` as the client sent it. */
+  topic: string;
+  subTopic: string;
+  joinRef: string | null;
+  private: boolean;
+  selfBroadcast: boolean;
+  ackBroadcast: boolean;
+  presenceKey: string;
+  presenceEnabled: boolean;
+  identity: Identity;
+  accessToken: string;
+  pgBindings: PgBinding[];
+  /** Cleared when the channel closes; nothing is delivered after. */
+  active: boolean;
+}
+
+export const topicKey = (subTopic: string, isPrivate: boolean) => `${isPrivate ? 'private' : 'public'}:${subTopic}`;
+const keyOf = (m: Member) => topicKey(m.subTopic, m.private);
+
+export class Hub {
+  private topics = new Map<string, Set<Member>>();
+  /** Members with at least one postgres_changes binding. */
+  readonly changeMembers = new Set<Member>();
+  readonly presence = new PresenceStore();
+
+  add(member: Member): void {
+    const key = keyOf(member);
+    let set = this.topics.get(key);
+    if (!set) this.topics.set(key, (set = new Set()));
+    set.add(member);
+    realtimeChannels.inc();
+    if (member.pgBindings.length) this.changeMembers.add(member);
+  }
+
+  remove(member: Member): void {
+    member.active = false;
+    const key = keyOf(member);
+    const set = this.topics.get(key);
+    if (set?.delete(member)) realtimeChannels.dec();
+    if (set && !set.size) this.topics.delete(key);
+    this.changeMembers.delete(member);
+    const diff = this.presence.untrack(key, member);
+    if (diff) this.presenceDiff(key, diff);
+  }
+
+  get memberCount(): number {
+    let n = 0;
+    for (const set of this.topics.values()) n += set.size;
+    return n;
+  }
+
+  /** Sends a broadcast to a topic's members (not to `from` unless it asked for `self`). */
+  broadcast(key: string, user: UserBroadcast, from: Member | null, asJson: boolean): void {
+    const set = this.topics.get(key);
+    if (!set) return;
+    let binary: Buffer | null = null;
+    for (const m of set) {
+      if (!m.active || (m === from && !m.selfBroadcast)) continue;
+      realtimeMessages.inc({ kind: 'broadcast' });
+      // Broadcasts from JSON clients and the REST API travel as JSON; realtime-js's binary pushes
+      // reach vsn 2.0.0 clients as binary and 1.0.0 clients as JSON (binary payloads cannot).
+      if (asJson || m.outlet.vsn === '1.0.0') {
+        if (user.binary) continue;
+        m.outlet.push(m.topic, 'broadcast', broadcastJson(user), null);
+      } else {
+        binary ??= encodeOnce(m.topic, user);
+        if (binary) m.outlet.pushBinary(binary);
+      }
+    }
+  }
+
+  track(member: Member, payload: Record<string, unknown>): void {
+    const key = keyOf(member);
+    const diff = this.presence.track(key, member, member.presenceKey, payload);
+    if (diff) this.presenceDiff(key, diff);
+  }
+
+  untrack(member: Member): void {
+    const key = keyOf(member);
+    const diff = this.presence.untrack(key, member);
+    if (diff) this.presenceDiff(key, diff);
+  }
+
+  presenceState(member: Member): Record<string, unknown> {
+    return this.presence.list(keyOf(member));
+  }
+
+  private presenceDiff(key: string, diff: PresenceDiff): void {
+    for (const m of this.topics.get(key) ?? []) {
+      if (!m.active) continue;
+      realtimeMessages.inc({ kind: 'presence' });
+      m.outlet.push(m.topic, 'presence_diff', diff, null);
+    }
+  }
+}
+
+function encodeOnce(topic: string, user: UserBroadcast): Buffer | null {
+  try {
+    return encodeUserBroadcast(topic, user);
+  } catch {
+    return null;
+  }
+}
