@@ -38,6 +38,8 @@ describe('GET /health under a Postgres outage', () => {
     expect(body.status).toBe('healthy');
     expect(body.components.postgres).toMatchObject({ status: 'up' });
     expect(typeof body.components.postgres.latency_ms).toBe('number');
+    expect(Object.keys(body.components)).toEqual(expect.arrayContaining(['postgres', 'rest', 'auth', 'storage', 'realtime', 'functions', 'inbox']));
+    for (const c of Object.values(body.components)) expect(c).toMatchObject({ status: 'up', latency_ms: expect.any(Number) });
     expect(body.components).not.toHaveProperty('ops');
   });
 
@@ -55,9 +57,13 @@ describe('GET /health under a Postgres outage', () => {
     const up = await waitFor(apiUrl, (h) => h.code === 200, 10_000);
     expect(up.body.components.postgres.status).toBe('up');
     expect(up.code).toBe(200);
+    expect(Object.values(up.body.components).every((c) => c.status === 'up')).toBe(true);
 
-    // The pools reconnected: a request that needs the database works again.
+    // The pools reconnected: requests that need the database work again.
     const { rows } = await own.stack.adminPool.query('select 1 as ok');
     expect(rows[0].ok).toBe(1);
+    const { anonKey } = own.info;
+    const rest = await fetch(`${apiUrl}/rest/v1/posts?limit=1`, { headers: { apikey: anonKey, authorization: `Bearer ${anonKey}` } });
+    expect(rest.status).toBe(200);
   });
 });

@@ -38,6 +38,16 @@ describe('GET /docs/openapi.json', () => {
     expect(Object.keys((body.oneOf![0] as OpenAPIV3.SchemaObject).properties!)).not.toContain('fts');
   });
 
+  it('lists the same tables and functions as /rest/v1/\'s own (PostgREST-style) OpenAPI', async () => {
+    const key = stack().serviceRoleKey; // sees every exposed table and function
+    const res = await fetch(`${stack().apiUrl}/rest/v1/`, { headers: { apikey: key, authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const rest = (await res.json()) as { paths: Record<string, unknown> };
+    const theirs = Object.keys(rest.paths).filter((p) => p !== '/').map((p) => `/rest/v1${p}`).sort();
+    const ours = Object.keys(doc.paths).filter((p) => p.startsWith('/rest/v1/')).sort();
+    expect(ours).toEqual(theirs);
+  });
+
   it('follows the live schema: a table or function created now appears, with its comment', async () => {
     // In a scratch database, so the shared one (and the committed docs) never see the probe.
     const scratch = await scratchDatabase('docs');
