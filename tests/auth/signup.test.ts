@@ -121,6 +121,32 @@ describe('sign up with confirmations', () => {
   });
 });
 
+describe('sign-up switches', () => {
+  it('enable_signup = false refuses sign-ups with signup_disabled and magic-link sign-ups too', async () => {
+    const auth = await customAuth({ enableSignup: false });
+    try {
+      const { error } = await auth.client.auth.signUp({ email: uniqueEmail('closed'), password: 'closed-pass-1' });
+      expect(error?.status).toBe(422);
+      expect(error?.code).toBe('signup_disabled');
+      const otp = await auth.client.auth.signInWithOtp({ email: uniqueEmail('closed-otp') });
+      expect(otp.error?.code).toBe('signup_disabled');
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('[auth.email] enable_signup = false refuses with email_provider_disabled', async () => {
+    const auth = await customAuth({ emailEnabled: false });
+    try {
+      const { error } = await auth.client.auth.signUp({ email: uniqueEmail('noemail'), password: 'closed-pass-1' });
+      expect(error?.status).toBe(422);
+      expect(error?.code).toBe('email_provider_disabled');
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
 describe('triggers on auth.users', () => {
   it('a user created through the API fires an after insert trigger, connected as supabase_auth_admin as on Supabase', async () => {
     const schema = `trig_${randomBytes(4).toString('hex')}`;
