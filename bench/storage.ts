@@ -2,7 +2,7 @@
 // /storage/v1 and through the `media` edge function, beside a baseline measured in the same run:
 // a bare node:http server on loopback that streams the same bytes to a file and back (the
 // HTTP + disk floor). The stack runs in this process on a throwaway data dir.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { startTestStack } from '../tests/support/test-stack.js';
+import { processTree } from './support/proc.js';
 
 const SIZE = 10 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -31,6 +32,22 @@ async function timed(fn: () => Promise<number>): Promise<number[]> {
     rates.push(bytes / 1024 / 1024 / ((performance.now() - t) / 1000));
   }
   return rates;
+}
+
+/** Resident memory (PSS) of this process's Deno children: the function workers. */
+function workerMemoryMb(): { workers: number; pssMb: number } {
+  let pss = 0;
+  let workers = 0;
+  for (const pid of processTree(process.pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'deno') continue;
+      workers++;
+      pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { workers, pssMb: pss / 1024 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -132,6 +149,8 @@ try {
     console.log(`${label.padEnd(40)} ${median(rates).toFixed(1).padStart(8)} ${(median(rates) / median(base)).toFixed(2).padStart(7)}`);
   });
   console.log(`\nfirst media call (worker start, warm npm cache): ${(firstCallMs / 1000).toFixed(2)} s`);
+  const mem = workerMemoryMb();
+  console.log(`function workers running: ${mem.workers}, their memory (PSS) after the runs: ${mem.pssMb.toFixed(0)} MB`);
 } finally {
   await test.stop();
   rmSync(dir, { recursive: true, force: true });

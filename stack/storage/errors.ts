@@ -57,6 +57,9 @@ export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError 
   switch (pgErr.code) {
     case '42501':
       return ERRORS.accessDenied(pgErr.message?.includes('row-level security') ? 'new row violates row-level security policy' : pgErr.message);
+    case '22023': // a JWT naming a role that does not exist: set_config('role', ...) refuses it
+    case '42704':
+      return ERRORS.accessDenied(pgErr.message);
     case '23505':
       return onDuplicate();
     case '23503':

@@ -69,3 +69,14 @@ describe('/storage/v1/bucket', () => {
     expect(await forged.json()).toMatchObject({ statusCode: '400', code: 'InvalidJWT' });
   });
 });
+
+describe('tokens naming roles Postgres does not have', () => {
+  it('get a 4xx, not a server error', async () => {
+    const { SignJWT } = await import('jose');
+    const { stack } = await import('../support/env.js');
+    const token = await new SignJWT({ role: 'no_such_role' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(stack().jwtSecret));
+    const res = await fetch(`${stack().apiUrl}/storage/v1/bucket`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied' });
+  });
+});
