@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { BlobStore } from './blobs.js';
 import { applyConfigBuckets } from './config-buckets.js';
+import { sweepOrphans } from './sweep.js';
 import type { StorageDeps } from './context.js';
 import { ERRORS, StorageError } from './errors.js';
 import { parseFileSize } from './limits.js';
@@ -52,6 +53,8 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
     globalFileSizeLimit: parseFileSize(storageSection(ctx).file_size_limit) ?? DEFAULT_FILE_SIZE_LIMIT,
     log: ctx.log.child({ service: 'storage' }),
   };
+  const orphans = await sweepOrphans(ctx.adminPool, deps.blobs);
+  if (orphans) deps.log.info({ removed: orphans }, 'removed stored files without an object row');
   const api = storageApp(deps);
   return {
     name: 'storage',
