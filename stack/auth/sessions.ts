@@ -23,6 +23,25 @@ export interface SessionRow {
   user_id: string;
   not_after: Date | null;
   aal: string | null;
+  created_at?: Date | null;
+  refreshed_at?: Date | null;
+}
+
+/**
+ * GoTrue's Session.CheckValidity: past not_after or the timebox is expired; unrefreshed for
+ * longer than the inactivity timeout (since refreshed_at, else since the token was issued) too.
+ */
+export function sessionExpiry(session: SessionRow, settings: AuthSettings, tokenUpdatedAt: Date, now = Date.now()): string | null {
+  if (session.not_after && now > session.not_after.getTime()) return 'Invalid Refresh Token: Session Expired';
+  if (settings.sessionTimebox && session.created_at && now > session.created_at.getTime() + settings.sessionTimebox * 1000) {
+    return 'Invalid Refresh Token: Session Expired';
+  }
+  if (settings.sessionInactivityTimeout) {
+    // refreshed_at is a timestamp without time zone written as UTC by now() in a UTC session.
+    const last = session.refreshed_at ?? tokenUpdatedAt;
+    if (now > last.getTime() + settings.sessionInactivityTimeout * 1000) return 'Invalid Refresh Token: Session Expired (Inactivity)';
+  }
+  return null;
 }
 
 export interface ClientInfo {

@@ -41,6 +41,9 @@ export interface AuthSettings {
   refreshTokenRotation: boolean;
   refreshTokenReuseInterval: number;
   anonymousSignIns: boolean;
+  /** [auth.sessions]: seconds a session may live / stay unrefreshed; null = no limit. */
+  sessionTimebox: number | null;
+  sessionInactivityTimeout: number | null;
   limits: {
     /** Emails per hour across the project; null when not enforced (no [auth.email.smtp], as the CLI). */
     emailSent: number | null;
@@ -143,6 +146,14 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
   const localSmtp = Object.keys(table(raw, 'local_smtp')).length ? table(raw, 'local_smtp') : table(raw, 'inbucket');
   const maxFrequency = typeof email.max_frequency === 'string' ? parseGoDuration(email.max_frequency) : num(email.max_frequency, 60, 'email.max_frequency');
   if (maxFrequency === null) throw new StackError(`[auth.email] max_frequency is not a duration: ${JSON.stringify(email.max_frequency)}`);
+  const sessions = table(auth, 'sessions');
+  const sessionDuration = (key: string): number | null => {
+    const v = sessions[key];
+    if (v === undefined || v === null || v === '' || v === '0') return null;
+    const seconds = typeof v === 'string' ? parseGoDuration(v) : Number(v);
+    if (seconds === null || !Number.isFinite(seconds)) throw new StackError(`[auth.sessions] ${key} is not a duration: ${JSON.stringify(v)}`);
+    return seconds > 0 ? seconds : null;
+  };
   const external: Record<string, boolean> = {};
   for (const [name, provider] of Object.entries(table(auth, 'external'))) {
     if (provider && typeof provider === 'object') external[name] = (provider as Table).enabled === true;
@@ -170,6 +181,8 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
     refreshTokenRotation: bool(auth.enable_refresh_token_rotation, true),
     refreshTokenReuseInterval: num(auth.refresh_token_reuse_interval, 10, 'refresh_token_reuse_interval'),
     anonymousSignIns: bool(auth.enable_anonymous_sign_ins, false),
+    sessionTimebox: sessionDuration('timebox'),
+    sessionInactivityTimeout: sessionDuration('inactivity_timeout'),
     limits: {
       emailSent: smtp.enabled === true ? num(rate.email_sent, 2, 'rate_limit.email_sent') : null,
       otp: { rate: num(rate.sign_in_sign_ups, 30, 'rate_limit.sign_in_sign_ups'), windowSeconds: 300 },

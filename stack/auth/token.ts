@@ -5,7 +5,7 @@ import type { AuthDeps } from './deps.js';
 import { badRequest, notFound, OAuthError, unprocessable, type AuthError } from './errors.js';
 import { checkPasswordStrength, verifyPassword } from './password.js';
 import { clientInfo, rateLimitKey, readJson, str } from './request.js';
-import { issueSession, swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
+import { issueSession, sessionExpiry, swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
 import { findUserByEmail, findUserById, isBanned } from './users.js';
 
 export const INVALID_LOGIN = 'Invalid login credentials';
@@ -78,15 +78,19 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
   if (!user0) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
   if (isBanned(user0)) throw badRequest('user_banned', 'Invalid Refresh Token: User Banned');
   const session0 = token0.session_id
-    ? (await db.query<SessionRow>('select id, user_id, not_after, aal from auth.sessions where id = $1', [token0.session_id])).rows[0]
+    ? (
+        await db.query<SessionRow>(
+          `select id, user_id, not_after, aal, created_at, refreshed_at at time zone 'UTC' as refreshed_at from auth.sessions where id = $1`,
+          [token0.session_id],
+        )
+      ).rows[0]
     : undefined;
   if (!session0) {
     await db.query('delete from auth.refresh_tokens where id = $1', [token0.id]);
     throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
   }
-  if (session0.not_after && session0.not_after.getTime() < Date.now()) {
-    throw badRequest('session_expired', 'Invalid Refresh Token: Session Expired');
-  }
+  const expiry = sessionExpiry(session0, settings, token0.updated_at);
+  if (expiry) throw badRequest('session_expired', expiry);
 
   // A reused token's refusal is returned (not thrown) so that the family revocation commits.
   const outcome = await transaction(db, async (tx): Promise<{ refused: AuthError } | { ok: Awaited<ReturnType<typeof tokenResponse>> }> => {
@@ -116,7 +120,7 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
       const info = clientInfo(c);
       await audit(tx, user0, 'token_refreshed', info.ip);
       issued ??= await swapRefreshToken(tx, token);
-      await tx.query('update auth.sessions set refreshed_at = now(), updated_at = now(), user_agent = $2, ip = $3 where id = $1', [
+      await tx.query("update auth.sessions set refreshed_at = now() at time zone 'UTC', updated_at = now(), user_agent = $2, ip = $3 where id = $1", [
         session0.id,
         info.userAgent,
         info.ip,

@@ -120,6 +120,33 @@ describe('refresh tokens', () => {
     }
   });
 
+  it('[auth.sessions] timebox ends a session however often it is refreshed', async () => {
+    const auth = await customAuth({ sessionTimebox: 1 });
+    try {
+      const { data } = await auth.client.auth.signUp({ email: uniqueEmail('timebox'), password: 'timebox-pass-1' });
+      const fresh = await refresh(data.session!.refresh_token, auth.fetch);
+      expect(fresh.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const late = await refresh(fresh.body.refresh_token as string, auth.fetch);
+      expect(late.status).toBe(400);
+      expect(late.body).toMatchObject({ error_code: 'session_expired', msg: 'Invalid Refresh Token: Session Expired' });
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('[auth.sessions] inactivity_timeout ends a session left unrefreshed', async () => {
+    const auth = await customAuth({ sessionInactivityTimeout: 1 });
+    try {
+      const { data } = await auth.client.auth.signUp({ email: uniqueEmail('idle'), password: 'idle-pass-1' });
+      await new Promise((r) => setTimeout(r, 1100));
+      const late = await refresh(data.session!.refresh_token, auth.fetch);
+      expect(late.body).toMatchObject({ error_code: 'session_expired', msg: 'Invalid Refresh Token: Session Expired (Inactivity)' });
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('an unknown refresh token is refresh_token_not_found', async () => {
     const r = await refresh('nosuchtoken1');
     expect(r.status).toBe(400);
