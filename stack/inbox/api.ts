@@ -103,6 +103,39 @@ export function createInboxApp(store: MessageStore): Hono {
     return plain('ok');
   });
 
+  app.put('/api/v1/messages', async (c) => {
+    let body: { IDs?: unknown; Read?: unknown };
+    try {
+      body = (await c.req.json()) as { IDs?: unknown; Read?: unknown };
+    } catch (err) {
+      return plain((err as Error).message, 400);
+    }
+    const read = body?.Read === true;
+    const ids = Array.isArray(body?.IDs) ? new Set(body.IDs.map(String)) : null;
+    for (const m of store.list()) if (!ids || ids.size === 0 || ids.has(m.ID)) m.Read = read;
+    return plain('ok');
+  });
+
+  app.delete('/api/v1/search', (c) => {
+    const query = (c.req.query('query') ?? '').trim();
+    if (!query) return plain('Error: no search query', 400);
+    store.delete(store.list().filter((m) => matches(m, query)).map((m) => m.ID));
+    return plain('ok');
+  });
+
+  app.get('/api/v1/message/:id/headers', (c) => {
+    const message = store.get(c.req.param('id'));
+    if (!message) return plain('Message not found', 404);
+    const headers: Record<string, string[]> = {};
+    const text = message.raw.toString('utf8');
+    const head = text.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+    for (const line of head.split(/\r?\n/)) {
+      const i = line.indexOf(':');
+      if (i > 0) (headers[line.slice(0, i).trim()] ??= []).push(line.slice(i + 1).trim());
+    }
+    return c.json(headers);
+  });
+
   app.get('/api/v1/message/:id', (c) => {
     const id = c.req.param('id');
     const message = id === 'latest' ? store.list()[0] : store.get(id);

@@ -54,6 +54,24 @@ describe('local inbox (Mailpit API)', () => {
     expect((await fetch(`${stack().inboxUrl}/api/v1/message/${id}`)).status).toBe(404);
   });
 
+  it('marks read and unread, reads headers, and deletes by search', async () => {
+    const to = uniqueEmail('marks');
+    await send(to, 'Marks');
+    const id = (await find(to)).messages[0].ID as string;
+    const put = (Read: boolean) =>
+      fetch(`${stack().inboxUrl}/api/v1/messages`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ IDs: [id], Read }) });
+    expect((await put(true)).status).toBe(200);
+    expect((await find(to)).messages[0].Read).toBe(true);
+    await put(false);
+    expect((await find(to)).messages[0].Read).toBe(false);
+    const headers = await (await fetch(`${stack().inboxUrl}/api/v1/message/${id}/headers`)).json();
+    expect(headers.Subject).toEqual(['Marks']);
+    expect(headers.To).toEqual([to]);
+    const del = await fetch(`${stack().inboxUrl}/api/v1/search?query=${encodeURIComponent(`to:"${to}"`)}`, { method: 'DELETE' });
+    expect(await del.text()).toBe('ok');
+    expect((await find(to)).messages_count).toBe(0);
+  });
+
   it('serves a page to read mail', async () => {
     const res = await fetch(`${stack().inboxUrl}/`);
     expect(res.status).toBe(200);
