@@ -17,7 +17,7 @@ export type PlannedCond =
   | { kind: 'field'; field: Field; cond: Condition }
   | { kind: 'embedNull'; child: ReadNode; negated: boolean }
   /** a condition on an embedded resource inside and/or: true when a related row matches */
-  | { kind: 'related'; child: ReadNode; cond: PlannedCond }
+  | { kind: 'related'; chain: ReadNode[]; cond: PlannedCond }
   | { kind: 'logic'; op: 'and' | 'or'; negated: boolean; children: PlannedCond[] };
 
 export type Projection =
@@ -48,6 +48,10 @@ export interface ReadNode {
   toOne: boolean;
   /** columns of this to-one node the parent orders by */
   orderExports: Field[];
+  /** `embed(count)`: the embed is `[{"count": n}]`, as on Supabase (the legacy count of related rows) */
+  countOnly?: boolean;
+  /** rows come from a data-modifying CTE (a write's representation), not from the relation itself */
+  fromCte?: boolean;
   /** `embed()` with nothing selected: joined for filtering, absent from the output */
   hidden?: boolean;
   /** relations without a catalogue (a function's anonymous record): columns are not checked */
@@ -231,7 +235,11 @@ function buildNode(ctx: Ctx, relation: Relation, items: SelectItem[], path: stri
       if (open) throw noRelationship(relation.name, item.name, item.hint, relation.schema);
       const rel = findRelationship(ctx.cache, relation, item.name, item.hint);
       const childName = item.alias ?? item.name;
-      const child = buildNode(ctx, rel.foreign, item.select, [...path, childName], childName);
+      const countOnly = item.select.length === 1 && item.select[0].kind === 'field' && item.select[0].field.name === 'count' &&
+        item.select[0].field.json.length === 0 && !item.select[0].alias && !rel.foreign.columnMap.has('count') &&
+        rel.cardinality !== 'm2o' && rel.cardinality !== 'o2o';
+      const child = buildNode(ctx, rel.foreign, countOnly ? [] : item.select, [...path, childName], childName);
+      child.countOnly = countOnly;
       child.rel = rel;
       child.join = item.join ?? 'left';
       child.spread = item.spread;
@@ -272,20 +280,16 @@ function planFilter(ctx: Ctx, node: ReadNode, filter: Filter): PlannedCond {
 }
 
 function planLogic(ctx: Ctx, root: ReadNode, base: string[], tree: LogicTree): { node: ReadNode; cond: PlannedCond } {
+  const target = nodeAt(root, base);
   if (tree.kind === 'filter') {
     const node = nodeAt(root, [...base, ...tree.path]);
-    return { node, cond: planFilter(ctx, node, tree.filter) };
+    const cond = planFilter(ctx, node, tree.filter);
+    if (node === target || cond.kind === 'embedNull') return { node: target, cond };
+    // a condition on an embedded resource inside or/and: true when a related row matches it
+    const chain = tree.path.map((_, i) => nodeAt(root, [...base, ...tree.path.slice(0, i + 1)]));
+    return { node: target, cond: { kind: 'related', chain, cond } };
   }
-  const target = nodeAt(root, base);
-  const children = tree.children.map((c) => {
-    const r = planLogic(ctx, root, base, c);
-    if (r.node !== target) {
-      // a condition on an embedded resource inside or/and applies to its (inner-joined) lateral
-      if (r.cond.kind === 'embedNull') return r.cond;
-      return { kind: 'related', child: r.node, cond: r.cond } as PlannedCond;
-    }
-    return r.cond;
-  });
+  const children = tree.children.map((c) => planLogic(ctx, root, base, c).cond);
   return { node: target, cond: { kind: 'logic', op: tree.op, negated: tree.negated, children } };
 }
 

@@ -36,7 +36,9 @@ interface Ctx {
 
 function fieldSql(ctx: Ctx, node: ReadNode, alias: string, field: Field): string {
   const fn = field.name && !node.relation.columnMap.has(field.name) ? computedColumn(ctx.cache, node.relation, field.name) : undefined;
-  let sql = fn ? `${qi(fn.schema, fn.name)}(${ident(alias)})` : `${ident(alias)}.${ident(field.name)}`;
+  // rows read back from a data-modifying CTE are anonymous records: give computed columns the table's row type
+  const row = node.fromCte ? `ROW(${ident(alias)}.*)::${relSql(node.relation)}` : ident(alias);
+  let sql = fn ? `${qi(fn.schema, fn.name)}(${row})` : `${ident(alias)}.${ident(field.name)}`;
   for (const step of field.json) {
     sql += step.arrow + (/^-?\d+$/.test(step.key) ? step.key : lit(step.key));
   }
@@ -75,10 +77,15 @@ function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): st
       return cond.negated ? `${col} IS NOT NULL` : `${col} IS NULL`;
     }
     case 'related': {
-      const child = cond.child;
-      const a = `${child.alias}_x`;
-      const { from, where } = joinSql(child, a, alias);
-      return `EXISTS (SELECT 1 FROM ${from} WHERE ${[...where, condSql(ctx, child, a, cond.cond)].join(' AND ')})`;
+      // EXISTS through each embed on the path, innermost holding the condition
+      const step = (i: number, parentAlias: string): string => {
+        const child = cond.chain[i];
+        const a = `${child.alias}_x`;
+        const { from, where } = joinSql(child, a, parentAlias);
+        const inner = i === cond.chain.length - 1 ? condSql(ctx, child, a, cond.cond) : step(i + 1, a);
+        return `EXISTS (SELECT 1 FROM ${from} WHERE ${[...where, inner].join(' AND ')})`;
+      };
+      return step(0, alias);
     }
     case 'field': {
       const lhs = fieldSql(ctx, node, alias, cond.field);
@@ -213,6 +220,8 @@ function lateralsSql(ctx: Ctx, node: ReadNode, only?: Set<ReadNode>): string {
         const cols = outputNames(child).map((n) => `json_agg(${ident('pgrst_r')}.${ident(n)}) AS ${ident(n)}`);
         sub = `SELECT ${cols.join(', ')}, CASE WHEN count(*) > 0 THEN TRUE END AS ${ident('pgrst_exists')} FROM (${inner}) AS ${ident('pgrst_r')}`;
         if (child.join === 'inner') on = `${lat}.${ident('pgrst_exists')}`;
+      } else if (child.countOnly) {
+        sub = `SELECT json_build_array(json_build_object('count', count(*))) AS ${ident('pgrst_agg')} FROM (${inner}) AS ${ident('pgrst_r')}`;
       } else {
         sub = `SELECT json_agg(${ident('pgrst_r')}) AS ${ident('pgrst_agg')} FROM (${inner}) AS ${ident('pgrst_r')}`;
         if (child.join === 'inner') on = `${lat}.${ident('pgrst_agg')} IS NOT NULL`;
@@ -339,7 +348,7 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
   const root = plan.returning;
   const body = opts.representation ? bodySql(req.accept, req.stripNulls) : `''`;
   const pk = rel.pk.length ? `(SELECT json_build_array(${rel.pk.map((c) => `${ident(c)}::text`).join(', ')})::text FROM pgrst_source LIMIT 1)` : 'NULL';
-  const shaped = opts.representation ? nodeSelect(ctx, root, 'pgrst_mutated') : `SELECT 1 FROM pgrst_mutated`;
+  const shaped = opts.representation ? nodeSelect(ctx, { ...root, fromCte: true }, 'pgrst_mutated') : `SELECT 1 FROM pgrst_mutated`;
   // without a representation nothing is aggregated, so the final SELECT has no FROM: always one row
   const text = `WITH pgrst_mutated AS (${mutation}), pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${body} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${GUCS}${opts.representation ? ' FROM (SELECT * FROM pgrst_source) AS _postgrest_t' : ''}`;
   return { text, values: ctx.params.values };

@@ -132,6 +132,15 @@ describe('embedded modifiers', () => {
   });
 });
 
+describe('counting related rows', () => {
+  test('embed(count) gives [{ count }] of the related rows, filters included', async () => {
+    const { data } = await db().from('clients').select('name,projects(count)').order('id');
+    expect(data).toEqual([{ name: 'Microsoft', projects: [{ count: 2 }] }, { name: 'Apple', projects: [{ count: 2 }] }]);
+    const filtered = await db().from('clients').select('id,projects(count)').eq('id', 1).eq('projects.name', 'Windows 7');
+    expect(filtered.data).toEqual([{ id: 1, projects: [{ count: 1 }] }]);
+  });
+});
+
 describe('spread', () => {
   test('...to-one spreads the embedded columns into the parent', async () => {
     const { data } = await db().from('projects').select('name,...clients(client_name:name)').eq('id', 1);

@@ -78,6 +78,9 @@ insert into rest_test.items values
 create function rest_test.label(rest_test.projects) returns text language sql immutable
   as $$ select $1.name || ' #' || $1.id $$;
 
+create function rest_test.shout(rest_test.notes) returns text language sql immutable
+  as $$ select upper($1.title) $$;
+
 create function rest_test.add(a int, b int) returns int language sql immutable as $$ select a + b $$;
 create function rest_test.hello(name text default 'world') returns text language sql stable as $$ select 'Hello, ' || name $$;
 create function rest_test.projects_of(client int) returns setof rest_test.projects language sql stable

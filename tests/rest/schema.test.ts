@@ -75,4 +75,10 @@ describe('or across embedded resources', () => {
     expect(r.status).toBe(200);
     expect(r.json.map((p: { id: number }) => p.id)).toEqual([3, 4]);
   });
+
+  test('conditions may reach several levels down the embeds', async () => {
+    const r = await rest('/clients?select=id,projects(tasks(id))&or=(projects.tasks.name.eq.Code OSX,id.eq.99)');
+    expect(r.status).toBe(200);
+    expect(r.json.map((c: { id: number }) => c.id)).toEqual([2]);
+  });
 });

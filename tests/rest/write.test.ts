@@ -22,6 +22,13 @@ describe('insert', () => {
     expect(data).toEqual([{ title, rank: 0, clients: { name: 'Apple' } }]);
   });
 
+  test('computed columns work on the returned rows of a write', async () => {
+    const title = unique('shout');
+    const { data, error } = await db().from('notes').insert({ title }).select('title,shout').single();
+    expect(error).toBeNull();
+    expect(data).toEqual({ title, shout: title.toUpperCase() });
+  });
+
   test('bulk insert of an array with different keys uses columns= and fills the rest with null', async () => {
     const [a, b] = [unique('a'), unique('b')];
     const { data, error } = await db().from('notes').insert([{ title: a, body: 'x' }, { title: b }]).select('title,body').order('title');
