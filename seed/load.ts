@@ -31,10 +31,9 @@ export interface LoadOptions {
   deferIndexes?: boolean;
 }
 
-/** How many rows a load writes in all (the progress bar's total). */
+/** How many rows a load reports through `tick` (the progress bar's total). */
 export function rowTotal(net: Network): number {
-  const n = net.users.count;
-  return n * 3 + net.posts.count * 2 + net.follows.count * 2 + net.likes.count * 2 + net.comments.count * 2;
+  return net.users.count * 3 + net.posts.count + net.follows.count + net.likes.count + net.comments.count;
 }
 
 async function secondaryIndexes(client: pg.ClientBase): Promise<Array<{ name: string; def: string }>> {
