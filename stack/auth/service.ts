@@ -30,15 +30,22 @@ export function authDeps(settings: AuthSettings, db: Db, mail: MailSender, log: 
  */
 export async function createAuthServices(ctx: ServiceContext): Promise<GatewayService[]> {
   const settings = loadAuthSettings(ctx.config);
-  const inbox = await createInbox(ctx);
-  const smtp = (ctx.config.raw.auth as Record<string, Record<string, Record<string, unknown>>> | undefined)?.email?.smtp;
+  const raw = ctx.config.raw as Record<string, Record<string, unknown> | undefined>;
+  // [local_smtp] enabled = false (older CLIs: [inbucket]) runs no inbox, as the CLI runs no Mailpit.
+  const inboxEnabled = (raw.local_smtp ?? raw.inbucket)?.enabled !== false;
+  const inbox = inboxEnabled ? await createInbox(ctx) : null;
+  // [auth] enabled = false: no auth server, as `supabase start` then starts no GoTrue.
+  if ((raw.auth as Record<string, unknown> | undefined)?.enabled === false) return inbox ? [inbox] : [];
+  const smtp = (raw.auth as Record<string, Record<string, Record<string, unknown>>> | undefined)?.email?.smtp;
   const useOwnSmtp = smtp?.enabled === true && typeof smtp.host === 'string';
-  const mail = createMailSender({
-    host: useOwnSmtp ? String(smtp!.host) : '127.0.0.1',
-    port: useOwnSmtp ? Number(smtp!.port ?? 587) : inbox.smtpPort,
-    from: settings.mailFrom,
-    log: ctx.log,
-  });
+  const mail = useOwnSmtp || inbox
+    ? createMailSender({
+        host: useOwnSmtp ? String(smtp!.host) : '127.0.0.1',
+        port: useOwnSmtp ? Number(smtp!.port ?? 587) : inbox!.smtpPort,
+        from: settings.mailFrom,
+        log: ctx.log,
+      })
+    : noMailServer();
   const db = createAuthPool(ctx.config, ctx.log);
   const app = createAuthApp(authDeps(settings, db, mail, ctx.log));
   const auth: GatewayService = {
@@ -52,5 +59,15 @@ export async function createAuthServices(ctx: ServiceContext): Promise<GatewaySe
       await db.end();
     },
   };
-  return [inbox, auth];
+  return inbox ? [inbox, auth] : [auth];
+}
+
+/** With neither an inbox nor [auth.email.smtp], sending fails, and the endpoint answers GoTrue's 500. */
+function noMailServer(): MailSender {
+  return {
+    send: async () => {
+      throw new Error('no SMTP server: [local_smtp] is disabled and [auth.email.smtp] is not enabled');
+    },
+    close: () => undefined,
+  };
 }
