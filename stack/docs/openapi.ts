@@ -18,6 +18,8 @@ const description = `Agora's whole backend, as served by the local stack and by 
 
 **Keys.** Every call carries the project's key in the \`apikey\` header. Calls as a signed-in user also carry the user's access token as \`Authorization: Bearer <access_token>\` (from \`POST /auth/v1/token?grant_type=password\`); without one, the anon key is the bearer too. The \`service_role\` key bypasses row-level security: server-side only.
 
+**Realtime** is a websocket at \`/realtime/v1/websocket?apikey=<key>&vsn=1.0.0\` (Phoenix channels: Postgres changes, broadcast, presence): use supabase-js \`channel()\`, it has no REST operations here.
+
 **REST** paths are generated from the live database: every table, view and function of the exposed schemas that an API role may use, with the \`COMMENT ON\` text of the migrations and the roles that hold each privilege. Row-level security then decides which rows each caller sees.`;
 
 /** One OpenAPI 3 document for the whole backend; `serverUrl` is where this stack answers. */

@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import type { ApiRole, CatalogColumn, CatalogFunction, CatalogRelation } from './catalog.js';
+import { API_ROLES, type ApiRole, type CatalogColumn, type CatalogFunction, type CatalogRelation } from './catalog.js';
 import { schemaForPgType } from './pg-json-schema.js';
 
 // PostgREST's conventions, as documented in its tables_views, preferences and functions pages.
@@ -48,9 +48,15 @@ function rowSchema(rel: CatalogRelation): OpenAPIV3.SchemaObject {
 function writeSchema(rel: CatalogRelation, which: 'insert' | 'update'): OpenAPIV3.SchemaObject {
   const writable = rel.columns.filter((c) => !c.generated && (which === 'insert' ? c.insertableBy : c.updatableBy).length > 0);
   const required = which === 'insert' ? writable.filter((c) => !c.nullable && !c.hasDefault).map((c) => c.name) : [];
+  // Column grants narrow what clients may write (ids, counters): say who may write each column.
+  const property = (c: CatalogColumn): OpenAPIV3.SchemaObject => {
+    const writers = which === 'insert' ? c.insertableBy : c.updatableBy;
+    const s = columnSchema(c);
+    return writers.length === API_ROLES.length ? s : { ...s, description: `${s.description}. Writable by ${rolesText(writers)} only` };
+  };
   return {
     type: 'object',
-    properties: Object.fromEntries(writable.map((c) => [c.name, columnSchema(c)])),
+    properties: Object.fromEntries(writable.map((c) => [c.name, property(c)])),
     ...(required.length ? { required } : {}),
   };
 }

@@ -26,7 +26,7 @@ describe('the /docs page in headless Chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(`${stack().apiUrl}/docs`);
     await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
-  });
+  }, 900_000); // the first run on a fresh machine installs chromium with apt-get
 
   afterAll(async () => {
     await context?.close();

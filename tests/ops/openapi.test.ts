@@ -35,7 +35,11 @@ describe('GET /docs/openapi.json', () => {
     expect(insert.description).not.toMatch(/`anon`/); // anon may not insert posts
     // a generated column is never part of a write body
     const body = (insert.requestBody as OpenAPIV3.RequestBodyObject).content['application/json'].schema as OpenAPIV3.SchemaObject;
-    expect(Object.keys((body.oneOf![0] as OpenAPIV3.SchemaObject).properties!)).not.toContain('fts');
+    const fields = (body.oneOf![0] as OpenAPIV3.SchemaObject).properties! as Record<string, OpenAPIV3.SchemaObject>;
+    expect(Object.keys(fields)).not.toContain('fts');
+    // column grants: clients write the content, only the service role the counters
+    expect(fields.like_count.description).toMatch(/Writable by `service_role` only/);
+    expect(fields.content.description).toMatch(/Writable by `authenticated`, `service_role` only/);
   });
 
   it('lists the same tables and functions as /rest/v1/\'s own (PostgREST-style) OpenAPI', async () => {
