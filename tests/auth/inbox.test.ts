@@ -1,4 +1,7 @@
+import { Writable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import { pino } from 'pino';
+import { createMailSender } from '../../stack/mail/sender.js';
 import { describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
 import { uniqueEmail } from './support.js';
@@ -82,6 +85,23 @@ describe('local inbox (Mailpit API)', () => {
     const health = await (await fetch(`${stack().apiUrl}/health`)).json();
     expect(health.components.inbox.status).toBe('up');
     expect(health.components.auth.status).toBe('up');
+  });
+});
+
+describe('the mail sender', () => {
+  it('sends over SMTP to the inbox and logs one structured line per mail', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const sender = createMailSender({ host: '127.0.0.1', port: stack().smtpPort, from: 'admin@email.com', log: pino({ level: 'info' }, sink) });
+    const to = uniqueEmail('logged');
+    try {
+      await sender.send({ kind: 'recovery', to, subject: 'Logged', html: '<p>hi</p>' });
+    } finally {
+      sender.close();
+    }
+    expect((await find(to)).messages_count).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ event: 'mail_sent', kind: 'recovery', to, subject: 'Logged', message_id: expect.any(String), ms: expect.any(Number) });
   });
 });
 
