@@ -7,5 +7,8 @@ export const log = pino({
   level: process.env.AGORA_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
   base: { service: 'agora' },
   timestamp: pino.stdTimeFunctions.isoTime,
+  // node-postgres attaches the whole connection object to its errors (`err.client`): one log
+  // line would carry kilobytes of socket state. Keep the error, drop the client.
+  serializers: { err: (err: Error) => ({ ...pino.stdSerializers.err(err), client: undefined }) },
   ...(pretty ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname,service', translateTime: 'HH:MM:ss' } } } : {}),
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createGateway } from '../../stack/gateway/app.js';
 import { tagTransaction } from '../../stack/gateway/db-tag.js';
 import { currentRequestId } from '../../stack/gateway/request-context.js';
+import { log } from '../../stack/log.js';
 import { stack } from '../support/env.js';
 
 /** A gateway in this process whose request lines are captured. */
@@ -70,6 +71,15 @@ describe('request logs', () => {
     const res = await app.request('/rest/v1/broken');
     expect(res.status).toBe(500);
     expect(lines[0]).toMatchObject({ level: 50, status: 500, component: 'rest', msg: 'request failed', err: { message: 'boom' } });
+  });
+
+  it('logs a node-postgres error without the connection object it carries', () => {
+    const serializers = (log as unknown as Record<symbol, Record<string, (e: unknown) => Record<string, unknown>>>)[pino.symbols.serializersSym];
+    const err = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', client: { socket: 'x'.repeat(5000) } });
+    const line = JSON.stringify(serializers.err(err));
+    expect(line).toContain('57P01');
+    expect(line).toContain('terminating connection');
+    expect(line.length).toBeLessThan(2000);
   });
 
   it('writes no request lines when the level is warn', async () => {
