@@ -55,7 +55,12 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
   mkdirSync(config.dataDir, { recursive: true });
   const cluster = clusterFor(config);
   const cleanups: Array<() => Promise<void>> = [];
+  let stopping = false;
+  // Connections Postgres ends while we shut down are expected, not worth a warning.
+  const poolError = (pool: string) => (err: Error) =>
+    stopping ? log.debug({ err }, `${pool} pool connection closed`) : log.warn({ err }, `${pool} pool connection lost`);
   const stop = async () => {
+    stopping = true;
     for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err }, 'error while stopping'));
     cleanups.length = 0;
   };
@@ -65,14 +70,14 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     cleanups.push(() => cluster.stop());
     const bootstrap = await bootstrapDatabase(config, { seed: options.seed });
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
-    adminPool.on('error', (err) => log.warn({ err }, 'admin pool connection lost'));
+    adminPool.on('error', poolError('admin'));
     cleanups.push(() => adminPool.end());
     const apiPool = new pg.Pool({
       connectionString: `postgresql://authenticator:postgres@127.0.0.1:${config.db.port}/postgres`,
       max: 10,
       application_name: 'agora-api',
     });
-    apiPool.on('error', (err) => log.warn({ err }, 'api pool connection lost'));
+    apiPool.on('error', poolError('api'));
     cleanups.push(() => apiPool.end());
 
     const services = await createServices({ config, adminPool, apiPool, log });
