@@ -20,7 +20,6 @@ export const errors = {
   unauthorizedTopic: (topic: string) =>
     realtimeError('Unauthorized', `You do not have permissions to read from this Channel topic: ${topic}`),
   tooManyChannels: () => realtimeError('ChannelRateLimitReached', 'Too many channels'),
-  unknownRole: (role: string) => realtimeError('InvalidJWTToken', `The role "${role}" does not exist or cannot be assumed`),
 } as const;
 
 export const systemMessages = {

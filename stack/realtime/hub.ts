@@ -10,6 +10,8 @@ import { broadcastJson, encodeUserBroadcast, type UserBroadcast, type Vsn } from
 export interface Outlet {
   readonly vsn: Vsn;
   push(topic: string, event: string, payload: unknown, joinRef: string | null, ref?: string | null): void;
+  /** A fan-out message whose payload is already JSON (no refs). */
+  pushEncoded(topic: string, event: string, payloadJson: string): void;
   pushBinary(data: Buffer): void;
 }
 
@@ -69,12 +71,6 @@ export class Hub {
     this.changeMembers.delete(member);
     const diff = this.presence.untrack(key, member);
     if (diff) this.presenceDiff(key, diff);
-  }
-
-  get memberCount(): number {
-    let n = 0;
-    for (const set of this.topics.values()) n += set.size;
-    return n;
   }
 
   /** Sends a broadcast to a topic's members (not to `from` unless it asked for `self`). */

@@ -110,6 +110,12 @@ export function encodeText(vsn: Vsn, joinRef: string | null, ref: string | null,
   return JSON.stringify({ topic, event, payload, ref, join_ref: joinRef });
 }
 
+/** Like encodeText for a fan-out message (no refs) whose payload is already JSON. */
+export function encodeTextRaw(vsn: Vsn, topic: string, event: string, payloadJson: string): string {
+  if (vsn === '2.0.0') return `[null,null,${JSON.stringify(topic)},${JSON.stringify(event)},${payloadJson}]`;
+  return `{"topic":${JSON.stringify(topic)},"event":${JSON.stringify(event)},"payload":${payloadJson},"ref":null,"join_ref":null}`;
+}
+
 /** A user broadcast as a vsn 2.0.0 client receives it: binary kind 4. */
 export function encodeUserBroadcast(topic: string, user: UserBroadcast): Buffer {
   const topicBuf = Buffer.from(topic, 'utf8');

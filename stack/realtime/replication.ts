@@ -36,8 +36,13 @@ export interface ChangeStreamOptions {
   slot: string;
   publication: string;
   log: Logger;
-  /** Processes a batch of committed transactions, in commit order. Throwing replays them. */
-  handle: (batch: Transaction[]) => Promise<void>;
+  /**
+   * Prepares a batch of committed transactions (in commit order) and returns the step that
+   * delivers it. Rejecting replays them. The next batch is prepared while one is delivered.
+   */
+  prepare: (batch: Transaction[]) => Promise<() => void>;
+  /** A relation (re)described by pgoutput: its shape or privileges may have changed. */
+  onRelation?: (schema: string, table: string) => void;
 }
 
 const MAX_CHANGES_PER_TRANSACTION = 10_000;
@@ -183,6 +188,9 @@ export class ChangeStream {
       case 'begin':
         this.open = { xid: message.xid, changes: [], dropped: 0 };
         return;
+      case 'relation':
+        this.options.onRelation?.(message.schema, message.name);
+        return;
       case 'insert':
       case 'update':
       case 'delete': {
@@ -224,14 +232,24 @@ export class ChangeStream {
     this.paused = on;
   }
 
+  private take(): { batch: Transaction[]; ready: Promise<() => void> } | null {
+    if (!this.queue.length) return null;
+    const batch = this.queue.splice(0, this.queue.length);
+    const ready = this.options.prepare(batch);
+    ready.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+    return { batch, ready };
+  }
+
   private async drain(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.queue.length);
+      let next = this.take();
+      while (next) {
+        const current = next;
+        let deliver: () => void;
         try {
-          await this.options.handle(batch);
+          deliver = await current.ready;
         } catch (err) {
           // Not confirmed: drop the connection so the slot streams these again.
           this.options.log.warn({ err }, 'realtime: could not process changes, replaying');
@@ -240,10 +258,14 @@ export class ChangeStream {
           await this.service?.stop().catch(() => {});
           return;
         }
-        const end = batch[batch.length - 1].endLsn;
+        // The next batch's database work runs while this one is sent.
+        next = this.take();
+        deliver();
+        const end = current.batch[current.batch.length - 1].endLsn;
         if (end > this.confirmed) this.confirmed = end;
         this.sendStatus(this.confirmed);
         if (this.paused && this.queue.length < PAUSE_ABOVE / 4) this.pause(false);
+        if (!next) next = this.take();
       }
     } finally {
       this.processing = false;

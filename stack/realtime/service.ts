@@ -26,7 +26,8 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     slot: REPLICATION_SLOT,
     publication: PUBLICATION,
     log: ctx.log,
-    handle: (batch) => dispatcher.handle(batch),
+    prepare: (batch) => dispatcher.prepare(batch),
+    onRelation: (schema, table) => dispatcher.invalidate(schema, table),
   });
   const realtime: RealtimeContext = {
     hub,

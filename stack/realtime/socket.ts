@@ -4,7 +4,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import * as channel from './channel.js';
 import type { RealtimeContext, SocketSide } from './channel.js';
 import type { Member } from './hub.js';
-import { decodeBinary, decodeText, encodeText, ProtocolError, VSNS, type Frame, type Vsn } from './protocol.js';
+import { decodeBinary, decodeText, encodeText, encodeTextRaw, ProtocolError, VSNS, type Frame, type Vsn } from './protocol.js';
 import { verifyToken } from './tokens.js';
 import { systemMessages } from './errors.js';
 import { realtimeConnections } from '../gateway/metrics.js';
@@ -40,6 +40,11 @@ class Connection implements SocketSide {
   push(topic: string, event: string, payload: unknown, joinRef: string | null, ref: string | null = null): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(encodeText(this.vsn, joinRef, ref, topic, event, payload));
+  }
+
+  pushEncoded(topic: string, event: string, payloadJson: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeTextRaw(this.vsn, topic, event, payloadJson));
   }
 
   pushBinary(data: Buffer): void {
