@@ -131,12 +131,16 @@ function aliasColon(s: string): number {
   return -1;
 }
 
-export function parseSelect(input: string, whole = input): SelectItem[] {
+/** Deeper nesting than any real query needs is refused before it can exhaust the stack. */
+const MAX_DEPTH = 32;
+
+export function parseSelect(input: string, whole = input, depth = 0): SelectItem[] {
+  if (depth > MAX_DEPTH) throw fail('select parameter', whole.slice(0, 100), `embedding nested deeper than ${MAX_DEPTH} levels`);
   if (input.trim() === '') return [{ kind: 'star' }];
-  return splitTopLevel(input).map((raw) => parseSelectItem(raw.trim(), whole));
+  return splitTopLevel(input).map((raw) => parseSelectItem(raw.trim(), whole, depth));
 }
 
-function parseSelectItem(raw: string, whole: string): SelectItem {
+function parseSelectItem(raw: string, whole: string, depth: number): SelectItem {
   if (raw === '') throw fail('select parameter', whole, 'unexpected "," expecting field name (* or [a..z0..9_$])');
   if (raw === '*') return { kind: 'star' };
   let spread = false;
@@ -168,7 +172,7 @@ function parseSelectItem(raw: string, whole: string): SelectItem {
       else if (p && !hint) hint = unquote(p);
       else throw fail('select parameter', whole, `unexpected "!${p}" in embedded resource`);
     }
-    return { kind: 'embed', name, alias, hint, join, spread, select: inner.trim() === '' ? [] : parseSelect(inner, whole) };
+    return { kind: 'embed', name, alias, hint, join, spread, select: inner.trim() === '' ? [] : parseSelect(inner, whole, depth + 1) };
   }
   if (spread) throw fail('select parameter', whole, 'unexpected "." a spread needs an embedded resource');
   let cast: string | undefined;
@@ -236,18 +240,19 @@ export function splitPath(key: string): string[] {
 }
 
 /** `or=(...)`/`and=(...)` values and their nested `and(...)`/`or(...)` terms. */
-export function parseLogic(op: 'and' | 'or', negated: boolean, value: string, whole: string): LogicTree {
+export function parseLogic(op: 'and' | 'or', negated: boolean, value: string, whole: string, depth = 0): LogicTree {
+  if (depth > MAX_DEPTH) throw fail('logic tree', whole.slice(0, 100), `and/or nested deeper than ${MAX_DEPTH} levels`);
   if (!value.startsWith('(') || !value.endsWith(')')) {
     throw fail('logic tree', whole, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting "("`);
   }
   const inner = value.slice(1, -1);
   if (inner.trim() === '') throw fail('logic tree', whole, 'unexpected ")" expecting a filter or logic operator');
-  return { kind: 'expr', op, negated, children: splitTopLevel(inner).map((t) => parseLogicTerm(t.trim(), whole)) };
+  return { kind: 'expr', op, negated, children: splitTopLevel(inner).map((t) => parseLogicTerm(t.trim(), whole, depth)) };
 }
 
-function parseLogicTerm(term: string, whole: string): LogicTree {
+function parseLogicTerm(term: string, whole: string, depth: number): LogicTree {
   const m = /^(not\.)?(and|or)(\(.*\))$/s.exec(term);
-  if (m) return parseLogic(m[2] as 'and' | 'or', !!m[1], m[3], whole);
+  if (m) return parseLogic(m[2] as 'and' | 'or', !!m[1], m[3], whole, depth + 1);
   // field (possibly behind embed names) then `[not.]op.value`
   const segs = splitTopLevel(term, '.');
   let i = 1;

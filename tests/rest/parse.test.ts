@@ -37,6 +37,11 @@ describe('select grammar', () => {
     expect(parseSelect('"my col","a,b"')).toMatchObject([{ field: { name: 'my col' } }, { field: { name: 'a,b' } }]);
   });
 
+  test('absurdly deep nesting is a PGRST100, not a stack overflow', () => {
+    expect(error(() => parseSelect('a('.repeat(5000) + 'id' + ')'.repeat(5000))).code).toBe('PGRST100');
+    expect(error(() => parseLogic('or', false, '(' + 'and('.repeat(5000) + 'a.eq.1' + ')'.repeat(5001), 'or')).code).toBe('PGRST100');
+  });
+
   test('malformed selects are PGRST100', () => {
     expect(error(() => parseSelect('id,,name')).code).toBe('PGRST100');
     expect(error(() => parseSelect('clients(id')).code).toBe('PGRST100');
