@@ -8,7 +8,7 @@ import { sendEmailChangeMail, sendVerificationMail } from './mailer.js';
 import { hashPassword } from './password.js';
 import { referrer } from './redirect.js';
 import { bool, clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
-import { confirmUser, findUserByEmail, findUserById, insertUser } from './users.js';
+import { confirmUser, findUserByEmail, findUserById, insertUser, type UserRow } from './users.js';
 
 function redirectOf(c: Context, deps: AuthDeps): string {
   return referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
@@ -81,11 +81,11 @@ export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
   const email = validateEmail(str(body, 'email'));
   const redirectTo = redirectOf(c, deps);
   await transaction(deps.db, async (tx) => {
-    const user = type === 'signup'
-      ? await findUserByEmail(tx, email)
-      : (await tx.query('select id from auth.users where lower(email_change) = $1 or lower(email) = $1 limit 1', [email])).rows[0]
-        ? await findUserById(tx, (await tx.query<{ id: string }>('select id from auth.users where lower(email_change) = $1 or lower(email) = $1 limit 1', [email])).rows[0].id)
-        : null;
+    // An email change is resent to whoever asked to move to, or away from, this address.
+    const user =
+      type === 'signup'
+        ? await findUserByEmail(tx, email)
+        : (await tx.query<UserRow>("select * from auth.users where email_change <> '' and (lower(email_change) = $1 or lower(email) = $1) limit 1", [email])).rows[0] ?? null;
     if (!user) return;
     if (type === 'signup') {
       if (user.email_confirmed_at) return;

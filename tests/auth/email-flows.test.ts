@@ -148,6 +148,26 @@ describe('resend, generate_link and email change', () => {
     }
   });
 
+  it('resend of an email change mails the new address again', async () => {
+    const auth = await customAuth({ autoconfirm: false, secureEmailChange: false, maxFrequencySeconds: 0 });
+    try {
+      const email = uniqueEmail('resend-old');
+      await auth.client.auth.signUp({ email, password: 'resend-pass-1' });
+      const [confirmation] = await waitForMail(auth.inboxUrl, email);
+      const { data } = await auth.client.auth.verifyOtp({ email, token: otpCode(confirmation), type: 'signup' });
+      await auth.client.auth.setSession(data.session!);
+      const next = uniqueEmail('resend-new');
+      await auth.client.auth.updateUser({ email: next });
+      expect((await auth.client.auth.resend({ type: 'email_change', email: next })).error).toBeNull();
+      const mails = await waitForMail(auth.inboxUrl, next, 2);
+      const done = await auth.client.auth.verifyOtp({ email: next, token: otpCode(mails[1]), type: 'email_change' });
+      expect(done.error).toBeNull();
+      expect(done.data.user?.email).toBe(next);
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('admin generateLink answers the link and code without sending mail', async () => {
     const { email } = await confirmedUser();
     const { data, error } = await adminClient().auth.admin.generateLink({ type: 'magiclink', email });
