@@ -169,4 +169,20 @@ begin
   analyze public.post_hashtags;
 end $$;
 
+-- When and on what a trigger fires, read back from its definition: e.g.
+-- 'AFTER INSERT OR DELETE FOR EACH ROW' or 'BEFORE UPDATE OF content FOR EACH ROW'.
+create or replace function tests.trigger_events(tbl regclass, trigger_name name)
+returns text language sql stable set search_path = '' as $$
+  select regexp_replace(pg_catalog.pg_get_triggerdef(t.oid),
+                        '^CREATE TRIGGER \S+ (.*) ON \S+ (FOR EACH \w+) EXECUTE .*$', '\1 \2')
+    from pg_catalog.pg_trigger t
+   where t.tgrelid = tbl and t.tgname = trigger_name
+$$;
+
+-- A function's SET options (proconfig), e.g. {search_path=""}; null when it sets none.
+create or replace function tests.function_config(fn regprocedure)
+returns text[] language sql stable set search_path = '' as $$
+  select p.proconfig from pg_catalog.pg_proc p where p.oid = fn
+$$;
+
 grant execute on all functions in schema tests to anon, authenticated, service_role;
