@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { audit, type Actor } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, notFound, unprocessable } from './errors.js';
+import { AuthError, badRequest, notFound, unprocessable } from './errors.js';
 import { actionLink, prepareToken, sendVerificationMail, type VerificationType } from './mailer.js';
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
@@ -175,7 +175,12 @@ export async function deleteUserById(c: Context, deps: AuthDeps): Promise<Respon
         [user.id],
       );
     } else {
-      await tx.query('delete from auth.users where id = $1', [user.id]);
+      try {
+        await tx.query('delete from auth.users where id = $1', [user.id]);
+      } catch (err) {
+        // A row elsewhere that references the user without ON DELETE CASCADE keeps it, as on Supabase.
+        throw Object.assign(new AuthError(500, 'unexpected_failure', 'Database error deleting user'), { cause: err });
+      }
     }
   });
   return c.json({});
