@@ -7,5 +7,5 @@ import type { RequestLimiter } from './ratelimit.js';
 export interface AuthDeps extends MailerDeps {
   db: Db;
   log: Logger;
-  limits: { otp: RequestLimiter; token: RequestLimiter; verify: RequestLimiter };
+  limits: { anonymous: RequestLimiter; otp: RequestLimiter; token: RequestLimiter; verify: RequestLimiter };
 }

@@ -17,6 +17,8 @@ export function authDeps(settings: AuthSettings, db: Db, mail: MailSender, log: 
     log,
     emailLimiter: new EmailLimiter(settings.limits.emailSent),
     limits: {
+      // GoTrue's anonymous limiter bursts up to the hourly allowance.
+      anonymous: new RequestLimiter(settings.limits.anonymous, Math.max(1, settings.limits.anonymous.rate)),
       otp: new RequestLimiter(settings.limits.otp),
       token: new RequestLimiter(settings.limits.tokenRefresh),
       verify: new RequestLimiter(settings.limits.verify),

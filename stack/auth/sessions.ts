@@ -5,7 +5,7 @@ import type { AuthSettings } from './settings.js';
 import { identitiesOf, INSTANCE_ID, userJson, type UserRow, type UserJson } from './users.js';
 
 /** How the session was authenticated (GoTrue's AuthenticationMethod, the amr claim). */
-export type AuthMethod = 'password' | 'otp' | 'magiclink' | 'email/signup' | 'recovery' | 'invite' | 'email_change' | 'token_refresh';
+export type AuthMethod = 'anonymous' | 'password' | 'otp' | 'magiclink' | 'email/signup' | 'recovery' | 'invite' | 'email_change' | 'token_refresh';
 
 export interface RefreshTokenRow {
   id: string;

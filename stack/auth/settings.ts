@@ -47,6 +47,8 @@ export interface AuthSettings {
   limits: {
     /** Emails per hour across the project; null when not enforced (no [auth.email.smtp], as the CLI). */
     emailSent: number | null;
+    /** anonymous_users: anonymous sign-ins per hour per IP. */
+    anonymous: RequestLimit;
     /** sign_in_sign_ups (GoTrue's RATE_LIMIT_OTP): signup, recover, resend, otp, magiclink, PUT /user. */
     otp: RequestLimit;
     tokenRefresh: RequestLimit;
@@ -185,6 +187,7 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
     sessionInactivityTimeout: sessionDuration('inactivity_timeout'),
     limits: {
       emailSent: smtp.enabled === true ? num(rate.email_sent, 2, 'rate_limit.email_sent') : null,
+      anonymous: { rate: num(rate.anonymous_users, 30, 'rate_limit.anonymous_users'), windowSeconds: 3600 },
       otp: { rate: num(rate.sign_in_sign_ups, 30, 'rate_limit.sign_in_sign_ups'), windowSeconds: 300 },
       tokenRefresh: { rate: num(rate.token_refresh, 150, 'rate_limit.token_refresh'), windowSeconds: 300 },
       verify: { rate: num(rate.token_verifications, 30, 'rate_limit.token_verifications'), windowSeconds: 300 },

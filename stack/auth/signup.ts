@@ -9,7 +9,7 @@ import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
 import { clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
 import { issueSession } from './sessions.js';
-import { confirmUser, findUserByEmail, identitiesOf, insertUser, mergeUserMetaData, userJson, type UserRow } from './users.js';
+import { confirmUser, findUserByEmail, identitiesOf, insertAnonymousUser, insertUser, mergeUserMetaData, userJson, type UserRow } from './users.js';
 
 /**
  * What GoTrue answers when confirmations are on and the email already belongs to a confirmed
@@ -43,6 +43,14 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   const data = obj(body, 'data') ?? {};
   if (!rawEmail && !phone) {
     if (!settings.anonymousSignIns) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+    deps.limits.anonymous.take(rateLimitKey(c));
+    if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+    const session = await transaction(deps.db, async (tx) => {
+      const user = await insertAnonymousUser(tx, data);
+      await audit(tx, user, 'user_signedup', clientInfo(c).ip, { provider: 'anonymous' });
+      return issueSession(tx, settings, user.id, 'anonymous', clientInfo(c));
+    });
+    return c.json(session);
   }
   deps.limits.otp.take(rateLimitKey(c));
   if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');

@@ -7,7 +7,7 @@ import { checkPasswordStrength, hashPassword, verifyPassword } from './password.
 import { referrer } from './redirect.js';
 import { clientInfo, rateLimitKey, obj, readJson, requireUser, str, validateEmail } from './request.js';
 import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
-import { findUserByEmail, findUserById, identitiesOf, mergeUserMetaData, userJson, type UserRow } from './users.js';
+import { findUserByEmail, findUserById, identitiesOf, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow } from './users.js';
 import type { Tx } from './db.js';
 import { audit } from './audit.js';
 
@@ -51,11 +51,21 @@ export async function applyEmailChange(tx: Tx, userId: string, newEmail: string)
       where id = $1`,
     [userId, newEmail],
   );
-  await tx.query(
+  const updated = await tx.query(
     `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text, 'email_verified', true), updated_at = now()
       where user_id = $1 and provider = 'email'`,
     [userId, newEmail],
   );
+  if (updated.rowCount === 0) {
+    // An anonymous user (no email identity yet) becomes a permanent one, as emailChangeVerify does.
+    await tx.query(
+      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+       values ($1, $2, $3, 'email', now(), now(), now())`,
+      [userId, userId, JSON.stringify({ sub: userId, email: newEmail, email_verified: true, phone_verified: false })],
+    );
+    await tx.query('update auth.users set is_anonymous = false where id = $1', [userId]);
+    await mergeAppMetaData(tx, userId, { provider: 'email', providers: ['email'] });
+  }
   await mergeUserMetaData(tx, userId, { email: newEmail });
   await tx.query('delete from auth.one_time_tokens where user_id = $1', [userId]);
 }

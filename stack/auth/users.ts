@@ -181,6 +181,25 @@ async function insertUserRows(tx: Tx, n: NewUser): Promise<UserRow> {
   return (await findUserById(tx, id))!;
 }
 
+/** SignupAnonymously's user: no email, no identity, is_anonymous, the "anonymous" provider. */
+export async function insertAnonymousUser(tx: Tx, userMetaData: Record<string, unknown>): Promise<UserRow> {
+  const id = randomUUID();
+  try {
+    await tx.query(
+      `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, raw_app_meta_data, raw_user_meta_data,
+                               created_at, updated_at, confirmation_token, recovery_token, email_change_token_new, email_change,
+                               is_sso_user, is_anonymous)
+       values ($1, $2, 'authenticated', '', null, '', $3, $4, now(), now(), '', '', '', '', false, true)`,
+      [INSTANCE_ID, id, JSON.stringify({ provider: 'anonymous', providers: ['anonymous'] }), JSON.stringify(userMetaData)],
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code) throw Object.assign(unexpected('Database error saving new user'), { cause: err });
+    throw err;
+  }
+  await tx.query("update auth.users set role = 'authenticated', updated_at = now() where id = $1", [id]);
+  return (await findUserById(tx, id))!;
+}
+
 /** GoTrue's UpdateUserMetaData: keys set, null values delete the key. */
 export async function mergeUserMetaData(tx: Querier, id: string, updates: Record<string, unknown>): Promise<void> {
   await tx.query(

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,32 @@ describe('sign-up switches', () => {
       const { error } = await auth.client.auth.signUp({ email: uniqueEmail('noemail'), password: 'closed-pass-1' });
       expect(error?.status).toBe(422);
       expect(error?.code).toBe('email_provider_disabled');
+    } finally {
+      await auth.close();
+    }
+  });
+});
+
+describe('anonymous sign-ins', () => {
+  it('are refused while enable_anonymous_sign_ins is false (the project default)', async () => {
+    const { error } = await anonClient().auth.signInAnonymously();
+    expect(error?.status).toBe(422);
+    expect(error?.code).toBe('anonymous_provider_disabled');
+  });
+
+  it('when enabled, give an anonymous session that an email and password make permanent', async () => {
+    const auth = await customAuth({ anonymousSignIns: true });
+    try {
+      const { data, error } = await auth.client.auth.signInAnonymously({ options: { data: { theme: 'dark' } } });
+      expect(error).toBeNull();
+      expect(data.user).toMatchObject({ is_anonymous: true, email: '', app_metadata: { provider: 'anonymous', providers: ['anonymous'] }, user_metadata: { theme: 'dark' } });
+      const claims = decodeJwt(data.session!.access_token);
+      expect(claims).toMatchObject({ is_anonymous: true, role: 'authenticated', amr: [{ method: 'anonymous' }] });
+      const email = uniqueEmail('was-anon');
+      const upgraded = await auth.client.auth.updateUser({ email, password: 'no-longer-anon-1' });
+      expect(upgraded.error).toBeNull();
+      expect(upgraded.data.user).toMatchObject({ email, is_anonymous: false, app_metadata: { provider: 'email' } });
+      expect((await auth.client.auth.signInWithPassword({ email, password: 'no-longer-anon-1' })).error).toBeNull();
     } finally {
       await auth.close();
     }
