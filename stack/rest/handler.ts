@@ -3,7 +3,7 @@ import type { StackConfig } from '../config/load.js';
 import { withRequestScope } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
 import { ApiError, maxAffectedRpcViolation, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
 import { plan, type Plan } from './plan.js';
 import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
@@ -59,7 +59,16 @@ export function createHandler(deps: HandlerDeps) {
 
       if (req.target.kind === 'root') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${req.method}`);
-        const doc = JSON.stringify(openApiDocument(cache, req.schema, url, deps.config));
+        // only what the caller's role may use is described (PostgREST's follow-privileges mode)
+        const who = identity;
+        const visible = await withRequestScope(deps.apiPool, { role: who.role, claims: who.claims, method: req.method, path: '/' }, async (client) => {
+          const { rows } = await client.query<{ kind: string; name: string }>(VISIBLE_SQL, [req.schema]);
+          return {
+            relations: new Set(rows.filter((r) => r.kind === 'r').map((r) => r.name)),
+            routines: new Set(rows.filter((r) => r.kind === 'f').map((r) => r.name)),
+          };
+        }, { readOnly: true });
+        const doc = JSON.stringify(openApiDocument(cache, req.schema, url, deps.config, visible));
         return new Response(req.method === 'HEAD' ? null : doc, {
           status: 200, headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8' },
         });

@@ -73,9 +73,29 @@ function routinePath(r: Routine): Record<string, unknown> {
   return r.volatility === 'v' ? { post } : { get, post };
 }
 
-export function openApiDocument(cache: SchemaCache, schema: string, url: URL, config: StackConfig): Record<string, unknown> {
-  const rels = [...cache.relations.values()].filter((r) => r.schema === schema).sort((a, b) => a.name.localeCompare(b.name));
-  const routines = [...cache.routines.values()].flat().filter((r) => r.schema === schema && !r.params.some((p) => p.name === ''));
+/** What the request's role may use, as PostgREST's default `openapi-mode = follow-privileges` shows. */
+export interface Visible {
+  relations: Set<string>;
+  routines: Set<string>;
+}
+
+/** Names of the relations the current role can select from and the functions it can execute. */
+export const VISIBLE_SQL = `
+select 'r' as kind, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+ where n.nspname = $1 and c.relkind in ('r','v','m','f','p')
+   and (has_table_privilege(c.oid, 'SELECT') or has_table_privilege(c.oid, 'INSERT')
+        or has_table_privilege(c.oid, 'UPDATE') or has_table_privilege(c.oid, 'DELETE')
+        or has_any_column_privilege(c.oid, 'SELECT'))
+union all
+select 'f', p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+ where n.nspname = $1 and has_function_privilege(p.oid, 'EXECUTE')`;
+
+export function openApiDocument(cache: SchemaCache, schema: string, url: URL, config: StackConfig, visible?: Visible): Record<string, unknown> {
+  const rels = [...cache.relations.values()]
+    .filter((r) => r.schema === schema && (!visible || visible.relations.has(r.name)))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const routines = [...cache.routines.values()].flat()
+    .filter((r) => r.schema === schema && !r.params.some((p) => p.name === '') && (!visible || visible.routines.has(r.name)));
   const paths: Record<string, unknown> = {
     '/': { get: { tags: ['Introspection'], summary: 'OpenAPI description (this document)', produces: ['application/openapi+json', 'application/json'], responses: { 200: { description: 'OK' } } } },
   };

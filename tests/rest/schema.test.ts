@@ -44,6 +44,14 @@ describe('OpenAPI', () => {
     expect(r.json.definitions.projects.properties.client_id.description).toContain("<fk table='clients' column='id'/>");
     expect(r.json.definitions.clients.properties.id).toMatchObject({ type: 'integer', format: 'integer' });
   });
+
+  test('it follows the caller\'s privileges: anon does not see a table it has no grant on', async () => {
+    const anon = await rest('/', { headers: { 'Accept-Profile': 'rest_test' } });
+    expect(anon.json.paths['/owned']).toBeUndefined();
+    const token = await jwt({ role: 'authenticated', sub: 'someone' });
+    const user = await rest('/', { headers: { 'Accept-Profile': 'rest_test', Authorization: `Bearer ${token}` } });
+    expect(user.json.paths['/owned']).toBeDefined();
+  });
 });
 
 describe('isolation between requests', () => {
