@@ -15,7 +15,8 @@ export interface RealtimeContext {
   adminPool: pg.Pool;
   log: Logger;
   publication: string;
-  replicationReady: () => boolean;
+  /** Brings the change stream up (if it is not) and says whether it is streaming. */
+  ensureStreaming: () => Promise<boolean>;
 }
 
 /** The client side of a socket as a channel needs it. */
@@ -87,6 +88,11 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
       parsed.push({ id: bindingId(params), binding: r.binding });
     }
     if (!pgError) pgBindings = parsed;
+    // Changes committed once the join is answered must reach this subscriber: stream first.
+    if (pgBindings.length && !(await ctx.ensureStreaming())) {
+      pgError = 'Realtime was unable to connect to the project database';
+      pgBindings = [];
+    }
   }
 
   if (previous) close(ctx, socket, previous);
@@ -150,11 +156,10 @@ async function privateChannelsSupported(ctx: RealtimeContext): Promise<boolean> 
 }
 
 async function notifyReplicationReady(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
-  for (let i = 0; i < 20 && member.active; i++) {
-    if (ctx.replicationReady()) return system(socket, member, 'system', 'ok', 'Replication connection established');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  if (member.active) shutdown(ctx, socket, member, 'Replication connection was not established in time');
+  const ready = await ctx.ensureStreaming();
+  if (!member.active) return;
+  if (ready) system(socket, member, 'system', 'ok', 'Replication connection established');
+  else shutdown(ctx, socket, member, 'Replication connection was not established in time');
 }
 
 function system(socket: SocketSide, member: Member, extension: string, status: 'ok' | 'error', message: string): void {

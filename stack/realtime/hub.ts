@@ -52,6 +52,8 @@ export class Hub {
   /** Members with at least one postgres_changes binding. */
   readonly changeMembers = new Set<Member>();
   readonly presence = new PresenceStore();
+  /** Told how many postgres_changes subscribers there are whenever that changes. */
+  onChangeSubscribers: (count: number) => void = () => {};
 
   add(member: Member): void {
     const key = keyOf(member);
@@ -59,7 +61,10 @@ export class Hub {
     if (!set) this.topics.set(key, (set = new Set()));
     set.add(member);
     realtimeChannels.inc();
-    if (member.pgBindings.length) this.changeMembers.add(member);
+    if (member.pgBindings.length) {
+      this.changeMembers.add(member);
+      this.onChangeSubscribers(this.changeMembers.size);
+    }
   }
 
   remove(member: Member): void {
@@ -68,7 +73,7 @@ export class Hub {
     const set = this.topics.get(key);
     if (set?.delete(member)) realtimeChannels.dec();
     if (set && !set.size) this.topics.delete(key);
-    this.changeMembers.delete(member);
+    if (this.changeMembers.delete(member)) this.onChangeSubscribers(this.changeMembers.size);
     const diff = this.presence.untrack(key, member);
     if (diff) this.presenceDiff(key, diff);
   }

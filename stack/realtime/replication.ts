@@ -78,15 +78,54 @@ export class ChangeStream {
   private confirmed = 0n;
   private connected = false;
   private wake: (() => void) | null = null;
+  /** Someone subscribes to postgres_changes: the stream should be up. */
+  private wanted = false;
+  /** Nobody was subscribed: what the slot holds was for no one, so skip it when starting. */
+  private fromIdle = true;
+  private linger: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ChangeStreamOptions) {}
 
-  start(): void {
+  /**
+   * Streams while there are subscribers. Connecting from idle first moves the slot to the
+   * current end of WAL: nobody was there to receive what it held. Reconnecting while there are
+   * subscribers (Postgres restart, dropped connection) resumes from the slot, losing nothing.
+   */
+  want(): void {
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
+    if (this.wanted) return;
+    this.wanted = true;
     this.running ??= this.loop();
+    this.wake?.();
+  }
+
+  /** No subscribers left: stop streaming after `lingerMs` unless someone subscribes again. */
+  unwant(lingerMs: number): void {
+    if (!this.wanted || this.linger) return;
+    this.linger = setTimeout(() => {
+      this.linger = null;
+      this.wanted = false;
+      this.fromIdle = true;
+      void this.service?.stop().catch(() => {});
+    }, lingerMs);
+    this.linger.unref();
+  }
+
+  /** Starts streaming if needed and waits (at most `timeoutMs`) until it is up. */
+  async ensureStreaming(timeoutMs: number): Promise<boolean> {
+    this.want();
+    await this.ready(timeoutMs);
+    return this.connected;
   }
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Streaming when it should be (idle without subscribers is healthy). */
+  get isHealthy(): boolean {
+    return !this.wanted || this.connected;
   }
 
   /** Resolves once streaming has started (or after `timeoutMs`). */
@@ -97,12 +136,13 @@ export class ChangeStream {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.linger) clearTimeout(this.linger);
     this.wake?.();
     // Let an in-flight batch finish and be confirmed before the connection goes.
     for (let i = 0; i < 50 && this.processing; i++) await sleep(20);
     await this.service?.destroy().catch(() => {});
     // Ending a client in replication mode does not always settle its pending query.
-    await Promise.race([this.running, sleep(2_000)]);
+    await Promise.race([this.running ?? Promise.resolve(), sleep(2_000)]);
   }
 
   private client(): pg.Client {
@@ -122,7 +162,12 @@ export class ChangeStream {
       if (!slot.rowCount) {
         await client.query(`select pg_create_logical_replication_slot($1, 'pgoutput')`, [this.options.slot]);
         this.options.log.info({ slot: this.options.slot }, 'realtime replication slot created');
+      } else if (this.fromIdle) {
+        await client
+          .query('select pg_replication_slot_advance($1, pg_current_wal_lsn())', [this.options.slot])
+          .catch((err) => this.options.log.debug({ err }, 'realtime: slot not advanced'));
       }
+      this.fromIdle = false;
       return true;
     } finally {
       await client.end().catch(() => {});
@@ -132,6 +177,11 @@ export class ChangeStream {
   private async loop(): Promise<void> {
     let backoff = 500;
     while (!this.closed) {
+      if (!this.wanted) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+        continue;
+      }
       try {
         if (await this.ensureSlot()) {
           backoff = 500;
@@ -146,6 +196,7 @@ export class ChangeStream {
       this.connected = false;
       this.open = null;
       if (this.closed) break;
+      if (!this.wanted) continue;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, backoff);

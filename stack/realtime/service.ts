@@ -12,6 +12,9 @@ import { secretKey } from './tokens.js';
 
 export const REPLICATION_SLOT = 'agora_realtime';
 export const PUBLICATION = 'supabase_realtime';
+/** How long the change stream stays up after the last postgres_changes subscriber left. */
+const lingerMs = () => Number(process.env.AGORA_REALTIME_LINGER_MS ?? 10_000);
+const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
   const hub = new Hub();
@@ -35,12 +38,15 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     adminPool: ctx.adminPool,
     log: ctx.log,
     publication: PUBLICATION,
-    replicationReady: () => stream.isConnected,
+    ensureStreaming: async () => {
+      const up = await stream.ensureStreaming(STREAM_TIMEOUT_MS);
+      if (!hub.changeMembers.size) stream.unwant(lingerMs());
+      return up;
+    },
   };
+  // Stream only while someone listens (an idle stack holds no replication connection).
+  hub.onChangeSubscribers = (count) => (count ? stream.want() : stream.unwant(lingerMs()));
   const sockets = new RealtimeSockets(realtime);
-  stream.start();
-  // Changes committed from here on are delivered; wait (briefly) for the stream to be up.
-  await stream.ready(10_000);
 
   return {
     name: 'realtime',
@@ -56,7 +62,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
       }) as typeof server.close;
     },
     health: async () => {
-      if (!stream.isConnected) throw new Error('replication stream not connected');
+      if (!stream.isHealthy) throw new Error('replication stream not connected');
     },
     close: async () => {
       await sockets.close();
