@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { AuthError, badRequest, forbidden, unauthorized } from './errors.js';
+import { badRequest, forbidden, unauthorized } from './errors.js';
 import { verifyAccessToken } from './jwt.js';
 import type { ClientInfo, SessionRow } from './sessions.js';
 import type { AuthSettings } from './settings.js';
@@ -122,8 +122,4 @@ export async function requireAdmin(c: Context, settings: AuthSettings): Promise<
   const claims = await verifyAccessToken(bearerToken(c), settings.jwtSecret);
   if (claims.role !== 'service_role' && claims.role !== 'supabase_admin') throw forbidden('not_admin', 'User not allowed');
   return claims;
-}
-
-export function isAuthError(err: unknown): err is AuthError {
-  return err instanceof AuthError;
 }
