@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { createMailSender } from '../../stack/mail/sender.js';
 import { describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
-import { uniqueEmail } from './support.js';
+import { anonClient, uniqueEmail } from './support.js';
 
 async function send(to: string, subject: string) {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: stack().smtpPort, secure: false, ignoreTLS: true });
@@ -113,6 +113,17 @@ describe('GoTrue settings and health', () => {
       mailer_autoconfirm: true,
       external: { email: true, phone: false, anonymous_users: false, apple: false, github: false },
     });
+  });
+
+  it('publishes no JWKS keys (tokens are HS256), and supabase-js getClaims() still verifies through /user', async () => {
+    const res = await fetch(`${stack().apiUrl}/auth/v1/.well-known/jwks.json`);
+    expect(await res.json()).toEqual({ keys: [] });
+    const client = anonClient();
+    const { data } = await client.auth.signUp({ email: uniqueEmail('claims'), password: 'claims-pass-1' });
+    await client.auth.setSession(data.session!);
+    const claims = await client.auth.getClaims();
+    expect(claims.error).toBeNull();
+    expect(claims.data?.claims.sub).toBe(data.user!.id);
   });
 
   it('GET /auth/v1/health names GoTrue', async () => {
