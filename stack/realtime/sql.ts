@@ -1,0 +1,22 @@
+import pg from 'pg';
+
+// SQL text helpers for the change pipeline: literals and identifiers quoted as Postgres does,
+// and many statements in one round trip.
+
+export const lit = (v: string): string => pg.Client.prototype.escapeLiteral(v);
+export const ident = (v: string): string => pg.Client.prototype.escapeIdentifier(v);
+
+/** Runs several statements in one round trip (simple query protocol) on one pooled connection. */
+export async function runStatements(pool: pg.Pool, statements: string[]): Promise<pg.QueryResult[]> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const result = (await client.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+    return Array.isArray(result) ? result : [result];
+  } catch (err) {
+    await client.query('rollback').catch(() => (broken = true));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
