@@ -6,7 +6,8 @@
 //
 // The server runs in a child process (`--serve`), so the load generator and the baselines do not
 // share its event loop. Knobs: REST_BENCH_SECONDS (per scenario, default 5), REST_BENCH_CONNECTIONS
-// (default 10), REST_BENCH_LEAK_REQUESTS (default 100000).
+// (default 10), REST_BENCH_LEAK_REQUESTS (default 100000); diagnostics: REST_BENCH_CPU_PROF=<dir>
+// (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's apiPool use every second).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,10 @@ async function serve(): Promise<void> {
   await admin.query(SCHEMA_SQL);
   await admin.query("notify pgrst, 'reload schema'");
   await admin.end();
+  if (process.env.REST_BENCH_POOL_STATS) {
+    const pool = test.stack.apiPool;
+    setInterval(() => process.stderr.write(`apiPool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
+  }
   const info: ServeInfo = { ...test.info, pid: process.pid };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = async () => {
@@ -149,13 +154,23 @@ const fmt = (f: Figures) =>
 
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // REST_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there
+  const prof = process.env.REST_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REST_BENCH_CPU_PROF}`] : [];
+  // quiet logs from the first import on, and keep draining stdout: a full pipe would stall the server
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', self, '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
+  });
   const info = await new Promise<ServeInfo>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d) => {
       buf += d;
       const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      if (line) {
+        resolve(JSON.parse(line));
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+      }
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
@@ -274,8 +289,10 @@ async function run(info: ServeInfo): Promise<void> {
     samples.push([done, rssMb(info.pid)]);
   }
   console.log(`server RSS over ${LEAK_REQUESTS} requests: ${samples.map(([n, mb]) => `${n}: ${mb.toFixed(0)} MB`).join(', ')}`);
-  const growth = samples[samples.length - 1][1] - samples[1][1];
-  console.log(`growth after the first ${samples[1][0]} requests: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB`);
+  // the first samples include JIT warm-up and the heap settling; a leak keeps growing after that
+  const from = samples[Math.min(2, samples.length - 1)];
+  const growth = samples[samples.length - 1][1] - from[1];
+  console.log(`change from ${from[0]} to ${samples[samples.length - 1][0]} requests: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB`);
 
   await pool.end();
   await bare.end();
