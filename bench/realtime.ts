@@ -177,13 +177,15 @@ async function run(info: StackInfo, db: pg.Pool, table: string, tokens: string[]
 }
 
 async function idleMemory(info: StackInfo, child: ChildProcess, table: string, token: string): Promise<{ rss: number; heap: number; total: number }> {
+  // One subscriber first, so the change stream's own footprint is not counted per connection.
+  const first = await subscribe(info, table, token, 'idle-first', []);
   await sleep(500);
   const before = await ask<{ rss: number; heapUsed: number; external: number }>(child, 'memory');
   const sockets: WebSocket[] = [];
   for (let i = 0; i < IDLE_CONNECTIONS; i++) sockets.push((await subscribe(info, table, token, `idle-${i}`, [])).ws);
   await sleep(1_000);
   const after = await ask<{ rss: number; heapUsed: number; external: number }>(child, 'memory');
-  for (const ws of sockets) ws.close();
+  for (const ws of [first.ws, ...sockets]) ws.close();
   return {
     rss: (after.rss - before.rss) / IDLE_CONNECTIONS,
     heap: (after.heapUsed + after.external - before.heapUsed - before.external) / IDLE_CONNECTIONS,
@@ -218,11 +220,12 @@ try {
     tokens.push(await new SignJWT({ sub: id, role: 'authenticated', aud: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(secret));
   }
 
+  // Memory first, on a fresh process: later runs leave garbage and freed pages that blur RSS.
+  const memory = await idleMemory(info, child, table, tokens[0]);
   const baseline = await run(info, db, table, tokens.slice(0, 1), Math.min(200, CHANGES), 'baseline');
   const main = await run(info, db, table, tokens, CHANGES, 'main');
   // The same fan-out with one identity: one RLS check per change instead of one per subscriber.
   const shared = await run(info, db, table, tokens.map(() => tokens[0]), Math.min(CHANGES, 500), 'one-user');
-  const memory = await idleMemory(info, child, table, tokens[0]);
 
   const row = (r: Run) =>
     `${r.label.padEnd(9)} ${String(r.subscribers).padStart(4)} subs ${String(r.changes).padStart(5)} changes  delivered ${r.delivered}/${r.expected}  ` +
