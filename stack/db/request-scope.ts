@@ -9,6 +9,8 @@ export interface RequestIdentity {
   method?: string;
   path?: string;
   headers?: Record<string, string>;
+  /** Further transaction-local settings (search_path, timezone...), set in the same round trip. */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -25,25 +27,25 @@ export async function withRequestScope<T>(
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query(options.readOnly ? 'begin read only' : 'begin');
     // The gateway's request id goes along, so a slow query in pg_stat_activity or the
     // Postgres log names the request it served.
     const requestId = currentRequestId() ?? '';
-    await client.query(
-      `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true),
-              set_config('request.method', $3, true), set_config('request.path', $4, true),
-              set_config('request.headers', $5, true), set_config('request.id', $6, true),
-              set_config('application_name', $7, true)`,
-      [
-        identity.role,
-        JSON.stringify(identity.claims),
-        identity.method ?? '',
-        identity.path ?? '',
-        JSON.stringify(identity.headers ?? {}),
-        requestId,
-        requestId ? applicationName(requestId) : 'agora-api',
-      ],
-    );
+    const settings: Record<string, string> = {
+      role: identity.role,
+      'request.jwt.claims': JSON.stringify(identity.claims),
+      'request.method': identity.method ?? '',
+      'request.path': identity.path ?? '',
+      'request.headers': JSON.stringify(identity.headers ?? {}),
+      'request.id': requestId,
+      application_name: requestId ? applicationName(requestId) : 'agora-api',
+      ...identity.settings,
+    };
+    // BEGIN and every setting in one round trip, as PostgREST pipelines them: a multi-statement
+    // simple query, so the values are escaped literals (escapeLiteral) rather than parameters.
+    const assignments = Object.entries(settings)
+      .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`)
+      .join(', ');
+    await client.query(`${options.readOnly ? 'begin read only' : 'begin'}; select ${assignments}`);
     const result = await fn(client);
     await client.query(options.rollback ? 'rollback' : 'commit');
     return result;

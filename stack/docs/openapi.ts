@@ -4,7 +4,6 @@ import type { StackConfig } from '../config/load.js';
 import { authPaths, authSchemas } from './auth-paths.js';
 import { readCatalog } from './catalog.js';
 import { functionPaths } from './function-paths.js';
-import { loadFunctionSchemas } from './function-schemas.js';
 import { opsPaths, opsSchemas } from './ops-paths.js';
 import { restPaths } from './rest-paths.js';
 import { storagePaths, storageSchemas } from './storage-paths.js';
@@ -27,6 +26,8 @@ export async function buildOpenApi(source: OpenApiSource, serverUrl: string): Pr
   const { config } = source;
   const catalog = await readCatalog(source.adminPool, config.api.schemas);
   const rest = restPaths(catalog.relations, catalog.functions, config.api.schemas[0] ?? 'public');
+  // zod and the functions' schemas load with the first request for the docs, not at start.
+  const { loadFunctionSchemas } = await import('./function-schemas.js');
   const fns = functionPaths(await loadFunctionSchemas());
   return {
     openapi: '3.0.3',

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { MessageStore } from './store.js';
@@ -29,7 +28,9 @@ export async function startSmtpServer(store: MessageStore, port: number, log: Lo
           callback(Object.assign(new Error('Message exceeds the maximum size'), { responseCode: 552 }));
           return;
         }
-        simpleParser(raw)
+        // mailparser is loaded with the first message, not on every start of the stack.
+        import('mailparser')
+          .then(({ simpleParser }) => simpleParser(raw))
           .then((parsed) => {
             const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
             const message = store.add(parsed, raw, { from, to: session.envelope.rcptTo.map((r) => r.address) });

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
 export interface OutgoingMail {
@@ -19,18 +19,16 @@ export interface MailSender {
  * structured line per message sent.
  */
 export function createMailSender(opts: { host: string; port: number; from: string; log: Logger }): MailSender {
-  const transport = nodemailer.createTransport({
-    host: opts.host,
-    port: opts.port,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 2,
-  });
+  // nodemailer is loaded on the first send, not on every start of the stack.
+  let transport: Promise<Transporter> | undefined;
+  const connect = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ host: opts.host, port: opts.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 2 }),
+    ));
   return {
     async send(mail) {
       const started = Date.now();
-      const info = await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, html: mail.html });
+      const info = await (await connect()).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, html: mail.html });
       opts.log.info(
         { event: 'mail_sent', kind: mail.kind, to: mail.to, subject: mail.subject, message_id: info.messageId, ms: Date.now() - started },
         'mail sent',
@@ -38,7 +36,7 @@ export function createMailSender(opts: { host: string; port: number; from: strin
       return { messageId: info.messageId };
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close());
     },
   };
 }

@@ -107,13 +107,8 @@ async function execute(
   const result = await withRequestScope(deps.apiPool, {
     role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
     headers: lowerHeaders(request.headers),
+    settings: req.prefer.timezone ? { search_path: searchPath, timezone: req.prefer.timezone } : { search_path: searchPath },
   }, async (client) => {
-    await client.query(
-      req.prefer.timezone
-        ? `select set_config('search_path', $1, true), set_config('timezone', $2, true)`
-        : `select set_config('search_path', $1, true)`,
-      req.prefer.timezone ? [searchPath, req.prefer.timezone] : [searchPath],
-    );
     if (cache.preRequest) {
       await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
     }
