@@ -10,7 +10,6 @@ import { PROJECT_ROOT } from '../stack/config/load.js';
 import { PostgresCluster } from '../stack/postgres/cluster.js';
 import { treeMemory } from './support/proc.js';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const WARM_RUNS = 3;
 
 async function waitHealthy(url: string, child: ReturnType<typeof spawn>): Promise<void> {
@@ -24,7 +23,7 @@ async function waitHealthy(url: string, child: ReturnType<typeof spawn>): Promis
 
 async function startOnce(env: Record<string, string>, measureMemory: boolean) {
   const started = performance.now();
-  const child = spawn(process.execPath, [TSX, path.join(PROJECT_ROOT, 'stack', 'cli', 'start.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'stack', 'cli', 'start.ts')], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env, AGORA_LOG_LEVEL: 'warn' },
     stdio: 'ignore',

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../stack/config/load.js';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 export interface CliRun {
   code: number | null;
@@ -12,7 +11,7 @@ export interface CliRun {
 
 /** Starts one of the stack's commands (stack/cli/<name>.ts) as a separate process. */
 export function spawnCli(name: string, env: Record<string, string>): ChildProcess & { output: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [TSX, path.join(PROJECT_ROOT, 'stack', 'cli', `${name}.ts`)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'stack', 'cli', `${name}.ts`)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, AGORA_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
