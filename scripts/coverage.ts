@@ -51,7 +51,12 @@ function keepAppScripts(): number {
   const roots = [pathToFileURL(path.join(PROJECT_ROOT, 'stack')).href + '/'];
   let kept = 0;
   for (const file of readdirSync(RAW).filter((f) => f.endsWith('.json'))) {
-    const dump = JSON.parse(readFileSync(path.join(RAW, file), 'utf8')) as { result: Array<{ url: string }>; 'source-map-cache'?: Record<string, unknown> };
+    let dump: { result: Array<{ url: string }>; 'source-map-cache'?: Record<string, unknown> };
+    try {
+      dump = JSON.parse(readFileSync(path.join(RAW, file), 'utf8'));
+    } catch {
+      continue; // a process killed while writing its dump leaves it empty or cut short
+    }
     const maps = dump['source-map-cache'] ?? {};
     const result = dump.result.filter((s) => roots.some((r) => s.url.startsWith(r)) && maps[s.url]);
     if (!result.length) continue;
