@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { topicKey, type Hub } from './hub.js';
 import { verifyToken } from './tokens.js';
 
@@ -30,6 +31,8 @@ function validate(messages: unknown[]): Record<string, string[]>[] {
 }
 
 export function mountBroadcastApi(app: Hono, hub: Hub, secret: Uint8Array): void {
+  // Browsers call it cross-origin (as behind Supabase's API gateway).
+  app.use('/realtime/v1/api/*', cors({ origin: '*' }));
   app.post('/realtime/v1/api/broadcast', async (c) => {
     if (!(await authorized(c, secret))) return c.json({ message: 'Unauthorized' }, 401);
     let body: unknown;

@@ -1,15 +1,17 @@
 // A postgres_changes binding as Realtime parses it (Extensions.PostgresCdcRls.Subscriptions):
-// event, schema, table and a `column=op.value` filter list joined with commas (AND).
+// event, schema, table and a `column=[not.]op.value` filter list joined with commas (AND).
 
 export type ChangeEvent = 'INSERT' | 'UPDATE' | 'DELETE';
-export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in';
-const OPS: readonly FilterOp[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in'];
+export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
+const OPS: readonly FilterOp[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'];
 
 export interface Filter {
   column: string;
   op: FilterOp;
   /** One value, or the list for `in`. */
   value: string | string[];
+  /** The `not.` prefix. */
+  negate?: boolean;
 }
 
 export interface ChangeBinding {
@@ -64,7 +66,9 @@ function parseSegment(segment: string): Filter | string {
   const eq = segment.indexOf('=');
   if (eq <= 0) return JSON.stringify([segment]);
   const column = segment.slice(0, eq).trim();
-  const rest = segment.slice(eq + 1);
+  let rest = segment.slice(eq + 1);
+  const negate = rest.startsWith('not.');
+  if (negate) rest = rest.slice(4);
   const dot = rest.indexOf('.');
   const op = dot < 0 ? rest : rest.slice(0, dot);
   const raw = dot < 0 ? '' : rest.slice(dot + 1);
@@ -72,9 +76,10 @@ function parseSegment(segment: string): Filter | string {
   if (op === 'in') {
     const m = /^\((.*)\)$/s.exec(raw.trim());
     if (!m) return JSON.stringify([op, raw]);
-    return { column, op, value: splitTopLevel(m[1]).map((v) => unquote(v.trim())) };
+    return { column, op, value: splitTopLevel(m[1]).map((v) => unquote(v.trim())), ...(negate ? { negate } : {}) };
   }
-  return { column, op: op as FilterOp, value: unquote(raw) };
+  if (op === 'is' && !/^(null|true|false|unknown)$/i.test(raw)) return JSON.stringify([op, raw]);
+  return { column, op: op as FilterOp, value: unquote(raw), ...(negate ? { negate } : {}) };
 }
 
 export function parseFilterString(filter: string): Filter[] | string {
@@ -145,10 +150,48 @@ function compare(raw: string, value: string, typeOid: number): number | null {
   return raw === value ? 0 : raw < value ? -1 : 1;
 }
 
-function passes(filter: Filter, raw: string, typeOid: number): boolean {
-  if (filter.op === 'in') return (filter.value as string[]).some((v) => compare(raw, v, typeOid) === 0);
-  const c = compare(raw, filter.value as string, typeOid);
-  if (c === null) return false;
+/** SQL LIKE as a regular expression (`%` any run, `_` one character, `\\` escapes). */
+function likeRegex(pattern: string, flags: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (ch === '%') re += '[\\s\\S]*';
+    else if (ch === '_') re += '[\\s\\S]';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, flags);
+}
+
+/** SQL's three-valued result of one filter on a value: null when SQL would say unknown. */
+function evaluate(filter: Filter, raw: string | null, typeOid: number): boolean | null {
+  const value = filter.value as string;
+  if (filter.op === 'is') {
+    const v = value.toLowerCase();
+    if (v === 'null') return raw === null;
+    if (v === 'unknown') return raw === null;
+    if (raw === null) return false;
+    return compare(raw, v, BOOL_TYPE) === 0;
+  }
+  if (filter.op === 'isdistinct') return raw === null ? true : compare(raw, value, typeOid) !== 0;
+  if (raw === null) return null;
+  switch (filter.op) {
+    case 'in':
+      return (filter.value as string[]).some((v) => compare(raw, v, typeOid) === 0);
+    case 'like':
+      return likeRegex(value, '').test(raw);
+    case 'ilike':
+      return likeRegex(value, 'i').test(raw);
+    case 'match':
+    case 'imatch':
+      try {
+        return new RegExp(value, filter.op === 'imatch' ? 'i' : '').test(raw);
+      } catch {
+        return null;
+      }
+  }
+  const c = compare(raw, value, typeOid);
+  if (c === null) return null;
   switch (filter.op) {
     case 'eq':
       return c === 0;
@@ -162,13 +205,23 @@ function passes(filter: Filter, raw: string, typeOid: number): boolean {
       return c > 0;
     case 'gte':
       return c >= 0;
+    default:
+      return null;
   }
+}
+
+function passes(filter: Filter, raw: string | null, typeOid: number): boolean {
+  const result = evaluate(filter, raw, typeOid);
+  // Unknown (null) never passes, negated or not, as realtime.is_visible_through_filters decides.
+  if (result === null) return false;
+  return filter.negate ? !result : result;
 }
 
 /**
  * Whether a row (column → text value as Postgres printed it) passes every filter, as
  * realtime.is_visible_through_filters decides: filters on columns the row does not carry are
- * skipped, but a row that carries none of the filtered columns is not visible; null never matches.
+ * skipped, but a row that carries none of the filtered columns is not visible; null matches
+ * only `is.null` and `isdistinct`.
  */
 export function visibleThroughFilters(filters: Filter[], row: Record<string, string | null> | null, types: Map<string, number>): boolean {
   if (!filters.length) return true;
@@ -177,8 +230,7 @@ export function visibleThroughFilters(filters: Filter[], row: Record<string, str
   for (const f of filters) {
     if (!(f.column in row)) continue;
     matched++;
-    const raw = row[f.column];
-    if (raw === null || raw === undefined) return false;
+    const raw = row[f.column] ?? null;
     if (!passes(f, raw, types.get(f.column) ?? 25)) return false;
   }
   return matched > 0;

@@ -66,7 +66,7 @@ describe('bad input', () => {
 
   it('reports an unparsable postgres_changes filter as a system error', async () => {
     const s = await rawSocket();
-    join(s, 'realtime:badfilter', { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'notifications', filter: 'recipient_id=like.x' }] } });
+    join(s, 'realtime:badfilter', { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'notifications', filter: 'recipient_id=foo.x' }] } });
     const system = await frameWhere(s, (f) => f.event === 'system');
     expect(system.payload).toMatchObject({ extension: 'postgres_changes', status: 'error', channel: 'badfilter' });
     expect(system.payload.message).toContain('Error parsing `filter` params');

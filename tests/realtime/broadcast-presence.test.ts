@@ -81,6 +81,15 @@ describe('broadcast', () => {
     expect((await received.waitFor(1))[0].payload).toEqual({ n: 42 });
   });
 
+  it('answers a browser’s CORS preflight for the REST API', async () => {
+    const res = await fetch(`${stack().apiUrl}/realtime/v1/api/broadcast`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey,authorization,content-type' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('rejects REST broadcasts without a valid token (401) or with bad messages (422)', async () => {
     const url = `${stack().apiUrl}/realtime/v1/api/broadcast`;
     const body = JSON.stringify({ messages: [{ topic: 'x', event: 'y', payload: {} }] });

@@ -101,7 +101,7 @@ describe('postgres_changes', () => {
     expect(anon.inbox.items).toEqual([]);
   });
 
-  it('filters with eq, neq, lt, lte, gt, gte and in', async () => {
+  it('filters with eq, neq, lt, lte, gt, gte, in and not.', async () => {
     const cases: [string, number[]][] = [
       ['score=eq.2', [2]],
       ['score=neq.2', [1, 3]],
@@ -110,6 +110,7 @@ describe('postgres_changes', () => {
       ['score=gt.2', [3]],
       ['score=gte.2', [2, 3]],
       ['score=in.(1,3)', [1, 3]],
+      ['score=not.in.(1,3)', [2]],
     ];
     const listeners = await Promise.all(cases.map(([filter]) => listen(alice.token, { event: 'INSERT', filter })));
     await Promise.all(listeners.map((l) => subscribe(l.channel)));

@@ -65,6 +65,17 @@ describe('postgres_changes filters', () => {
     expect(parseBinding({})).toMatchObject({ ok: false });
   });
 
+  it('supports like, ilike, is, isdistinct and the not. prefix', () => {
+    expect(visibleThroughFilters(parse('name=like.ab%'), { name: 'abc' }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('name=like.ab%'), { name: 'ABC' }, types)).toBe(false);
+    expect(visibleThroughFilters(parse('name=ilike.ab_'), { name: 'ABC' }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('name=is.null'), { name: null }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('name=not.is.null'), { name: 'x' }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('score=not.in.(1,2)'), { score: '3' }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('score=not.eq.3'), { score: null }, types)).toBe(false);
+    expect(visibleThroughFilters(parse('name=isdistinct.a'), { name: null }, types)).toBe(true);
+  });
+
   it('compares numbers as numbers, and never matches null', () => {
     expect(visibleThroughFilters(parse('score=gt.9'), { score: '10' }, types)).toBe(true);
     expect(visibleThroughFilters(parse('score=lt.9'), { score: '10' }, types)).toBe(false);
