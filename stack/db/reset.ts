@@ -14,9 +14,10 @@ export async function resetDatabase(config: StackConfig): Promise<BootstrapResul
   const admin = new pg.Client({ connectionString: dbUrl(config, 'template1'), application_name: 'agora-reset' });
   await admin.connect();
   try {
-    // Realtime's replication slot pins the database; drop it first (realtime makes a new one).
+    // Realtime's replication slot pins the database: end its walsender (waiting until it is
+    // gone, or the slot is still "active") and drop the slot; realtime makes a new one.
     await admin.query(
-      `select pg_terminate_backend(active_pid) from pg_replication_slots where database = 'postgres' and active_pid is not null`,
+      `select pg_terminate_backend(active_pid, 5000) from pg_replication_slots where database = 'postgres' and active_pid is not null`,
     );
     await admin.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = 'postgres'`);
     await admin.query('drop database if exists postgres with (force)');
