@@ -50,7 +50,7 @@ select is(pg_get_function_result('public.trending_hashtags(integer, integer)'::r
 -- public.search_posts(text): full-text search, read as the caller.
 select has_function('public', 'search_posts', array['text'], 'public.search_posts(text) exists');
 select function_returns('public', 'search_posts', array['text'], 'setof posts', 'search_posts returns setof posts');
-select function_lang_is('public', 'search_posts', array['text'], 'sql', 'search_posts is written in sql');
+select function_lang_is('public', 'search_posts', array['text'], 'plpgsql', 'search_posts is PL/pgSQL, so each search is planned for its own words');
 select volatility_is('public', 'search_posts', array['text'], 'stable', 'search_posts is STABLE');
 select isnt_definer('public', 'search_posts', array['text'], 'search_posts runs with the caller''s rights (SECURITY INVOKER)');
 select is(tests.function_config('public.search_posts(text)'), array['search_path=""'], 'search_posts pins search_path to ''''');

@@ -103,9 +103,20 @@ returns text language plpgsql set search_path = '' as $$
 declare
   body text;
   fname text;
+  names text[];
   arg record;
 begin
-  select p.prosrc, p.proname into body, fname from pg_catalog.pg_proc p where p.oid = fn;
+  select p.prosrc, p.proname, p.proargnames into body, fname, names from pg_catalog.pg_proc p where p.oid = fn;
+  -- A PL/pgSQL body that runs its query with `execute $q$ ... $q$ using ...` names the
+  -- arguments by position ($1, $2...) inside that query.
+  if body ~ 'execute \$q\$' then
+    body := substring(body from '\$q\$(.*)\$q\$');
+    for i in reverse coalesce(array_length(names, 1), 0)..1 loop
+      if args ? names[i] then
+        body := replace(body, '$' || i, args ->> names[i]);
+      end if;
+    end loop;
+  end if;
   for arg in select key, value from jsonb_each_text(args) loop
     body := replace(body, fname || '.' || arg.key, arg.value);
   end loop;
