@@ -211,8 +211,7 @@ async function run(info: ServeInfo): Promise<void> {
     return p.kind === 'read' ? readStatement(cache, p, { count: false, accept: 'json', stripNulls: false }) : mutateStatement(cache, p as never, req, { representation: false, count: false });
   };
   const scoped = (method: string, path: string, readOnly: boolean, st: (i: number) => { text: string; values: unknown[] }) => (i: number) =>
-    withRequestScope(pool, { role: 'authenticated', claims, method, path, headers: {} }, async (c) => {
-      await c.query(`select set_config('search_path', $1, true)`, [searchPath]);
+    withRequestScope(pool, { role: 'authenticated', claims, method, path, headers: {}, settings: { search_path: searchPath } }, async (c) => {
       const s = st(i);
       await c.query(s.text, s.values);
     }, { readOnly }).then(() => undefined);
@@ -222,12 +221,10 @@ async function run(info: ServeInfo): Promise<void> {
   const insert = (i: number) => statementFor('POST', '/posts', '', JSON.stringify({ author_id: (i % AUTHORS) + 1, title: `bench ${i}` }));
 
   let counter = 0;
+  // A new path for every request through autocannon's setupRequest (keeps the connection's
+  // headers and keep-alive; re-setting the whole request per response made every request slow).
   const rotating = (make: (i: number) => string) => ({
-    setupClient: (c: { setRequest: (r: object) => void; on: (e: string, f: () => void) => void }) => {
-      const next = () => c.setRequest({ path: make(counter++) });
-      next();
-      c.on('response', next);
-    },
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: make(counter++) }) }],
   });
   const pathOf = (u: string) => new URL(u).pathname + new URL(u).search;
 
