@@ -1,6 +1,9 @@
 import type { Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { topicKey, type Hub } from './hub.js';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { canBroadcast } from './authorization.js';
+import { topicKey, type Hub, type Identity } from './hub.js';
 import { verifyToken } from './tokens.js';
 
 // Realtime's REST broadcast: `POST /realtime/v1/api/broadcast` with a batch of messages (what
@@ -9,10 +12,19 @@ import { verifyToken } from './tokens.js';
 
 export const MAX_MESSAGES_PER_REQUEST = 100;
 
-async function authorized(c: Context, secret: Uint8Array): Promise<boolean> {
+/** The caller's identity from its bearer token (else its apikey); null when neither verifies. */
+async function authorized(c: Context, secret: Uint8Array): Promise<Identity | null> {
   const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   const token = bearer ?? c.req.header('apikey');
-  return (await verifyToken(token, secret)).ok;
+  const verified = await verifyToken(token, secret);
+  return verified.ok ? { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp } : null;
+}
+
+export interface BroadcastApiDeps {
+  hub: Hub;
+  secret: Uint8Array;
+  apiPool: pg.Pool;
+  log: Logger;
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -30,11 +42,23 @@ function validate(messages: unknown[]): Record<string, string[]>[] {
   });
 }
 
-export function mountBroadcastApi(app: Hono, hub: Hub, secret: Uint8Array): void {
+export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: BroadcastApiDeps): void {
+  // Private topics take the caller's broadcast (insert) permission on realtime.messages, checked
+  // once per topic and request; a message without it is dropped, the request still accepted, as
+  // Realtime's BroadcastController does.
+  const mayBroadcast = (identity: Identity) => {
+    const checked = new Map<string, Promise<boolean | null>>();
+    return async (topic: string) => {
+      if (!checked.has(topic)) checked.set(topic, canBroadcast(apiPool, log, identity, topic));
+      return (await checked.get(topic)) === true;
+    };
+  };
+
   // Browsers call it cross-origin (as behind Supabase's API gateway).
   app.use('/realtime/v1/api/*', cors({ origin: '*' }));
   app.post('/realtime/v1/api/broadcast', async (c) => {
-    if (!(await authorized(c, secret))) return c.json({ message: 'Unauthorized' }, 401);
+    const identity = await authorized(c, secret);
+    if (!identity) return c.json({ message: 'Unauthorized' }, 401);
     let body: unknown;
     try {
       body = await c.req.json();
@@ -48,16 +72,17 @@ export function mountBroadcastApi(app: Hono, hub: Hub, secret: Uint8Array): void
     }
     const problems = validate(messages);
     if (problems.some((p) => Object.keys(p).length)) return c.json({ errors: { messages: problems } }, 422);
+    const allowed = mayBroadcast(identity);
     for (const m of messages as { topic: string; event: string; payload: Record<string, unknown>; private?: boolean }[]) {
-      // Private channels are authorized by RLS on realtime.messages, which this stack does not have.
-      if (m.private) continue;
-      hub.broadcast(topicKey(m.topic, false), { event: m.event, json: m.payload }, null, true);
+      if (m.private && !(await allowed(m.topic))) continue;
+      hub.broadcast(topicKey(m.topic, m.private === true), { event: m.event, json: m.payload }, null, true);
     }
     return c.body(null, 202);
   });
 
   app.post('/realtime/v1/api/broadcast/:topic/events/:event', async (c) => {
-    if (!(await authorized(c, secret))) return c.json({ message: 'Unauthorized' }, 401);
+    const identity = await authorized(c, secret);
+    if (!identity) return c.json({ message: 'Unauthorized' }, 401);
     const topic = c.req.param('topic');
     const event = c.req.param('event');
     const isPrivate = c.req.query('private') === 'true';
@@ -72,7 +97,7 @@ export function mountBroadcastApi(app: Hono, hub: Hub, secret: Uint8Array): void
         return c.json({ errors: { payload: ['is invalid'] } }, 422);
       }
     }
-    if (!isPrivate) hub.broadcast(topicKey(topic, false), user, null, !binary);
+    if (!isPrivate || (await mayBroadcast(identity)(topic))) hub.broadcast(topicKey(topic, isPrivate), user, null, !binary);
     return c.body(null, 202);
   });
 }

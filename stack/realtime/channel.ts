@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { canBroadcast, readPolicies } from './authorization.js';
 import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
 import { parseBinding, type ChangeBinding } from './filters.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
@@ -13,6 +14,8 @@ export interface RealtimeContext {
   hub: Hub;
   secret: Uint8Array;
   adminPool: pg.Pool;
+  /** Logged in as authenticator: checks run as the client's role. */
+  apiPool: pg.Pool;
   log: Logger;
   publication: string;
   /** Brings the change stream up (if it is not) and says whether it is streaming. */
@@ -45,6 +48,8 @@ function bindingId(params: unknown): number {
 interface MemberState {
   expiry?: NodeJS.Timeout;
   presenceCalls: number[];
+  /** Private channels: whether the client may broadcast, checked once (on the first send). */
+  broadcastWrite?: Promise<boolean | null>;
 }
 const state = new WeakMap<Member, MemberState>();
 
@@ -65,7 +70,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   const identity: Identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
 
   const isPrivate = config.private === true;
-  if (isPrivate && !(await privateChannelsSupported(ctx))) return fail(errors.unauthorizedTopic(subTopic));
+  if (isPrivate && !(await mayRead(ctx, identity, subTopic))) return fail(errors.unauthorizedTopic(subTopic));
 
   // postgres_changes: the reply carries each binding with its id; problems come as system messages.
   const rawBindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((p) => p != null) : [];
@@ -146,13 +151,10 @@ async function checkBinding(ctx: RealtimeContext, binding: ChangeBinding, role: 
   return null;
 }
 
-let privateSupport: { at: number; value: boolean } | null = null;
-/** Private channels are authorized by RLS on realtime.messages; without that table none can be. */
-async function privateChannelsSupported(ctx: RealtimeContext): Promise<boolean> {
-  if (privateSupport && Date.now() - privateSupport.at < 5_000) return privateSupport.value;
-  const { rows } = await ctx.adminPool.query(`select to_regclass('realtime.messages') is not null as ok`);
-  privateSupport = { at: Date.now(), value: rows[0].ok === true };
-  return privateSupport.value;
+/** A private channel may be joined when RLS on realtime.messages lets the client read its broadcasts or presence. */
+async function mayRead(ctx: RealtimeContext, identity: Identity, subTopic: string): Promise<boolean> {
+  const policies = await readPolicies(ctx.adminPool, ctx.log, identity, subTopic);
+  return policies.broadcast || policies.presence;
 }
 
 async function notifyReplicationReady(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
@@ -206,10 +208,20 @@ export async function accessToken(ctx: RealtimeContext, socket: SocketSide, memb
   if (!verified.ok) return shutdown(ctx, socket, member, verified.error.message);
   member.accessToken = token;
   member.identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
+  // Permissions belong to the token: a new one is authorized afresh, as Realtime does.
+  state.get(member)!.broadcastWrite = undefined;
+  if (member.private && !(await mayRead(ctx, member.identity, member.subTopic))) {
+    if (member.active) shutdown(ctx, socket, member, errors.unauthorizedTopic(member.subTopic).message);
+    return;
+  }
   scheduleExpiry(ctx, socket, member);
 }
 
-export function broadcast(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): void {
+export async function broadcast(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): Promise<void> {
+  // Private channels: a client without insert permission on realtime.messages for the topic is
+  // not heard; Realtime drops its broadcasts without a reply, even with ack.
+  if (member.private && !(await mayBroadcast(ctx, member))) return;
+  if (!member.active) return;
   const payload = obj(frame.payload);
   let user: UserBroadcast;
   if (frame.userBroadcast) {
@@ -221,6 +233,15 @@ export function broadcast(ctx: RealtimeContext, socket: SocketSide, member: Memb
   }
   ctx.hub.broadcast(topicKey(member.subTopic, member.private), user, member, !frame.userBroadcast);
   if (member.ackBroadcast) socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
+}
+
+async function mayBroadcast(ctx: RealtimeContext, member: Member): Promise<boolean> {
+  const s = state.get(member)!;
+  const check = (s.broadcastWrite ??= canBroadcast(ctx.apiPool, ctx.log, member.identity, member.subTopic));
+  const allowed = await check;
+  // A check that could not be made is made again on the next send.
+  if (allowed === null && s.broadcastWrite === check) s.broadcastWrite = undefined;
+  return allowed === true;
 }
 
 export function presence(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): void {

@@ -36,6 +36,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     hub,
     secret,
     adminPool: ctx.adminPool,
+    apiPool: ctx.apiPool,
     log: ctx.log,
     publication: PUBLICATION,
     ensureStreaming: async () => {
@@ -50,7 +51,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
 
   return {
     name: 'realtime',
-    mount: (app) => mountBroadcastApi(app, hub, secret),
+    mount: (app) => mountBroadcastApi(app, { hub, secret, apiPool: ctx.apiPool, log: ctx.log }),
     attach: (server) => {
       server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
       // server.close() waits for every socket, and upgraded ones are not HTTP connections that
