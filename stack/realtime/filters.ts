@@ -2,8 +2,10 @@
 // event, schema, table and a `column=[not.]op.value` filter list joined with commas (AND).
 
 export type ChangeEvent = 'INSERT' | 'UPDATE' | 'DELETE';
-export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'match' | 'imatch' | 'isdistinct';
-const OPS: readonly FilterOp[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'];
+// No regular-expression operators (match, imatch): Supabase Realtime has none, and a client's
+// pattern evaluated on the event loop could stall every service for seconds.
+export type FilterOp = 'eq' | 'neq' | 'lt' | 'lte' | 'gt' | 'gte' | 'in' | 'like' | 'ilike' | 'is' | 'isdistinct';
+const OPS: readonly FilterOp[] = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'isdistinct'];
 
 export interface Filter {
   column: string;
@@ -151,16 +153,43 @@ function compare(raw: string, value: string, typeOid: number): number | null {
 }
 
 /** SQL LIKE as a regular expression (`%` any run, `_` one character, `\\` escapes). */
-function likeRegex(pattern: string, flags: string): RegExp {
-  let re = '';
+/**
+ * SQL LIKE without a regular expression: a client's pattern such as `%a%a%a%…b` must not make
+ * the event loop backtrack for seconds. Greedy wildcard matching with one remembered `%` is
+ * O(pattern × text) at worst.
+ */
+function likeMatch(pattern: string, text: string, caseless: boolean): boolean {
+  const tokens: Array<{ any?: true; one?: true; ch?: string }> = [];
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
-    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    else if (ch === '%') re += '[\\s\\S]*';
-    else if (ch === '_') re += '[\\s\\S]';
-    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (ch === '\\' && i + 1 < pattern.length) tokens.push({ ch: pattern[++i] });
+    else if (ch === '%') tokens.push({ any: true });
+    else if (ch === '_') tokens.push({ one: true });
+    else tokens.push({ ch });
   }
-  return new RegExp(`^${re}$`, flags);
+  const chars = [...(caseless ? text.toLowerCase() : text)];
+  const same = (t: { ch?: string }, c: string) => (caseless ? t.ch!.toLowerCase() : t.ch) === c;
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < chars.length) {
+    const tok = tokens[p];
+    if (tok && !tok.any && (tok.one || same(tok, chars[t]))) {
+      p++;
+      t++;
+    } else if (tok?.any) {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (tokens[p]?.any) p++;
+  return p === tokens.length;
 }
 
 /** SQL's three-valued result of one filter on a value: null when SQL would say unknown. */
@@ -179,16 +208,9 @@ function evaluate(filter: Filter, raw: string | null, typeOid: number): boolean 
     case 'in':
       return (filter.value as string[]).some((v) => compare(raw, v, typeOid) === 0);
     case 'like':
-      return likeRegex(value, '').test(raw);
+      return likeMatch(value, raw, false);
     case 'ilike':
-      return likeRegex(value, 'i').test(raw);
-    case 'match':
-    case 'imatch':
-      try {
-        return new RegExp(value, filter.op === 'imatch' ? 'i' : '').test(raw);
-      } catch {
-        return null;
-      }
+      return likeMatch(value, raw, true);
   }
   const c = compare(raw, value, typeOid);
   if (c === null) return null;

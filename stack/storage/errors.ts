@@ -69,6 +69,8 @@ export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError 
     case '57014':
       return make('DatabaseTimeout', 544, 'The connection to the database timed out');
     default:
+      // Any other data exception (a number out of range, a negative offset...) is the caller's input.
+      if (pgErr.code?.startsWith('22')) return ERRORS.invalidParameter(pgErr.message ?? 'Invalid parameter');
       return pgErr.code ? ERRORS.databaseError(pgErr.code) : ERRORS.internal();
   }
 }

@@ -87,7 +87,9 @@ function fromMultipart(blobs: BlobStore, req: Request, body: Readable, rules: Up
       filePromise.then(async (file) => {
         if (settled) return;
         try {
+          // Seconds only: anything else (CR/LF above all) would break every later download's headers.
           const cacheTime = fields.cacheControl;
+          if (cacheTime && !/^\d{1,10}$/.test(cacheTime)) throw ERRORS.invalidParameter('cacheControl must be a number of seconds');
           file.cacheControl = cacheTime ? `max-age=${cacheTime}` : 'no-cache';
           file.userMetadata = parseUserMetadata(fields.metadata, false);
           settled = true;

@@ -20,13 +20,15 @@ const UNITS: Record<string, number> = { b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 
 export function parseFileSize(value: unknown): number | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0) throw ERRORS.invalidFileSizeLimit();
+    if (!Number.isSafeInteger(value) || value < 0) throw ERRORS.invalidFileSizeLimit();
     return value;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(String(value));
   const unit = m ? (m[2] || 'b').toLowerCase() : '';
   if (!m || !(unit in UNITS)) throw ERRORS.invalidFileSizeLimit();
-  return Math.floor(Number(m[1]) * UNITS[unit]);
+  const bytes = Math.floor(Number(m[1]) * UNITS[unit]);
+  if (!Number.isSafeInteger(bytes)) throw ERRORS.invalidFileSizeLimit();
+  return bytes;
 }
 
 /** The media type without parameters, lower-cased: "text/plain;charset=UTF-8" -> "text/plain". */

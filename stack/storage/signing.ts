@@ -4,17 +4,20 @@ import { ERRORS } from './errors.js';
 
 const encoder = new TextEncoder();
 
+/** What a signed URL lets its bearer do: a download token must never open the upload route, nor the reverse. */
+export type UrlTokenPurpose = 'download' | 'upload';
+
 /** Signed URL tokens are JWTs over `<bucket>/<path>` with the project's secret, as Storage signs them. */
-export async function signUrlToken(claims: Record<string, unknown>, secret: string, expiresIn: number): Promise<string> {
+export async function signUrlToken(purpose: UrlTokenPurpose, claims: Record<string, unknown>, secret: string, expiresIn: number): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).sign(encoder.encode(secret));
+  return new SignJWT({ ...claims, purpose }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn).sign(encoder.encode(secret));
 }
 
 /** Verifies a token for `<bucket>/<path>`: a bad or expired token is InvalidJWT, another path InvalidSignature. */
-export async function verifyUrlToken(token: string | undefined, secret: string, path: string): Promise<Record<string, unknown>> {
+export async function verifyUrlToken(purpose: UrlTokenPurpose, token: string | undefined, secret: string, path: string): Promise<Record<string, unknown>> {
   if (!token) throw ERRORS.missingParameter('token');
   const payload = await verifyJwt(token, secret);
-  if (payload.url !== path) throw ERRORS.invalidSignature();
+  if (payload.url !== path || payload.purpose !== purpose) throw ERRORS.invalidSignature();
   return payload;
 }
 

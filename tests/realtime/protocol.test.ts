@@ -74,6 +74,19 @@ describe('postgres_changes filters', () => {
     expect(visibleThroughFilters(parse('score=not.in.(1,2)'), { score: '3' }, types)).toBe(true);
     expect(visibleThroughFilters(parse('score=not.eq.3'), { score: null }, types)).toBe(false);
     expect(visibleThroughFilters(parse('name=isdistinct.a'), { name: null }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('name=like.a\\%b%'), { name: 'a%bcd' }, types)).toBe(true);
+    expect(visibleThroughFilters(parse('name=like.a\\%b%'), { name: 'axbcd' }, types)).toBe(false);
+    expect(visibleThroughFilters(parse('name=like.%b%d'), { name: 'abcbd' }, types)).toBe(true);
+  });
+
+  it('matches a hostile LIKE pattern without backtracking, and has no regular-expression operators', () => {
+    // With a regular expression this pattern over 2000 characters would backtrack for ages.
+    const hostile = `name=like.${'%a'.repeat(25)}%b`;
+    expect(visibleThroughFilters(parse(hostile), { name: 'a'.repeat(2000) }, types)).toBe(false);
+    expect(parseBinding({ schema: 'public', table: 't', filter: 'name=match.^(a+)+$' })).toEqual({
+      ok: false,
+      message: 'Error parsing `filter` params: ["match","^(a+)+$"]',
+    });
   });
 
   it('compares numbers as numbers, and never matches null', () => {

@@ -38,7 +38,7 @@ export function readRoutes(api: Hono, deps: StorageDeps): void {
 
   api.get('/object/sign/:bucket/:path{.+}', named(OPERATIONS.getSignedObject, async (c) => {
     const { bucketId, name } = target(c);
-    const payload = await verifyUrlToken(c.req.query('token'), deps.config.jwtSecret, `${bucketId}/${name}`);
+    const payload = await verifyUrlToken('download', c.req.query('token'), deps.config.jwtSecret, `${bucketId}/${name}`);
     const row = await asSuperuser(deps, (client) => mustFindObject(client, bucketId, name));
     const expires = typeof payload.exp === 'number' ? new Date(payload.exp * 1000).toUTCString() : undefined;
     return renderObject(deps.blobs, row, c.req.raw, { download: download(c), expires });

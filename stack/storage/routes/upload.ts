@@ -29,7 +29,7 @@ async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', 
 export function uploadRoutes(api: Hono, deps: StorageDeps): void {
   api.put('/object/upload/sign/:bucket/:path{.+}', named(OPERATIONS.uploadSignedObject, async (c) => {
     const path = `${c.req.param('bucket')!}/${c.req.param('path')!}`;
-    const payload = await verifyUrlToken(c.req.query('token'), deps.config.jwtSecret, path);
+    const payload = await verifyUrlToken('upload', c.req.query('token'), deps.config.jwtSecret, path);
     const owner = typeof payload.owner === 'string' ? payload.owner : null;
     // The token carries the signer's upsert choice; a client cannot widen it.
     return upload(deps, c, 'superuser', owner, payload.upsert === true);
