@@ -7,6 +7,7 @@ import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackCo
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createGateway } from './gateway/app.js';
 import { createServices } from './services.js';
+import { StackError } from './errors.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { assertPortFree } from './postgres/port.js';
@@ -16,6 +17,8 @@ import { placePgdata } from './postgres/placement.js';
 export interface StartOptions extends ConfigOverrides {
   /** Seed a fresh database (default true). */
   seed?: boolean;
+  /** Aborting it (Ctrl-C or SIGTERM during start) stops what was started and rejects. */
+  signal?: AbortSignal;
 }
 
 export interface RunningStack {
@@ -64,11 +67,16 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err }, 'error while stopping'));
     cleanups.length = 0;
   };
+  const checkpoint = () => {
+    if (options.signal?.aborted) throw new StackError('start interrupted: everything started so far was stopped');
+  };
   try {
     const freshCluster = await cluster.init();
+    cleanups.push(() => cluster.stop()); // a no-op until Postgres runs
     await cluster.start();
-    cleanups.push(() => cluster.stop());
+    checkpoint();
     const bootstrap = await bootstrapDatabase(config, { seed: options.seed });
+    checkpoint();
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
     cleanups.push(() => adminPool.end());
@@ -84,12 +92,14 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     cleanups.push(async () => {
       for (const s of [...services].reverse()) await s.close?.();
     });
+    checkpoint();
     const server = await listen(createGateway(services), config.api.port);
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as import('node:http').Server).closeAllConnections?.();
     }));
     for (const s of services) s.attach?.(server as import('node:http').Server);
+    checkpoint();
     const port = (server.address() as AddressInfo).port;
     log.debug({ port }, 'gateway listening');
     return {

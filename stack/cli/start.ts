@@ -5,9 +5,16 @@ import { formatStatusBlock } from './status-block.js';
 
 const started = performance.now();
 let stopping = false;
+// Signals are handled from the first moment: during start they abort it (startStack stops what
+// it had started), afterwards they stop the running stack.
+const starting = new AbortController();
+let stopRunning: ((signal: string) => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => (stopRunning ? void stopRunning(signal) : starting.abort()));
+}
 
 try {
-  const stack = await startStack();
+  const stack = await startStack({ signal: starting.signal });
   const { bootstrap } = stack;
   const ms = Math.round(performance.now() - started);
   const lines = [
@@ -29,9 +36,7 @@ try {
     process.stdout.write('Stopped.\n');
     process.exit(0);
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  stopRunning = shutdown;
 } catch (err) {
   fail(err);
 }

@@ -29,12 +29,16 @@ export async function bootstrapDatabase(config: StackConfig, options: BootstrapO
   await client.connect();
   try {
     await client.query("set client_min_messages = 'warning'");
-    const { rows } = await client.query("select to_regclass('_agora.platform_files') is null as fresh");
-    const fresh = rows[0].fresh as boolean;
+    // A fresh database is flagged seed_pending before anything else is written, in one
+    // transaction with the schema, so a first start killed at any later point still seeds.
+    await client.query('begin');
+    await client.query('create schema if not exists _agora');
+    await client.query('create table if not exists _agora.flags (name text primary key)');
+    await client.query(`insert into _agora.flags
+      select 'seed_pending' where to_regclass('_agora.platform_files') is null on conflict do nothing`);
+    await client.query('commit');
     // The platform is the stack's own, whatever project folder is served.
     const platform = await applyPlatform(client, path.join(PROJECT_ROOT, 'sql', 'platform'), PROJECT_ROOT);
-    await client.query('create table if not exists _agora.flags (name text primary key)');
-    if (fresh) await client.query("insert into _agora.flags values ('seed_pending') on conflict do nothing");
     const { applied } = await migrate(client, path.join(config.supabaseDir, 'migrations'), config.rootDir);
     let seeded: string[] = [];
     let demoLogin: BootstrapResult['demoLogin'];

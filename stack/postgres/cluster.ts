@@ -162,12 +162,18 @@ export class PostgresCluster {
       });
       child.on('error', () => resolve(-1));
     });
-    await this.waitReady(logFile);
+    try {
+      await this.waitReady(logFile);
+    } catch (err) {
+      await this.stop(); // never leave a Postgres behind that we could not use
+      throw err;
+    }
   }
 
   private async waitReady(logFile: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     let stopped = false;
+    let lastError = '';
     void this.exited.then(() => (stopped = true));
     while (Date.now() < deadline) {
       if (stopped) {
@@ -180,12 +186,13 @@ export class PostgresCluster {
         await client.query('select 1');
         await client.end();
         return;
-      } catch {
+      } catch (err) {
+        lastError = (err as Error).message;
         await client.end().catch(() => {});
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    throw new StackError(`Postgres did not accept connections within 60 s: see ${logFile}`);
+    throw new StackError(`Postgres did not accept connections within 60 s (${lastError || 'no answer'}): see ${logFile}`);
   }
 
   get running(): boolean {

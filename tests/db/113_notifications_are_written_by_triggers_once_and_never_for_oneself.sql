@@ -54,11 +54,11 @@ select results_eq(
   'mentions notify each mentioned user once, not the author, not unknown names, not e-mail addresses, not again on edit');
 
 select tests.authenticate_as('bob');
-insert into public.comments (post_id, content) select id, 'cc @carol' from public.posts where content like 'hey%';
+insert into public.comments (post_id, content) select id, 'cc @alice' from public.posts where content like 'hey%';
 reset role;
 select results_eq(
   $$select n.comment_id is not null from public.notifications n join public.profiles p on p.id = n.recipient_id
-     where n.type = 'mention' and p.username = 'carol'$$,
+     where n.type = 'mention' and p.username = 'alice' and n.actor_id = tests.get_supabase_uid('bob')$$,
   array[true], 'a mention in a comment names the comment');
 
 select throws_ok(

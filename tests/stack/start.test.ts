@@ -96,6 +96,24 @@ describe('npm start', () => {
     expect(stopped.stderr).toMatch(/not running/);
   });
 
+  it('stops what it had started when SIGTERM arrives during the start', async () => {
+    const env = await freshEnv();
+    const child = spawnCli('start', env);
+    // Wait until Postgres listens: the start is then under way (platform SQL, migrations, seed).
+    await expect.poll(async () => !(await portIsFree(Number(env.AGORA_DB_PORT))), { timeout: 30_000, interval: 20 }).toBe(true);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGTERM');
+    const code = await exited;
+    if (code === 0) {
+      // The start won the race and the running stack stopped on the signal: also clean.
+      expect(child.output.stdout).toContain('Stopped.');
+    } else {
+      expect(child.output.stderr).toMatch(/start interrupted/);
+    }
+    expect(await portIsFree(Number(env.AGORA_DB_PORT))).toBe(true);
+    expect(existsSync(path.join(env.AGORA_DATA_DIR, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
   it('refuses a port already in use with one clear line, and creates nothing', async () => {
     const env = await freshEnv();
     const blocker = net.createServer();
