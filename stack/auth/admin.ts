@@ -42,7 +42,8 @@ async function applyBan(tx: Tx, userId: string, banDuration: string): Promise<vo
     return;
   }
   const seconds = parseGoDuration(banDuration);
-  if (seconds === null || /^\d+(\.\d+)?$/.test(banDuration.trim())) {
+  // Go's time.Duration ends near 2562047h; beyond that GoTrue cannot parse it either.
+  if (seconds === null || !Number.isFinite(seconds) || seconds > 9_223_372_036 || /^\d+(\.\d+)?$/.test(banDuration.trim())) {
     throw badRequest('validation_failed', `invalid format for ban duration: time: invalid duration "${banDuration}"`);
   }
   await tx.query("update auth.users set banned_until = now() + make_interval(secs => $2), updated_at = now() where id = $1", [userId, seconds]);
@@ -58,6 +59,7 @@ export async function listUsers(c: Context, deps: AuthDeps): Promise<Response> {
   await requireAdmin(c, deps.settings);
   const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);
   const perPage = Math.min(1000, Math.max(1, Number.parseInt(c.req.query('per_page') ?? '50', 10) || 50));
+  if (!Number.isSafeInteger((page - 1) * perPage)) throw badRequest('validation_failed', 'Bad Pagination Parameters');
   const total = Number((await deps.db.query<{ n: string }>("select count(*) n from auth.users where instance_id = '00000000-0000-0000-0000-000000000000'")).rows[0].n);
   const { rows } = await deps.db.query<UserRow>(
     "select * from auth.users where instance_id = '00000000-0000-0000-0000-000000000000' order by created_at desc, id limit $1 offset $2",

@@ -60,7 +60,8 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** GoTrue's checkPasswordStrength: minimum length and required character classes. */
 export function checkPasswordStrength(password: string, settings: AuthSettings): AuthError | null {
-  if (password.length > MAX_PASSWORD_LENGTH) {
+  // bcrypt reads 72 bytes, not characters: a longer password would share its hash with others.
+  if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_LENGTH) {
     return new AuthError(422, 'validation_failed', `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
   const messages: string[] = [];

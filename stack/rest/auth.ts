@@ -36,7 +36,9 @@ const CACHE_MAX = 1000;
 export async function authenticate(headers: Headers, secret: Uint8Array, anonRole: string): Promise<Identity> {
   const token = bearer(headers);
   if (token === null) return { role: anonRole, claims: {}, authenticated: false };
-  const hit = verified.get(token);
+  // Keyed by secret and token: a token verified under one secret proves nothing under another.
+  const cacheKey = `${Buffer.from(secret).toString('base64')}:${token}`;
+  const hit = verified.get(cacheKey);
   if (hit && hit.exp > Date.now() / 1000) return identityFrom(hit.payload, anonRole);
   if (token === '') throw jwtDecodeError('Empty JWT is sent in Authorization header');
   const parts = token.split('.').length;
@@ -59,7 +61,7 @@ export async function authenticate(headers: Headers, secret: Uint8Array, anonRol
   }
   if (typeof payload.exp === 'number') {
     if (verified.size >= CACHE_MAX) verified.clear();
-    verified.set(token, { payload, exp: payload.exp });
+    verified.set(cacheKey, { payload, exp: payload.exp });
   }
   return identityFrom(payload, anonRole);
 }

@@ -221,7 +221,13 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
   const method = input.method.toUpperCase();
   if (!['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS'].includes(method)) throw unsupportedMethod(method);
 
-  const segs = input.path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const segs = input.path.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw invalidResourcePath(); // a malformed %-escape names no resource
+    }
+  });
   let target: Target;
   if (segs.length === 0) target = { kind: 'root' };
   else if (segs.length === 1) target = { kind: 'relation', name: segs[0] };

@@ -326,7 +326,8 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
       mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${columnList(cols)} FROM json_populate_recordset(NULL::${target}, ${rows}) AS _`;
     }
     if (plan.resolution && plan.conflict?.length) {
-      const updatable = cols.filter((c) => !plan.conflict!.includes(c.name) || true);
+      // Every payload column, conflict columns included (setting them to themselves is harmless).
+      const updatable = cols;
       mutation += plan.resolution === 'ignore-duplicates' || updatable.length === 0
         ? ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO NOTHING`
         : ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO UPDATE SET ${updatable.map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ')}`;

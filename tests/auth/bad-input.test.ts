@@ -23,6 +23,22 @@ describe('bad input gets GoTrue 4xx errors, never a 500', () => {
     }
   });
 
+  it('admin pagination and ban durations beyond what GoTrue parses are 400s', async () => {
+    const admin = { authorization: `Bearer ${stack().serviceRoleKey}` };
+    const page = await authFetch('/admin/users?page=99999999999999999999', { headers: admin });
+    expect(page.status).toBe(400);
+    const email = uniqueEmail('ban-overflow');
+    const ban = await authFetch('/admin/users', { method: 'POST', headers: admin, json: { email, password: 'long-enough-1', ban_duration: '99999999999999999999h' } });
+    expect(ban.status).toBe(400);
+    const list = await authFetch(`/admin/users?per_page=1000`, { headers: admin });
+    expect(JSON.stringify(await list.json())).not.toContain(email);
+  });
+
+  it('a password over 72 bytes is refused even when it is fewer than 72 characters (bcrypt reads bytes)', async () => {
+    const res = await authFetch('/signup', { method: 'POST', json: { email: uniqueEmail('long-utf8'), password: '\u00e9'.repeat(36) + 'correct-horse' } });
+    expect(res.status).toBe(422);
+  });
+
   it('a field of the wrong type is 400 bad_json', async () => {
     const res = await authFetch('/token?grant_type=password', { method: 'POST', json: { email: 42, password: 'x' } });
     expect(res.status).toBe(400);

@@ -29,7 +29,7 @@ const rand = rng(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const maybe = (p = 0.5) => rand() < p;
 
-const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x'];
+const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x', '%E0%A4%A', 'rpc/%ZZ'];
 const COLUMNS = ['id', 'name', 'price', 'tags', 'data', 'data->a', 'data->>color', 'period', 'client_id', 'title', 'key', 'nope', '"weird col"', 'clients.name', 'projects.id', 'a.b.c', '', '*', 'id->0', 'label'];
 const OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'in', 'is', 'isdistinct', 'fts', 'plfts', 'phfts', 'wfts', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj', 'not.eq', 'eq(any)', 'like(all)', 'fts(english)', 'fts(nope)', 'bogus', 'in(any)', ''];
 const VALUES = ["1", "-1", "abc", "(1,2,3)", "(\"a,b\",c)", "{1,2}", "{a,\"b\"}", "[1,5)", "null", "not_null", "true", "unknown", "'; drop table rest_test.clients; --", "\\", "\"", "%", "*", "(", ")", "{", "}", "9".repeat(40), "1e309", "\u0000", "\u00e9\u{1F600}", "a.b.c", "", "$1", "0x1F", "((((((", "NaN", "2024-13-45"];

@@ -271,4 +271,23 @@ describe('signed URLs', () => {
     const refused = await mallory.client.storage.from('post-media').createSignedUploadUrl(`${alice.id}/x.png`);
     expect(refused.error).toMatchObject({ statusCode: '403' });
   });
+
+  it('a signed download URL cannot be used to upload, nor an upload token to download', async () => {
+    const alice = await createUser('alice');
+    const key = `${alice.id}/gone.png`;
+    expect((await alice.client.storage.from('post-media').upload(key, png(10), { contentType: 'image/png' })).error).toBeNull();
+    // Anyone may sign a download URL for a public object; the object is then removed.
+    const download = await anonClient().storage.from('post-media').createSignedUrl(key, 3600);
+    expect(download.error).toBeNull();
+    const downloadToken = new URL(download.data!.signedUrl).searchParams.get('token')!;
+    expect((await alice.client.storage.from('post-media').remove([key])).error).toBeNull();
+    const forged = await anonClient().storage.from('post-media').uploadToSignedUrl(key, downloadToken, png(5), { contentType: 'image/png' });
+    expect(forged.error).not.toBeNull();
+    expect(await rowFor('post-media', key)).toBeUndefined();
+
+    const upload = await alice.client.storage.from('post-media').createSignedUploadUrl(`${alice.id}/later.png`);
+    const read = await fetch(`${stack().apiUrl}/storage/v1/object/sign/post-media/${alice.id}/later.png?token=${upload.data!.token}`);
+    expect(read.status).toBeGreaterThanOrEqual(400);
+    expect(read.status).toBeLessThan(500);
+  });
 });
