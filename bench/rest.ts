@@ -10,11 +10,12 @@
 // (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's apiPool use every second).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpuSeconds, processTree } from './support/proc.js';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import pg from 'pg';
-import { withRequestScope } from '../stack/db/request-scope.js';
+import { queryInRequestScope, withRequestScope } from '../stack/db/request-scope.js';
 import { ident, mutateStatement, readStatement } from '../stack/rest/query.js';
 import { parseRequest } from '../stack/rest/parse.js';
 import { plan } from '../stack/rest/plan.js';
@@ -100,6 +101,27 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU milliseconds per request: the API server's process, Postgres, this process (the load generator or the direct client) */
+  cpu?: { server: number; postgres: number; client: number };
+}
+
+/** Runs a measurement and adds the CPU each side spent on it, per request. */
+async function withCpu(serverPid: number, run: () => Promise<Figures>): Promise<Figures> {
+  const postgres = () => processTree(serverPid).slice(1).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
+  const before = { server: cpuSeconds(serverPid), postgres: postgres(), client: process.cpuUsage() };
+  const t = performance.now();
+  const f = await run();
+  const seconds = (performance.now() - t) / 1000;
+  const client = process.cpuUsage(before.client);
+  const perRequest = (s: number) => (s * 1000) / (f.rps * seconds);
+  return {
+    ...f,
+    cpu: {
+      server: perRequest(cpuSeconds(serverPid) - before.server),
+      postgres: perRequest(postgres() - before.postgres),
+      client: perRequest((client.user + client.system) / 1e6),
+    },
+  };
 }
 
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -150,7 +172,9 @@ async function warm(run: () => Promise<Figures>): Promise<void> {
 let warmSeconds = SECONDS;
 
 const fmt = (f: Figures) =>
-  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms${f.errors ? `   (${f.errors} errors)` : ''}`;
+  `${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms` +
+  (f.cpu ? `   CPU/req: server ${f.cpu.server.toFixed(2)} ms, postgres ${f.cpu.postgres.toFixed(2)} ms, client ${f.cpu.client.toFixed(2)} ms` : '') +
+  (f.errors ? `   (${f.errors} errors)` : '');
 
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
@@ -215,6 +239,10 @@ async function run(info: ServeInfo): Promise<void> {
       const s = st(i);
       await c.query(s.text, s.values);
     }, { readOnly }).then(() => undefined);
+  // the same settings and statement sent the way the server sends them: one pipeline, prepared
+  const pipelined = (method: string, path: string, readOnly: boolean, st: (i: number) => { text: string; values: unknown[] }) => (i: number) =>
+    queryInRequestScope(pool, { role: 'authenticated', claims, method, path, headers: {}, settings: { search_path: searchPath } }, st(i), { readOnly })
+      .then(() => undefined);
 
   const byPk = (i: number) => statementFor('GET', '/posts', `id=eq.${(i % (AUTHORS * POSTS_PER_AUTHOR)) + 1}`);
   const embed = (i: number) => statementFor('GET', '/authors', `select=id,name,posts(id,title)&id=eq.${(i % AUTHORS) + 1}`);
@@ -233,12 +261,14 @@ async function run(info: ServeInfo): Promise<void> {
       name: 'GET by primary key under RLS',
       http: () => http(base, { headers, ...rotating((i) => pathOf(`${base}/posts?id=eq.${(i % (AUTHORS * POSTS_PER_AUTHOR)) + 1}`)) } as never),
       direct: () => direct(scoped('GET', '/posts', true, byPk)),
+      pipelined: () => direct(pipelined('GET', '/posts', true, byPk)),
       bare: () => direct(async (i) => void (await bare.query(byPk(i).text, byPk(i).values))),
     },
     {
       name: 'GET with a one-to-many embed',
       http: () => http(base, { headers, ...rotating((i) => pathOf(`${base}/authors?select=id,name,posts(id,title)&id=eq.${(i % AUTHORS) + 1}`)) } as never),
       direct: () => direct(scoped('GET', '/authors', true, embed)),
+      pipelined: () => direct(pipelined('GET', '/authors', true, embed)),
       bare: () => direct(async (i) => void (await bare.query(embed(i).text, embed(i).values))),
     },
     {
@@ -252,24 +282,30 @@ async function run(info: ServeInfo): Promise<void> {
         }],
       } as never),
       direct: () => direct(scoped('POST', '/posts', false, insert)),
+      pipelined: () => direct(pipelined('POST', '/posts', false, insert)),
       bare: null,
     },
   ];
 
   console.log(`/rest/v1 bench: ${CONNECTIONS} connections, ${SECONDS} s per run, server pid ${info.pid}`);
-  console.log('(direct SQL = the same request-scope transaction + statement through a pg pool as authenticator; bare = the statement alone as superuser)\n');
+  console.log('(direct SQL = the same request-scope transaction + statement through a pg pool as authenticator, as node-postgres sends it:');
+  console.log(' BEGIN + settings, statement, COMMIT; pipelined = the same sent as the server sends it, one prepared pipeline;');
+  console.log(' bare = the statement alone as superuser, no transaction or settings)\n');
   for (const s of scenarios) {
     // warm both paths a little
     await http(base, { headers, duration: 1, ...rotating((i) => pathOf(`${base}/authors?id=eq.${(i % AUTHORS) + 1}`)) } as never);
-    const h = await s.http();
+    const h = await withCpu(info.pid, s.http);
     await warm(s.direct);
-    const d = await s.direct();
-    const b = s.bare ? await s.bare() : null;
+    const d = await withCpu(info.pid, s.direct);
+    await warm(s.pipelined);
+    const pl = await withCpu(info.pid, s.pipelined);
+    const b = s.bare ? await withCpu(info.pid, s.bare) : null;
     console.log(`${s.name}`);
     console.log(`  HTTP /rest/v1   ${fmt(h)}`);
     console.log(`  direct SQL      ${fmt(d)}`);
+    console.log(`  pipelined SQL   ${fmt(pl)}`);
     if (b) console.log(`  bare statement  ${fmt(b)}`);
-    console.log(`  ratio HTTP / direct SQL = ${(h.rps / d.rps).toFixed(2)}${b ? `   (HTTP / bare = ${(h.rps / b.rps).toFixed(2)})` : ''}\n`);
+    console.log(`  ratio HTTP / direct SQL = ${(h.rps / d.rps).toFixed(2)}   (HTTP / pipelined = ${(h.rps / pl.rps).toFixed(2)}${b ? `, HTTP / bare = ${(h.rps / b.rps).toFixed(2)}` : ''})\n`);
   }
 
   // Leak check: RSS of the server process across a long run of mixed requests.

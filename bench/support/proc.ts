@@ -36,3 +36,19 @@ export function treeMemory(root: number): { rssMb: number; pssMb: number; proces
   }
   return { rssMb: rss / 1024, pssMb: pss / 1024, processes: pids.length };
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc; 0 once it has ended. With
+ * `reapedChildren`, adds what its ended children used (so a pool's closed connections still count).
+ */
+export function cpuSeconds(pid: number, reapedChildren = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of proc(5), counted from 3 after the command name
+    const own = Number(fields[11]) + Number(fields[12]);
+    return (reapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { applicationName } from '../gateway/db-tag.js';
 import { currentRequestId } from '../gateway/request-context.js';
+import { Pipeline, type PipelineStatement } from './pipeline.js';
 
 /** Who a request runs as, as PostgREST, Storage and Realtime set it in Postgres. */
 export interface RequestIdentity {
@@ -27,22 +28,9 @@ export async function withRequestScope<T>(
   const client = await pool.connect();
   let broken = false;
   try {
-    // The gateway's request id goes along, so a slow query in pg_stat_activity or the
-    // Postgres log names the request it served.
-    const requestId = currentRequestId() ?? '';
-    const settings: Record<string, string> = {
-      role: identity.role,
-      'request.jwt.claims': JSON.stringify(identity.claims),
-      'request.method': identity.method ?? '',
-      'request.path': identity.path ?? '',
-      'request.headers': JSON.stringify(identity.headers ?? {}),
-      'request.id': requestId,
-      application_name: requestId ? applicationName(requestId) : 'agora-api',
-      ...identity.settings,
-    };
     // BEGIN and every setting in one round trip, as PostgREST pipelines them: a multi-statement
     // simple query, so the values are escaped literals (escapeLiteral) rather than parameters.
-    const assignments = Object.entries(settings)
+    const assignments = Object.entries(scopeSettings(identity))
       .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`)
       .join(', ');
     await client.query(`${options.readOnly ? 'begin read only' : 'begin'}; select ${assignments}`);
@@ -56,3 +44,59 @@ export async function withRequestScope<T>(
     client.release(broken);
   }
 }
+
+/** What a request's transaction sets, transaction-locally. */
+function scopeSettings(identity: RequestIdentity): Record<string, string> {
+  // The gateway's request id goes along, so a slow query in pg_stat_activity or the
+  // Postgres log names the request it served.
+  const requestId = currentRequestId() ?? '';
+  return {
+    role: identity.role,
+    'request.jwt.claims': JSON.stringify(identity.claims),
+    'request.method': identity.method ?? '',
+    'request.path': identity.path ?? '',
+    'request.headers': JSON.stringify(identity.headers ?? {}),
+    'request.id': requestId,
+    application_name: requestId ? applicationName(requestId) : 'agora-api',
+    ...identity.settings,
+  };
+}
+
+/**
+ * One statement as the request's identity, in one round trip: the settings and the statement go
+ * to Postgres as one pipeline and run in one implicit transaction, committed when both succeed
+ * (see pipeline.ts). For requests that need nothing between the two; `withRequestScope` is for
+ * the rest. Returns the statement's rows.
+ */
+export async function queryInRequestScope<R = Record<string, unknown>>(
+  pool: pg.Pool,
+  identity: RequestIdentity,
+  statement: PipelineStatement,
+  options: { readOnly?: boolean } = {},
+): Promise<R[]> {
+  const entries = Object.entries(scopeSettings(identity));
+  if (options.readOnly) entries.push(['transaction_read_only', 'on']);
+  const settings: PipelineStatement = {
+    text: `select ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
+    values: entries.flat(),
+  };
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      const rows = await client.query(new Pipeline([settings, statement])).result;
+      return rows as R[];
+    } catch (err) {
+      // a lost connection is not given back; a statement whose result type changed under it
+      // (a view redefined, say) is prepared afresh and tried once more, as PostgREST does
+      broken = !(err as { code?: string }).code;
+      if (attempt === 1 && isStalePlan(err)) continue;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+const isStalePlan = (err: unknown) =>
+  (err as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
-import { withRequestScope } from '../db/request-scope.js';
+import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
 import { ApiError, maxAffectedRpcViolation, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
@@ -104,34 +104,22 @@ async function execute(
   if (req.prefer.count) applied.push('count');
   if (req.prefer.tx) applied.push('tx');
   const representation = req.prefer.return === 'representation';
-  const result = await withRequestScope(deps.apiPool, {
+  const scope: RequestIdentity = {
     role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
     headers: lowerHeaders(request.headers),
     settings: req.prefer.timezone ? { search_path: searchPath, timezone: req.prefer.timezone } : { search_path: searchPath },
-  }, async (client) => {
-    if (cache.preRequest) {
-      await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
-    }
-    let planned: number | null = null;
-    let exact = req.prefer.count === 'exact';
-    const countable = p.kind === 'read' || (p.kind === 'call' && p.read && p.routine.returnsSet);
-    if ((req.prefer.count === 'planned' || req.prefer.count === 'estimated') && countable) {
-      const root = p.kind === 'read' ? p.root : (p as Extract<Plan, { kind: 'call' }>).read!;
-      if (p.kind === 'read') {
-        const st = plannedCountStatement(cache, root);
-        const { rows } = await client.query(st.text, st.values);
-        planned = Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
-        if (req.prefer.count === 'estimated' && planned <= (maxRows ?? 1000)) exact = true;
-      } else exact = true;
-    }
-    let st: Statement;
-    if (p.kind === 'read') st = readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });
-    else if (p.kind === 'call') st = callStatement(cache, p, req, exact || req.prefer.count !== undefined);
-    else st = mutateStatement(cache, p, req, { representation, count: exact });
-    const { rows } = await client.query<ResultRow>(st.text, st.values);
-    const row = rows[0];
+  };
+  const readOnly = isReadOnly(req, p);
+  const countable = p.kind === 'read' || (p.kind === 'call' && p.read && p.routine.returnsSet);
+  const estimate = (req.prefer.count === 'planned' || req.prefer.count === 'estimated') && countable;
+  const statement = (exact: boolean): Statement => {
+    if (p.kind === 'read') return readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });
+    if (p.kind === 'call') return callStatement(cache, p, req, exact || req.prefer.count !== undefined);
+    return mutateStatement(cache, p, req, { representation, count: exact });
+  };
+  // checks that undo the transaction when they fail, as PostgREST does
+  const outcome = (row: ResultRow, planned: number | null, exact: boolean) => {
     const pageTotal = Number(row.page_total);
-    // checks that undo the transaction when they fail, as PostgREST does
     // a singular response needs exactly one row (a non-set function result is one already)
     if (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) {
       if (pageTotal !== 1) throw singularityError(pageTotal);
@@ -141,9 +129,32 @@ async function execute(
       if (p.kind !== 'read' && pageTotal > req.prefer.maxAffected) throw maxAffectedViolation(pageTotal);
     }
     const total = row.total_result_set === null ? (planned !== null && !exact ? planned : null) : Number(row.total_result_set);
-    const overrides = gucOverrides(row);
-    return { row, pageTotal, total, overrides };
-  }, { readOnly: isReadOnly(req, p), rollback: req.prefer.tx === 'rollback' });
+    return { row, pageTotal, total, overrides: gucOverrides(row) };
+  };
+  // Most requests are one statement whose checks need no rollback (reads, or writes without
+  // singular or strict limits): settings and statement then go in one round trip.
+  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' &&
+    (readOnly || (req.accept !== 'object' && req.prefer.handling !== 'strict'));
+  const exactCount = req.prefer.count === 'exact';
+  const result = oneStatement
+    ? outcome((await queryInRequestScope<ResultRow>(deps.apiPool, scope, statement(exactCount), { readOnly }))[0], null, exactCount)
+    : await withRequestScope(deps.apiPool, scope, async (client) => {
+      if (cache.preRequest) {
+        await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
+      }
+      let planned: number | null = null;
+      let exact = exactCount;
+      if (estimate) {
+        if (p.kind === 'read') {
+          const st = plannedCountStatement(cache, p.root);
+          const { rows } = await client.query(st.text, st.values);
+          planned = Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+          if (req.prefer.count === 'estimated' && planned <= (maxRows ?? 1000)) exact = true;
+        } else exact = true;
+      }
+      const { rows } = await client.query<ResultRow>(statement(exact));
+      return outcome(rows[0], planned, exact);
+    }, { readOnly, rollback: req.prefer.tx === 'rollback' });
 
   const headers = new Headers(CORS);
   const { row, pageTotal, total, overrides } = result;
