@@ -64,6 +64,8 @@ interface ServeInfo {
   jwtSecret: string;
   anonKey: string;
   pid: number;
+  /** where the server's pool reaches Postgres (a socket folder, or loopback); the baselines use the same */
+  dbHost: string;
 }
 
 async function serve(): Promise<void> {
@@ -80,7 +82,7 @@ async function serve(): Promise<void> {
     const pool = test.stack.apiPool;
     setInterval(() => process.stderr.write(`apiPool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
   }
-  const info: ServeInfo = { ...test.info, pid: process.pid };
+  const info: ServeInfo = { ...test.info, pid: process.pid, dbHost: test.stack.cluster.socketDir ?? '127.0.0.1' };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = async () => {
     await test.stop();
@@ -224,8 +226,8 @@ async function run(info: ServeInfo): Promise<void> {
   }
 
   // The baselines run the statements our handler runs, through a pool as authenticator.
-  const pool = new pg.Pool({ connectionString: `postgresql://authenticator:postgres@127.0.0.1:${info.dbPort}/postgres`, max: CONNECTIONS });
-  const bare = new pg.Pool({ connectionString: info.dbUrl, max: CONNECTIONS });
+  const pool = new pg.Pool({ host: info.dbHost, port: info.dbPort, database: 'postgres', user: 'authenticator', password: 'postgres', max: CONNECTIONS });
+  const bare = new pg.Pool({ host: info.dbHost, port: info.dbPort, database: 'postgres', user: 'postgres', password: 'postgres', max: CONNECTIONS });
   const admin = new pg.Pool({ connectionString: info.dbUrl, max: 2 });
   const cache = await loadSchemaCache(admin, ['public', 'graphql_public', 'rest_bench']);
   const searchPath = ['rest_bench', 'public', 'extensions'].map(ident).join(', ');

@@ -41,6 +41,13 @@ export function clusterFor(config: StackConfig): PostgresCluster {
   });
 }
 
+/** How the request-serving pool reaches Postgres: as authenticator, over the Unix socket when there is one. */
+export function apiConnection(config: StackConfig, cluster: PostgresCluster): pg.ClientConfig {
+  return {
+    host: cluster.socketDir ?? '127.0.0.1', port: config.db.port, database: 'postgres', user: 'authenticator', password: 'postgres',
+  };
+}
+
 function listen(app: ReturnType<typeof createGateway>, port: number): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
@@ -81,7 +88,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     adminPool.on('error', poolError('admin'));
     cleanups.push(() => adminPool.end());
     const apiPool = new pg.Pool({
-      connectionString: `postgresql://authenticator:postgres@127.0.0.1:${config.db.port}/postgres`,
+      ...apiConnection(config, cluster),
       max: 10,
       application_name: 'agora-api',
     });

@@ -72,6 +72,17 @@ class PreparedStatements {
       if (entry) entry.ready = true;
     }
   }
+
+  /**
+   * After a pipeline failed: its statements are closed and parsed again on next use, since a
+   * Parse may not have run, and a plan whose result type changed fails until it is re-made.
+   */
+  doubt(texts: string[]): void {
+    for (const text of texts) {
+      const entry = this.byText.get(text);
+      if (entry) entry.ready = false;
+    }
+  }
 }
 
 const preparedByConnection = new WeakMap<object, PreparedStatements>();
@@ -144,12 +155,13 @@ export class Pipeline implements pg.Submittable {
   }
 
   handleError(err: unknown): void {
-    // the client stops passing messages here: whatever this pipeline parsed stays unconfirmed
+    // the client stops passing messages here
+    this.prepared?.doubt(this.statements.map((s) => s.text));
     this.reject(err);
   }
 
   handleReadyForQuery(): void {
-    if (this.failed) return this.reject(this.failed);
+    if (this.failed) return this.handleError(this.failed);
     this.prepared?.confirm(this.statements.map((s) => s.text));
     this.resolve(this.rows);
   }

@@ -88,7 +88,7 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
       return rows as R[];
     } catch (err) {
       // a lost connection is not given back; a statement whose result type changed under it
-      // (a view redefined, say) is prepared afresh and tried once more, as PostgREST does
+      // (a view redefined, say) or that a function deallocated is prepared afresh and tried once more
       broken = !(err as { code?: string }).code;
       if (attempt === 1 && isStalePlan(err)) continue;
       throw err;
@@ -98,5 +98,7 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
   }
 }
 
-const isStalePlan = (err: unknown) =>
-  (err as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));
+const isStalePlan = (err: unknown) => {
+  const { code, message } = err as { code?: string; message?: string };
+  return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(String(message)));
+};

@@ -43,6 +43,16 @@ export class PostgresCluster {
 
   constructor(readonly options: ClusterOptions) {}
 
+  /**
+   * Where Postgres also listens on a Unix socket, for the stack's own pools: cheaper per round
+   * trip than TCP on loopback, and only reachable by this user (PGDATA is private). Null when
+   * the path would exceed the 107-byte limit of a socket address; TCP is used then.
+   */
+  get socketDir(): string | null {
+    const socket = path.join(this.options.dataDir, `.s.PGSQL.${this.options.port}`);
+    return Buffer.byteLength(socket) <= 107 ? this.options.dataDir : null;
+  }
+
   get initialised(): boolean {
     return existsSync(path.join(this.options.dataDir, 'PG_VERSION'));
   }
@@ -140,7 +150,7 @@ export class PostgresCluster {
     const settings: Record<string, string> = {
       port: String(port),
       listen_addresses: '127.0.0.1',
-      unix_socket_directories: '',
+      unix_socket_directories: this.socketDir ?? '',
       wal_level: 'logical',
       ssl: 'on',
       max_replication_slots: '20',
