@@ -25,6 +25,8 @@ export interface HandlerDeps {
   cache: () => SchemaCache | null;
 }
 
+const utf8 = new TextDecoder();
+
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Expose-Headers': 'Content-Range, Content-Location, Location, Preference-Applied, Range-Unit',
@@ -51,8 +53,9 @@ export function createHandler(deps: HandlerDeps) {
           },
         });
       }
-      const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-      const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body }, schemas);
+      const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+      const body = bytes ? utf8.decode(bytes) : '';
+      const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body, bytes }, schemas);
       identity = await authenticate(request.headers, secret, 'anon');
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();

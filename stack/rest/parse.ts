@@ -58,7 +58,7 @@ export interface ApiRequest {
   invalidPrefs: string[];
   accept: Accept;
   stripNulls: boolean;
-  contentType: 'json' | 'csv' | 'form' | 'text' | 'none';
+  contentType: 'json' | 'csv' | 'form' | 'text' | 'xml' | 'binary' | 'none';
   body: string;
   /** parsed JSON (or CSV/form converted to JSON) payload; undefined when there is none */
   payload?: unknown;
@@ -149,6 +149,9 @@ function parseContentType(header: string | undefined): ApiRequest['contentType']
   if (type === 'text/csv') return 'csv';
   if (type === 'application/x-www-form-urlencoded') return 'form';
   if (type === 'text/plain') return 'text';
+  // raw bodies for a function's single unnamed xml or bytea parameter
+  if (type === 'text/xml') return 'xml';
+  if (type === 'application/octet-stream') return 'binary';
   throw unsupportedContentType(type);
 }
 
@@ -199,7 +202,7 @@ export function parseCsv(text: string): Array<Record<string, string | null>> {
 function parsePayload(body: string, contentType: ApiRequest['contentType']): unknown {
   if (contentType === 'csv') return parseCsv(body);
   if (contentType === 'form') return Object.fromEntries(new URLSearchParams(body));
-  if (contentType === 'text') return body;
+  if (contentType === 'text' || contentType === 'xml') return body;
   if (body.trim() === '') return undefined;
   try {
     return JSON.parse(body);
@@ -215,6 +218,8 @@ export interface HttpInput {
   query: URLSearchParams;
   headers: Headers;
   body: string;
+  /** the body's bytes, when it is application/octet-stream */
+  bytes?: Uint8Array;
 }
 
 export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
@@ -302,7 +307,10 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
   }
 
   if (!reading && method !== 'OPTIONS' && target.kind !== 'root') {
-    req.payload = parsePayload(input.body, contentType === 'none' ? 'json' : contentType);
+    if ((contentType === 'xml' || contentType === 'binary') && target.kind !== 'rpc') throw unsupportedContentType(input.headers.get('content-type')!);
+    req.payload = contentType === 'binary'
+      ? Buffer.from(input.bytes ?? Buffer.from(input.body))
+      : parsePayload(input.body, contentType === 'none' ? 'json' : contentType);
   }
   return req;
 }

@@ -85,7 +85,8 @@ export interface CallPlan {
   args: Record<string, unknown>;
   /** the whole body is passed to the function's single json/jsonb parameter */
   singleParam?: { param: string; type: string };
-  payload: string;
+  /** the body as the single parameter gets it: JSON text, or raw text, XML or bytes */
+  payload: string | Buffer;
   /** select/filters/order over the function's rows (composite results) */
   read: ReadNode | null;
   /** limit/offset of a set of scalars */
@@ -454,6 +455,19 @@ function planCall(ctx: Ctx, name: string): CallPlan {
   const reading = req.method !== 'POST';
   let args: Record<string, unknown> = {};
   let extraFilters: Array<[string, string]> = [];
+  // text/plain, text/xml and application/octet-stream bodies go whole to a single unnamed
+  // text, xml or bytea parameter, and to nothing else
+  const rawType = reading ? undefined : RAW_BODY_TYPES[req.contentType];
+  if (rawType) {
+    const fn = `${req.schema}.${name}`;
+    const single = overloads.filter((o) => o.params.length === 1 && o.params[0].name === '' && o.params[0].type === rawType);
+    if (!single.length) {
+      throw noFunction(`Could not find the function ${fn} in the schema cache`,
+        `Searched for the function ${fn} with a single unnamed ${rawType} parameter, but no matches were found in the schema cache.`, null);
+    }
+    if (single.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${single.map(routineLabel).join(', ')}`);
+    return callPlanFor(ctx, name, single[0], {}, [], { param: '', type: rawType }, req.payload as string | Buffer);
+  }
   if (reading) {
     // query-string arguments; the other parameters filter the result
     const names = new Set(overloads.flatMap((o) => o.params.map((p) => p.name)));
@@ -506,7 +520,17 @@ function planCall(ctx: Ctx, name: string): CallPlan {
       `Searched for the function ${fn}${det}${reading ? '' : ' or with a single unnamed json/jsonb parameter'}, but no matches were found in the schema cache.`, hint);
   }
   if (candidates.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${candidates.map(routineLabel).join(', ')}`);
-  const routine = candidates[0];
+  return callPlanFor(ctx, name, candidates[0], args, extraFilters, singleParam, JSON.stringify(req.payload ?? {}));
+}
+
+const RAW_BODY_TYPES: Partial<Record<ApiRequest['contentType'], string>> = { text: 'text', xml: 'xml', binary: 'bytea' };
+
+/** The call of the chosen routine, with select/filters/order over its rows when it returns rows. */
+function callPlanFor(
+  ctx: Ctx, name: string, routine: Routine, args: Record<string, unknown>, extraFilters: Array<[string, string]>,
+  singleParam: CallPlan['singleParam'], payload: CallPlan['payload'],
+): CallPlan {
+  const { req } = ctx;
 
   let read: ReadNode | null = null;
   if (routine.returnsComposite) {
@@ -528,7 +552,7 @@ function planCall(ctx: Ctx, name: string): CallPlan {
     const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
     for (const f of filters) if (f.path.length || f.filter.field.name !== name) throw undefinedColumn(name, f.filter.field.name);
   }
-  return { kind: 'call', routine, args, singleParam, payload: JSON.stringify(req.payload ?? {}), read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };
+  return { kind: 'call', routine, args, singleParam, payload, read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };
 }
 
 export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {

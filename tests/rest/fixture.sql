@@ -92,6 +92,10 @@ create function rest_test.first_project() returns rest_test.projects language sq
 create function rest_test.bump(k text) returns int language sql volatile
   as $$ insert into rest_test.kv (key, hits) values (k, 1) on conflict (key) do update set hits = rest_test.kv.hits + 1 returning hits $$;
 create function rest_test.echo(json) returns json language sql immutable as $$ select $1 $$;
+create function rest_test.shout_text(text) returns text language sql immutable as $$ select upper($1) $$;
+create function rest_test.xml_root(xml) returns text language sql immutable as $$ select (xpath('name(/*)', $1))[1]::text $$;
+create function rest_test.byte_sum(bytea) returns int language sql immutable
+  as $$ select coalesce(sum(get_byte($1, i)), 0)::int from generate_series(0, length($1) - 1) i $$;
 create function rest_test.sum_of(payload jsonb) returns int language sql immutable
   as $$ select (payload ->> 'x')::int + (payload ->> 'y')::int $$;
 create function rest_test.over(a int) returns text language sql immutable as $$ select 'one' $$;

@@ -56,6 +56,35 @@ describe('calling functions', () => {
     expect(data).toEqual({ any: ['thing', 1] });
   });
 
+  test('a text/plain, text/xml or application/octet-stream body goes whole to a single unnamed text, xml or bytea parameter', async () => {
+    const text = await rest('/rpc/shout_text', { method: 'POST', body: 'héllo, world', headers: { 'Content-Type': 'text/plain' } });
+    expect(text).toMatchObject({ status: 200, json: 'HÉLLO, WORLD' });
+    const xml = await rest('/rpc/xml_root', { method: 'POST', body: '<note><to>Jane</to></note>', headers: { 'Content-Type': 'text/xml' } });
+    expect(xml).toMatchObject({ status: 200, json: 'note' });
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    const bin = await rest('/rpc/byte_sum', { method: 'POST', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+    expect(bin).toMatchObject({ status: 200, json: 508 });
+  });
+
+  test('a raw body for a function without such a parameter is PGRST202, naming what was looked for', async () => {
+    const r = await rest('/rpc/add', { method: 'POST', body: 'some text', headers: { 'Content-Type': 'text/plain' } });
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({
+      code: 'PGRST202', hint: null,
+      message: 'Could not find the function rest_test.add in the schema cache',
+      details: 'Searched for the function rest_test.add with a single unnamed text parameter, but no matches were found in the schema cache.',
+    });
+    const bin = await rest('/rpc/shout_text', { method: 'POST', body: new Uint8Array([1]), headers: { 'Content-Type': 'application/octet-stream' } });
+    expect(bin.json.details).toBe('Searched for the function rest_test.shout_text with a single unnamed bytea parameter, but no matches were found in the schema cache.');
+    const badXml = await rest('/rpc/xml_root', { method: 'POST', body: '<', headers: { 'Content-Type': 'text/xml' } });
+    expect(badXml).toMatchObject({ status: 400, json: { code: '2200N', message: 'invalid XML content' } });
+  });
+
+  test('a raw body is refused on a table', async () => {
+    const r = await rest('/notes', { method: 'POST', body: new Uint8Array([1]), headers: { 'Content-Type': 'application/octet-stream' } });
+    expect(r).toMatchObject({ status: 415, json: { code: 'PGRST107' } });
+  });
+
   test('Prefer: params=single-object passes the body to a single json/jsonb parameter', async () => {
     const r = await rest('/rpc/sum_of', { method: 'POST', body: JSON.stringify({ x: 2, y: 5 }), headers: { Prefer: 'params=single-object' } });
     expect(r.json).toBe(7);
