@@ -523,6 +523,17 @@ function planCall(ctx: Ctx, name: string): CallPlan {
   return callPlanFor(ctx, name, candidates[0], args, extraFilters, singleParam, JSON.stringify(req.payload ?? {}));
 }
 
+/** A function's result shaped as a view of the given columns, for select/filters/order over it. */
+function pseudoRelation(routine: Routine, columns: Array<{ name: string; type: string }>): Relation {
+  const cols = columns.map((c, i) => ({
+    name: c.name, type: c.type, nullable: true, default: null, identity: '' as const, generated: false, enumValues: null, description: null, position: i + 1,
+  }));
+  return {
+    schema: routine.schema, name: routine.name, kind: 'view', columns: cols, columnMap: new Map(cols.map((c) => [c.name, c])),
+    pk: [], uniques: [], insertable: false, updatable: false, deletable: false, description: null,
+  };
+}
+
 const RAW_BODY_TYPES: Partial<Record<ApiRequest['contentType'], string>> = { text: 'text', xml: 'xml', binary: 'bytea' };
 
 /** The call of the chosen routine, with select/filters/order over its rows when it returns rows. */
@@ -533,23 +544,20 @@ function callPlanFor(
   const { req } = ctx;
 
   let read: ReadNode | null = null;
-  if (routine.returnsComposite) {
-    const relation: Relation = routine.returnRelation ?? {
-      schema: routine.schema, name: routine.name, kind: 'view',
-      columns: routine.outColumns.map((c, i) => ({ name: c.name, type: c.type, nullable: true, default: null, identity: '', generated: false, enumValues: null, description: null, position: i + 1 })),
-      columnMap: new Map(routine.outColumns.map((c, i) => [c.name, { name: c.name, type: c.type, nullable: true, default: null, identity: '' as const, generated: false, enumValues: null, description: null, position: i + 1 }])),
-      pk: [], uniques: [], insertable: false, updatable: false, deletable: false, description: null,
-    };
-    const open = !routine.returnRelation && routine.outColumns.length === 0;
-    const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
-    const subReq = { ...req, filters };
-    const c2 = { ...ctx, req: subReq };
+  const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
+  const shaped = (relation: Relation, open: boolean) => {
+    const c2 = { ...ctx, req: { ...req, filters } };
     const root = buildNode(c2, relation, req.select, [], name, open);
     applyModifiers(c2, root, routine.returnsSet);
-    read = root;
-  } else if (extraFilters.length || req.filters.length) {
-    // PostgREST filters scalar set results by the function's name as a column
-    const filters = [...req.filters, ...extraFilters.map(([k, v]) => parseFilterParam(k, v))];
+    return root;
+  };
+  if (routine.returnsComposite) {
+    const relation: Relation = routine.returnRelation ?? pseudoRelation(routine, routine.outColumns);
+    read = shaped(relation, !routine.returnRelation && routine.outColumns.length === 0);
+  } else if (routine.returnsSet && (filters.length || req.order.has(''))) {
+    // a set of scalars is filtered and ordered by the function's name as its one column, as PostgREST does
+    read = shaped(pseudoRelation(routine, [{ name, type: routine.returnType }]), false);
+  } else if (filters.length) {
     for (const f of filters) if (f.path.length || f.filter.field.name !== name) throw undefinedColumn(name, f.filter.field.name);
   }
   return { kind: 'call', routine, args, singleParam, payload, read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };

@@ -378,6 +378,14 @@ export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiReques
   const r = plan.routine;
   const head = (main: string, total: string, pageTotal: string, body: string) =>
     `WITH ${cte}pgrst_source AS (${main}) SELECT ${total} AS total_result_set, ${pageTotal} AS page_total, ${body} AS body, ${GUCS} FROM (SELECT * FROM pgrst_source) AS _postgrest_t`;
+  if (plan.read && !r.returnsComposite) {
+    // a set of scalars, filtered or ordered: its one column is named after the function
+    const root = plan.read;
+    const source = `(SELECT pgrst_scalar AS ${ident(r.name)} FROM ${call} AS pgrst_scalar)`;
+    const main = nodeSelect(ctx, root, source);
+    const total = count ? `(${countSql(ctx, root, source)})` : 'NULL::bigint';
+    return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.${ident(r.name)}), '[]')::text`), values: ctx.params.values };
+  }
   if (plan.read) {
     // rows of a composite result: the function call is the FROM item, shaped like a table read
     const root = plan.read;

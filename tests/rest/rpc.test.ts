@@ -51,6 +51,16 @@ describe('calling functions', () => {
     expect((await db().rpc('numbers', { n: 3 })).data).toEqual([1, 2, 3]);
   });
 
+  test('a set of scalars is filtered, ordered and counted by the function\'s name as its column', async () => {
+    const { data, count } = await db().rpc('numbers', { n: 6 }, { count: 'exact' }).gt('numbers', 2).order('numbers', { ascending: false }).limit(2);
+    expect(data).toEqual([6, 5]);
+    expect(count).toBe(4);
+    expect((await rest('/rpc/numbers?n=4&numbers=in.(1,3,9)')).json).toEqual([1, 3]);
+    const unknown = await rest('/rpc/numbers?n=4&other=eq.1');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.code).toBe('42703');
+  });
+
   test('a function with a single unnamed json parameter receives the whole body', async () => {
     const { data } = await db().rpc('echo', { any: ['thing', 1] });
     expect(data).toEqual({ any: ['thing', 1] });
