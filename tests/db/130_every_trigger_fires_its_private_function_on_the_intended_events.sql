@@ -2,7 +2,7 @@
 -- and fires at the intended time on the intended events (an UPDATE trigger only for the columns
 -- it cares about). What each one does is specified by the behaviour files named beside it.
 begin;
-select plan(35);
+select plan(37);
 
 -- No table carries a trigger beyond these (hashtags, post_hashtags and notifications none).
 select triggers_are('public', 'profiles', array['set_updated_at'], 'profiles has only the set_updated_at trigger');
@@ -10,8 +10,8 @@ select triggers_are('public', 'posts', array['count_posts', 'notify_post_mention
   'posts has exactly count_posts, notify_post_mentions, set_updated_at and sync_post_hashtags');
 select triggers_are('public', 'follows', array['count_follows', 'notify_follow'], 'follows has exactly count_follows and notify_follow');
 select triggers_are('public', 'likes', array['count_likes', 'notify_like'], 'likes has exactly count_likes and notify_like');
-select triggers_are('public', 'comments', array['count_comments', 'notify_comment', 'set_updated_at'],
-  'comments has exactly count_comments, notify_comment and set_updated_at');
+select triggers_are('public', 'comments', array['count_comments', 'notify_comment', 'notify_comment_mentions', 'set_updated_at'],
+  'comments has exactly count_comments, notify_comment, notify_comment_mentions and set_updated_at');
 select triggers_are('public', 'hashtags', array[]::name[], 'hashtags has no trigger');
 select triggers_are('public', 'post_hashtags', array[]::name[], 'post_hashtags has no trigger');
 select triggers_are('public', 'notifications', array[]::name[], 'notifications has no trigger');
@@ -73,6 +73,10 @@ select trigger_is('public', 'comments', 'notify_comment', 'private', 'notify_com
   'comments.notify_comment runs private.notify_comment');
 select is(tests.trigger_events('public.comments', 'notify_comment'), 'AFTER INSERT FOR EACH ROW',
   'notify_comment fires after each new comment (not on edits)');
+select trigger_is('public', 'comments', 'notify_comment_mentions', 'private', 'notify_comment_mentions',
+  'comments.notify_comment_mentions runs private.notify_comment_mentions');
+select is(tests.trigger_events('public.comments', 'notify_comment_mentions'), 'AFTER UPDATE OF content FOR EACH ROW',
+  'notify_comment_mentions fires after an edit of a comment''s content');
 select trigger_is('public', 'posts', 'notify_post_mentions', 'private', 'notify_post_mentions',
   'posts.notify_post_mentions runs private.notify_post_mentions');
 select is(tests.trigger_events('public.posts', 'notify_post_mentions'), 'AFTER INSERT OR UPDATE OF content FOR EACH ROW',
