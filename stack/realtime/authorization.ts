@@ -55,23 +55,28 @@ export async function readPolicies(adminPool: pg.Pool, log: Logger, identity: Id
 }
 
 /**
- * Broadcast write permission: may the client insert a broadcast row for the topic under RLS?
- * `null` when the check itself failed for another reason (not cached: asked again next time).
+ * Write permission for broadcast or presence: may the client insert such a row for the topic
+ * under RLS? `null` when the check itself failed for another reason (not cached: asked again).
  */
-export async function canBroadcast(apiPool: pg.Pool, log: Logger, identity: Identity, topic: string): Promise<boolean | null> {
+export async function canWrite(
+  apiPool: pg.Pool, log: Logger, identity: Identity, topic: string, extension: 'broadcast' | 'presence',
+): Promise<boolean | null> {
   try {
     return await withRequestScope(
       apiPool,
       scope(identity, topic),
       async (client) => {
-        await client.query(`insert into realtime.messages (topic, extension) values ($1, 'broadcast')`, [topic]);
+        await client.query(`insert into realtime.messages (topic, extension) values ($1, $2)`, [topic, extension]);
         return true;
       },
       { rollback: true },
     );
   } catch (err) {
     if ((err as { code?: string }).code === '42501') return false;
-    log.warn({ err, topic, role: identity.role }, 'realtime: unable to check broadcast write permission');
+    log.warn({ err, topic, role: identity.role }, `realtime: unable to check ${extension} write permission`);
     return null;
   }
 }
+
+export const canBroadcast = (apiPool: pg.Pool, log: Logger, identity: Identity, topic: string) =>
+  canWrite(apiPool, log, identity, topic, 'broadcast');

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { canBroadcast, readPolicies } from './authorization.js';
+import { canWrite, readPolicies, type ReadPolicies } from './authorization.js';
 import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
 import { parseBinding, type ChangeBinding } from './filters.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
@@ -48,8 +48,9 @@ function bindingId(params: unknown): number {
 interface MemberState {
   expiry?: NodeJS.Timeout;
   presenceCalls: number[];
-  /** Private channels: whether the client may broadcast, checked once (on the first send). */
+  /** Private channels: whether the client may broadcast / track presence, checked once (on first use). */
   broadcastWrite?: Promise<boolean | null>;
+  presenceWrite?: Promise<boolean | null>;
 }
 const state = new WeakMap<Member, MemberState>();
 
@@ -70,7 +71,8 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   const identity: Identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
 
   const isPrivate = config.private === true;
-  if (isPrivate && !(await mayRead(ctx, identity, subTopic))) return fail(errors.unauthorizedTopic(subTopic));
+  const policies = isPrivate ? await readPolicies(ctx.adminPool, ctx.log, identity, subTopic) : null;
+  if (policies && !mayJoin(policies)) return fail(errors.unauthorizedTopic(subTopic));
 
   // postgres_changes: the reply carries each binding with its id; problems come as system messages.
   const rawBindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((p) => p != null) : [];
@@ -114,6 +116,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
     ackBroadcast: broadcast.ack === true,
     presenceKey: typeof presence.key === 'string' && presence.key ? presence.key : crypto.randomUUID(),
     presenceEnabled: presence.enabled === true,
+    presenceRead: policies?.presence ?? true,
     identity,
     accessToken,
     pgBindings,
@@ -127,7 +130,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   socket.reply(topic, joinRef, ref, 'ok', { postgres_changes: replyBindings });
   if (pgError) system(socket, member, 'postgres_changes', 'error', pgError);
   else if (pgBindings.length) system(socket, member, 'postgres_changes', 'ok', systemMessages.subscribed);
-  if (member.presenceEnabled) socket.push(topic, 'presence_state', ctx.hub.presenceState(member), joinRef);
+  if (member.presenceEnabled && member.presenceRead) socket.push(topic, 'presence_state', ctx.hub.presenceState(member), joinRef);
   if (broadcast.replication_ready === true) void notifyReplicationReady(ctx, socket, member);
 }
 
@@ -152,10 +155,7 @@ async function checkBinding(ctx: RealtimeContext, binding: ChangeBinding, role: 
 }
 
 /** A private channel may be joined when RLS on realtime.messages lets the client read its broadcasts or presence. */
-async function mayRead(ctx: RealtimeContext, identity: Identity, subTopic: string): Promise<boolean> {
-  const policies = await readPolicies(ctx.adminPool, ctx.log, identity, subTopic);
-  return policies.broadcast || policies.presence;
-}
+const mayJoin = (policies: ReadPolicies) => policies.broadcast || policies.presence;
 
 async function notifyReplicationReady(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
   const ready = await ctx.ensureStreaming();
@@ -209,10 +209,15 @@ export async function accessToken(ctx: RealtimeContext, socket: SocketSide, memb
   member.accessToken = token;
   member.identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
   // Permissions belong to the token: a new one is authorized afresh, as Realtime does.
-  state.get(member)!.broadcastWrite = undefined;
-  if (member.private && !(await mayRead(ctx, member.identity, member.subTopic))) {
-    if (member.active) shutdown(ctx, socket, member, errors.unauthorizedTopic(member.subTopic).message);
-    return;
+  const s = state.get(member)!;
+  s.broadcastWrite = s.presenceWrite = undefined;
+  if (member.private) {
+    const policies = await readPolicies(ctx.adminPool, ctx.log, member.identity, member.subTopic);
+    if (!mayJoin(policies)) {
+      if (member.active) shutdown(ctx, socket, member, errors.unauthorizedTopic(member.subTopic).message);
+      return;
+    }
+    member.presenceRead = policies.presence;
   }
   scheduleExpiry(ctx, socket, member);
 }
@@ -235,16 +240,19 @@ export async function broadcast(ctx: RealtimeContext, socket: SocketSide, member
   if (member.ackBroadcast) socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
 }
 
-async function mayBroadcast(ctx: RealtimeContext, member: Member): Promise<boolean> {
+const mayBroadcast = (ctx: RealtimeContext, member: Member) => mayWrite(ctx, member, 'broadcast');
+
+async function mayWrite(ctx: RealtimeContext, member: Member, extension: 'broadcast' | 'presence'): Promise<boolean> {
   const s = state.get(member)!;
-  const check = (s.broadcastWrite ??= canBroadcast(ctx.apiPool, ctx.log, member.identity, member.subTopic));
+  const slot = extension === 'broadcast' ? 'broadcastWrite' : 'presenceWrite';
+  const check = (s[slot] ??= canWrite(ctx.apiPool, ctx.log, member.identity, member.subTopic, extension));
   const allowed = await check;
-  // A check that could not be made is made again on the next send.
-  if (allowed === null && s.broadcastWrite === check) s.broadcastWrite = undefined;
+  // A check that could not be made is made again on the next use.
+  if (allowed === null && s[slot] === check) s[slot] = undefined;
   return allowed === true;
 }
 
-export function presence(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): void {
+export async function presence(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): Promise<void> {
   const payload = obj(frame.payload);
   const event = typeof payload.event === 'string' ? payload.event.toLowerCase() : '';
   const s = state.get(member)!;
@@ -257,10 +265,16 @@ export function presence(ctx: RealtimeContext, socket: SocketSide, member: Membe
     if (!meta || typeof meta !== 'object' || Array.isArray(meta)) {
       return socket.reply(member.topic, member.joinRef, frame.ref, 'error', { reason: systemMessages.presencePayload });
     }
+    // Private channels: tracking needs insert permission for presence on realtime.messages, as Realtime checks
+    if (member.private && !(await mayWrite(ctx, member, 'presence'))) {
+      if (member.active) socket.reply(member.topic, member.joinRef, frame.ref, 'error', {});
+      return;
+    }
+    if (!member.active) return;
     const wasEnabled = member.presenceEnabled;
     member.presenceEnabled = true;
     socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
-    if (!wasEnabled) socket.push(member.topic, 'presence_state', ctx.hub.presenceState(member), member.joinRef);
+    if (!wasEnabled && member.presenceRead) socket.push(member.topic, 'presence_state', ctx.hub.presenceState(member), member.joinRef);
     ctx.hub.track(member, meta as Record<string, unknown>);
     return;
   }

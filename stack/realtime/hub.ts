@@ -37,6 +37,8 @@ export interface Member {
   ackBroadcast: boolean;
   presenceKey: string;
   presenceEnabled: boolean;
+  /** Private channels: whether RLS lets the client see presence (always true on public ones). */
+  presenceRead: boolean;
   identity: Identity;
   accessToken: string;
   pgBindings: PgBinding[];
@@ -116,7 +118,7 @@ export class Hub {
 
   private presenceDiff(key: string, diff: PresenceDiff): void {
     for (const m of this.topics.get(key) ?? []) {
-      if (!m.active) continue;
+      if (!m.active || !m.presenceRead) continue;
       realtimeMessages.inc({ kind: 'presence' });
       m.outlet.push(m.topic, 'presence_diff', diff, null);
     }

@@ -3,9 +3,11 @@ import { stack } from '../support/env.js';
 import { client, closeClients, closeDb, createUser, Inbox, sleep, sql, subscribe, unique, type TestUser } from './support.js';
 
 // Private channels (`config: { private: true }`), authorized as on Supabase by RLS on
-// realtime.messages: a select policy decides who may join, an insert policy who may broadcast.
+// realtime.messages: a select policy decides who may join, an insert policy who may broadcast;
+// for presence, policies on extension = 'presence' decide who sees it and who may track.
 
 let room: string;
+let presenceRoom: string; // alice sees and tracks presence; carol only joins (broadcast reads)
 let alice: TestUser; // may read and broadcast
 let carol: TestUser; // may read, may not broadcast
 let bob: TestUser; // may do neither
@@ -13,10 +15,20 @@ const policies: string[] = [];
 
 beforeAll(async () => {
   room = unique('room').replace('_', '-');
+  presenceRoom = `${room}-presence`;
   [alice, carol, bob] = await Promise.all([createUser('alice'), createUser('carol'), createUser('bob')]);
   const read = `${room} readers`;
   const write = `${room} writers`;
-  policies.push(read, write);
+  const presenceRead = `${room} presence readers`;
+  const presenceWrite = `${room} presence writers`;
+  policies.push(read, write, presenceRead, presenceWrite);
+  await sql(`
+    create policy "${presenceRead}" on realtime.messages for select to authenticated
+      using (realtime.topic() = '${presenceRoom}' and (extension = 'broadcast' and (select auth.uid()) in ('${alice.id}', '${carol.id}')
+             or extension = 'presence' and (select auth.uid()) = '${alice.id}'));
+    create policy "${presenceWrite}" on realtime.messages for insert to authenticated
+      with check (realtime.topic() = '${presenceRoom}' and extension = 'presence' and (select auth.uid()) = '${alice.id}');
+  `);
   await sql(`
     create policy "${read}" on realtime.messages for select to authenticated
       using (realtime.topic() = '${room}' and (select auth.uid()) in ('${alice.id}', '${carol.id}'));
@@ -109,6 +121,20 @@ describe('private channels', () => {
     expect((await atCarol.waitFor(1))[0].payload).toEqual({ from: 'alice' });
     await sleep(200);
     expect(atCarol.items.map((m) => m.payload.from)).toEqual(['alice']);
+  });
+
+  it('lets only a client the insert policy admits for presence track, and shows presence only to readers of presence', async () => {
+    const aliceChannel = (await privateChannel(alice.token, presenceRoom, { presence: { key: 'alice' } })).on('presence', { event: 'sync' }, () => {});
+    const carolSyncs = new Inbox();
+    const carolChannel = (await privateChannel(carol.token, presenceRoom, { presence: { key: 'carol' } })).on('presence', { event: 'sync' }, () => carolSyncs.push(true));
+    await Promise.all([subscribe(aliceChannel), subscribe(carolChannel)]);
+    expect(await carolChannel.track({ status: 'lurking' })).toBe('error');
+    expect(await aliceChannel.track({ status: 'online' })).toBe('ok');
+    await expect.poll(() => Object.keys(aliceChannel.presenceState()), { timeout: 5_000 }).toEqual(['alice']);
+    await sleep(300);
+    // carol, who may not read presence, is sent neither the state nor alice's join
+    expect(carolSyncs.items).toEqual([]);
+    expect(carolChannel.presenceState()).toEqual({});
   });
 
   it('leaves no probe rows behind in realtime.messages', async () => {
