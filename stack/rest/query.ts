@@ -252,9 +252,12 @@ function nodeSelect(ctx: Ctx, node: ReadNode, source: string): string {
   return `SELECT ${projectionSql(ctx, node).join(', ')} FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node)}${whereSql(ctx, node)}${orderSql(ctx, node)}${rangeSql(node)}`;
 }
 
-function countSql(ctx: Ctx, node: ReadNode, source: string): string {
-  return `SELECT pg_catalog.count(*) FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node, filteringChildren(node))}${whereSql(ctx, node)}`;
+/** The rows a request matches, before limit/offset: what a count counts. */
+function matchingRowsSql(ctx: Ctx, node: ReadNode, source: string, what: string): string {
+  return `SELECT ${what} FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node, filteringChildren(node))}${whereSql(ctx, node)}`;
 }
+
+const countSql = (ctx: Ctx, node: ReadNode, source: string) => matchingRowsSql(ctx, node, source, 'pg_catalog.count(*)');
 
 function bodySql(accept: Accept, stripNulls: boolean): string {
   const agg = stripNulls ? 'json_strip_nulls(json_agg(_postgrest_t))' : 'json_agg(_postgrest_t)';
@@ -287,10 +290,13 @@ export function readStatement(cache: SchemaCache, plan: ReadPlan, opts: ReadOpti
   return { text, values: ctx.params.values };
 }
 
-/** The count PostgREST calls "planned": the planner's row estimate for the same query. */
+/**
+ * The count PostgREST calls "planned": the planner's row estimate for the rows the request
+ * matches (its top plan node; explaining a count(*) would estimate the one row of the aggregate).
+ */
 export function plannedCountStatement(cache: SchemaCache, root: ReadNode, source?: string): Statement {
   const ctx: Ctx = { cache, params: new Params() };
-  return { text: `EXPLAIN (FORMAT JSON) ${countSql(ctx, root, source ?? relSql(root.relation))}`, values: ctx.params.values };
+  return { text: `EXPLAIN (FORMAT JSON) ${matchingRowsSql(ctx, root, source ?? relSql(root.relation), '1')}`, values: ctx.params.values };
 }
 
 /** WHERE of an update/delete; with limit/offset, only the first rows in the requested order (by ctid). */

@@ -240,11 +240,18 @@ describe('counting', () => {
     expect(status).toBe(200);
   });
 
-  test('planned and estimated counts come from the planner', async () => {
-    const planned = await db().from('items').select('id', { count: 'planned' });
-    expect(typeof planned.count).toBe('number');
-    const estimated = await db().from('items').select('id', { count: 'estimated' });
-    expect(estimated.count).toBe(5);
+  test('a planned count is the planner\'s estimate of the matching rows; estimated counts exactly only below max-rows', async () => {
+    const planned = await db().from('many').select('id', { count: 'planned', head: true });
+    expect(planned.count).toBe(3000);
+    const filtered = await db().from('many').select('id', { count: 'planned', head: true }).lt('id', 1500);
+    expect(filtered.count).toBeGreaterThan(1200);
+    expect(filtered.count).toBeLessThan(1800);
+    // over max-rows (1000) the estimate is used; under it, the exact count
+    const big = await rest('/many?select=id&limit=1', { headers: { Prefer: 'count=estimated' } });
+    expect(big.headers.get('content-range')).toBe('0-0/3000');
+    const small = await db().from('many').select('id', { count: 'estimated', head: true }).lt('id', 11);
+    expect(small.count).toBe(10);
+    expect((await db().from('items').select('id', { count: 'estimated' })).count).toBe(5);
   });
 
   test('an offset past the end of a counted result is a 416 with PGRST103', async () => {
