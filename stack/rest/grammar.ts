@@ -91,13 +91,19 @@ function unquote(s: string): string {
   return s;
 }
 
-const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>\-]+(?:-(?!>)[^\s"(),:.!>\-]*)*)/;
+// a name may hold inner spaces ("Unit Price"), as PostgREST's field names may; trailing ones are not part of it
+const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>\-](?:[^\t\r\n"(),:.!>\-]|-(?!>))*)/;
+const identAt = (input: string): RegExpExecArray | null => {
+  const m = IDENT.exec(input);
+  if (m && !m[0].startsWith('"')) m[0] = m[0].replace(/ +$/, '');
+  return m;
+};
 
 /** A column with an optional JSON path: `data->a->>b`, `"my col"->0`. */
 export function parseField(input: string, what: string, whole: string): Field {
   // NUL cannot travel in a Postgres identifier or literal
   if (input.includes('\u0000')) throw fail(what, whole.replace(/\u0000/g, '\\0'), 'unexpected NUL character');
-  const m = IDENT.exec(input);
+  const m = identAt(input);
   if (!m || !m[0]) throw fail(what, whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting field name (* or [a..z0..9_$])`);
   const name = unquote(m[0]);
   let rest = input.slice(m[0].length);
@@ -106,7 +112,7 @@ export function parseField(input: string, what: string, whole: string): Field {
     const arrow = rest.startsWith('->>') ? '->>' : rest.startsWith('->') ? '->' : null;
     if (!arrow) break;
     rest = rest.slice(arrow.length);
-    const k = IDENT.exec(rest) ?? /^-?\d+/.exec(rest);
+    const k = identAt(rest) ?? /^-?\d+/.exec(rest);
     if (!k || !k[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
     json.push({ arrow, key: unquote(k[0]) });
     rest = rest.slice(k[0].length);
@@ -197,7 +203,11 @@ function parseList(input: string, whole: string, open: string, close: string): s
 }
 
 /** `[not.]op[(any|all|lang)].value` */
-export function parseCondition(input: string, whole = input): Condition {
+/**
+ * `[not.]op[(modifier)].value`. Double quotes around a value are syntax only inside `in.(...)`,
+ * `{...}` lists and or/and trees (`quoted`); a top-level filter's value is taken as it is.
+ */
+export function parseCondition(input: string, whole = input, quoted = true): Condition {
   let s = input;
   let negated = false;
   if (s.startsWith('not.')) {
@@ -223,7 +233,7 @@ export function parseCondition(input: string, whole = input): Condition {
   if (op === 'is' && !['null', 'not_null', 'true', 'false', 'unknown'].includes(value.toLowerCase())) {
     throw fail('filter', whole, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting null or trilean value (unknown, true, false)`);
   }
-  if (typeof cond.value === 'string' && op !== 'is') cond.value = unquote(cond.value);
+  if (quoted && typeof cond.value === 'string' && op !== 'is') cond.value = unquote(cond.value);
   return cond;
 }
 
@@ -231,7 +241,7 @@ export function parseCondition(input: string, whole = input): Condition {
 export function parseFilterParam(key: string, value: string): { path: string[]; filter: Filter } {
   const parts = splitPath(key);
   const field = parseField(parts[parts.length - 1], 'filter', `${key}=${value}`);
-  return { path: parts.slice(0, -1), filter: { field, cond: parseCondition(value, value) } };
+  return { path: parts.slice(0, -1), filter: { field, cond: parseCondition(value, value, false) } };
 }
 
 /** Splits `a.b.col->x` on dots outside quotes. */
@@ -292,8 +302,3 @@ export function parseOrder(value: string): OrderTerm[] {
   });
 }
 
-/** `limit`/`offset` values: non-negative integers. */
-export function parseInteger(name: string, value: string): number {
-  if (!/^-?\d+$/.test(value)) throw fail(name, value, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting digit`);
-  return Number(value);
-}

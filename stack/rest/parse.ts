@@ -3,7 +3,7 @@ import {
   unacceptableSchema, unsupportedContentType, unsupportedMethod,
 } from './errors.js';
 import {
-  parseFilterParam, parseInteger, parseLogic, parseOrder, parseSelect, splitPath,
+  parseFilterParam, parseLogic, parseOrder, parseSelect, splitPath,
   type Filter, type LogicTree, type OrderTerm, type SelectItem,
 } from './grammar.js';
 
@@ -285,13 +285,16 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
       if (!req.columns.length) throw queryParamError('"failed to parse columns parameter ()"', 'unexpected end of input expecting field name');
     } else if (last === 'order') req.order.set(pathKey(path), parseOrder(value));
     else if (last === 'limit') {
-      const n = parseInteger('limit', value);
-      if (n < 0) throw invalidRange('Limit should be greater than or equal to zero.');
-      rangeOf(pathKey(path)).limit = n;
+      // as PostgREST 12/13: a limit that is not a number is no limit; a negative one is a 416
+      if (/^-?\d+$/.test(value)) {
+        const n = Number(value);
+        if (n < 0) throw invalidRange('Limit should be greater than or equal to zero.');
+        rangeOf(pathKey(path)).limit = n;
+      }
     } else if (last === 'offset') {
-      const n = parseInteger('offset', value);
-      if (n < 0) throw queryParamError(`"failed to parse offset parameter (${value})"`, 'unexpected "-" expecting digit');
-      rangeOf(pathKey(path)).offset = n;
+      // a negative or unreadable offset is no offset
+      if (/^\d+$/.test(value)) rangeOf(pathKey(path)).offset = Number(value);
+      else rangeOf(pathKey(path));
     } else if (last === 'or' || last === 'and') {
       const negated = segments.length >= 2 && segments[segments.length - 2] === 'not';
       const lpath = negated ? segments.slice(0, -2) : path;

@@ -46,10 +46,11 @@ function fieldSql(ctx: Ctx, node: ReadNode, alias: string, field: Field): string
 }
 
 /** The key a field is shown under: its alias, else the last JSON key, else the column name. */
+/** As PostgREST names it: the alias, else the last key of a JSON path (array indexes are not keys), else the column. */
 function fieldOutputName(field: Field, alias?: string): string {
   if (alias) return alias;
-  if (field.json.length) return field.json[field.json.length - 1].key;
-  return field.name;
+  const keys = field.json.filter((step) => !/^-?\d+$/.test(step.key));
+  return keys.length ? keys[keys.length - 1].key : field.name;
 }
 
 const OPS: Record<string, string> = {

@@ -38,7 +38,11 @@ export function contentRange(lower: number, count: number, total: number | null)
 /** 200, 206 for a partial page of a counted result, 416 past its end. */
 export function rangeStatus(lower: number, count: number, total: number | null): number {
   if (total === null) return 200;
-  if (lower > total) throw invalidRange(`An offset of ${lower} was requested, but there are only ${total} rows.`);
+  if (lower > total) {
+    const err = invalidRange(`An offset of ${lower} was requested, but there are only ${total} rows.`);
+    err.headers['Content-Range'] = `*/${total}`;
+    throw err;
+  }
   if (count < total) return 206;
   return 200;
 }

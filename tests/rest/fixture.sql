@@ -29,6 +29,10 @@ create table rest_test.items (
   data jsonb, period int4range, description text, active boolean, created date
 );
 
+-- a column name with a space, a value with double quotes, a JSON array
+create table rest_test.odd (id int primary key, "unit price" numeric not null, label text not null, doc jsonb);
+insert into rest_test.odd values (1, 2.5, '"quoted"', '{"arr": [10, 20]}'), (2, 9, 'quoted', '{"arr": []}');
+
 -- big enough for the planner's estimates to mean something (planned/estimated counts)
 create table rest_test.many (id int primary key, even boolean not null);
 insert into rest_test.many select i, i % 2 = 0 from generate_series(1, 3000) i;

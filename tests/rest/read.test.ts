@@ -223,6 +223,32 @@ describe('order, limit, offset, range', () => {
   });
 });
 
+describe('PostgREST 12/13 leniencies', () => {
+  test('a negative offset is no offset, and a limit that is not a number is no limit', async () => {
+    expect((await rest('/items?select=id&order=id&offset=-1')).json).toHaveLength(5);
+    expect((await rest('/items?select=id&order=id&limit=abc')).json).toHaveLength(5);
+  });
+
+  test('a top-level filter value is taken as written: double quotes are part of it (they quote only in lists and or=)', async () => {
+    expect((await rest('/odd?select=id&label=eq."quoted"')).json).toEqual([{ id: 1 }]);
+    expect((await rest('/odd?select=id&label=in.("quoted")')).json).toEqual([{ id: 2 }]);
+    expect((await rest('/odd?select=id&or=(label.eq."quoted")')).json).toEqual([{ id: 2 }]);
+    expect((await db().from('odd').select('id').eq('label', '"quoted"')).data).toEqual([{ id: 1 }]);
+  });
+
+  test('a column name may contain spaces, unquoted', async () => {
+    const r = await rest(`/odd?select=id,${encodeURIComponent('unit price')}&${encodeURIComponent('unit price')}=gt.5`);
+    expect(r.json).toEqual([{ id: 2, 'unit price': 9 }]);
+  });
+
+  test('a JSON path is named after its last key, array indexes aside', async () => {
+    const r = await rest('/odd?select=doc->arr->0,doc->arr->>1&id=eq.1');
+    expect(r.status).toBe(200);
+    expect(Object.keys(r.json[0])).toEqual(['arr']);
+    expect((await rest('/odd?select=doc->arr->0&id=eq.1')).json).toEqual([{ arr: 10 }]);
+  });
+});
+
 describe('counting', () => {
   test("count: 'exact' gives the total in Content-Range and 206 for a partial page", async () => {
     const r = await rest('/items?select=id&limit=2', { headers: { Prefer: 'count=exact' } });
@@ -257,6 +283,7 @@ describe('counting', () => {
   test('an offset past the end of a counted result is a 416 with PGRST103', async () => {
     const r = await rest('/items?offset=10', { headers: { Prefer: 'count=exact' } });
     expect(r.status).toBe(416);
+    expect(r.headers.get('content-range')).toBe('*/5');
     expect(r.json).toMatchObject({ code: 'PGRST103', details: 'An offset of 10 was requested, but there are only 5 rows.' });
   });
 });
