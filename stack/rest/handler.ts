@@ -103,9 +103,6 @@ async function execute(
   request: Request, subpath: string,
 ): Promise<Response> {
   const maxRows = deps.config.api.maxRows;
-  const applied: Array<keyof Preferences> = [];
-  if (req.prefer.count) applied.push('count');
-  if (req.prefer.tx) applied.push('tx');
   const representation = req.prefer.return === 'representation';
   const scope: RequestIdentity = {
     role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
@@ -161,15 +158,21 @@ async function execute(
 
   const headers = new Headers(CORS);
   const { row, pageTotal, total, overrides } = result;
+  // what each kind of request reports in Preference-Applied, as PostgREST's Response does
+  const applied = new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone']);
   let status = 200;
   let body: string | null = row.body;
   headers.set('Content-Type', contentType(req));
   if (p.kind === 'read' || p.kind === 'call') {
     const lower = p.kind === 'read' ? p.root.range.offset : p.read?.range.offset ?? p.range.offset;
     const setResult = p.kind === 'read' || p.routine.returnsSet;
+    if (p.kind === 'call') applied.add('maxAffected');
     if (setResult) {
       headers.set('Content-Range', contentRange(lower, pageTotal, total));
       status = rangeStatus(lower, pageTotal, total);
+    } else if (!p.routine.returnsVoid) {
+      // one value is a range of one row
+      headers.set('Content-Range', contentRange(0, 1, req.prefer.count ? 1 : null));
     }
     if (p.kind === 'call' && p.routine.returnsVoid) {
       status = 204;
@@ -177,31 +180,44 @@ async function execute(
       headers.delete('Content-Type');
     }
   } else {
+    const inserted = row.inserted === null || row.inserted === undefined ? null : Number(row.inserted);
+    applied.add('return');
     if (p.kind === 'insert') {
-      status = 201;
+      // a merging upsert that inserted nothing is a 200
+      status = inserted === 0 && req.prefer.resolution === 'merge-duplicates' ? 200 : 201;
       // PostgREST reports no range for inserted rows, only their count when asked
       headers.set('Content-Range', `*/${req.prefer.count ? pageTotal : '*'}`);
-      if (req.prefer.resolution) applied.push('resolution');
-      if (req.prefer.missing) applied.push('missing');
+      if (p.relation.pk.length || req.onConflict) applied.add('resolution');
+      applied.add('missing');
       if (req.prefer.return === 'headers-only' && row.location && pageTotal === 1) {
         const pk = JSON.parse(row.location) as string[];
         const q = p.relation.pk.map((c, i) => `${encodeURIComponent(c)}=eq.${encodeURIComponent(pk[i])}`).join('&');
         headers.set('Location', `/${p.relation.name}?${q}`);
       }
+    } else if (p.kind === 'put') {
+      // PUT reports no range: 201 when it inserted the row, 200 when it replaced it
+      status = inserted === null || inserted > 0 ? 201 : 200;
+    } else if (p.kind === 'delete') {
+      headers.set('Content-Range', `*/${req.prefer.count ? pageTotal : '*'}`);
+      applied.add('maxAffected');
     } else {
       headers.set('Content-Range', contentRange(0, pageTotal, req.prefer.count ? pageTotal : null));
+      applied.add('missing').add('maxAffected');
     }
-    if (req.prefer.return) applied.push('return');
-    if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) applied.push('handling', 'maxAffected');
     if (!representation) {
       body = null;
       headers.delete('Content-Type');
       if (p.kind !== 'insert') status = 204;
-    } else if (p.kind === 'put') status = 200;
+    }
   }
   const pa = preferenceApplied(req.prefer, applied);
   if (pa) headers.set('Preference-Applied', pa);
-  for (const [k, v] of overrides.headers) headers.set(k, v);
+  // headers a function set replace ours of the same name; its own repeats (Set-Cookie) all go out
+  const replaced = new Set<string>();
+  for (const [k, v] of overrides.headers) {
+    if (replaced.has(k.toLowerCase())) headers.append(k, v);
+    else headers.set(k, v), replaced.add(k.toLowerCase());
+  }
   if (overrides.status !== null) status = overrides.status;
   if (req.method === 'HEAD' || status === 204 || status === 304) body = null;
   return new Response(body, { status, headers });

@@ -68,6 +68,7 @@ export interface ApiRequest {
 export const pathKey = (path: string[]) => path.join('.');
 
 function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[] } {
+  // the first value of each preference wins, as PostgREST takes the first it recognises
   const prefer: Preferences = {};
   const invalid: string[] = [];
   const items = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -76,31 +77,32 @@ function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[]
     const ok = (() => {
       switch (k) {
         case 'return':
-          if (['minimal', 'headers-only', 'representation'].includes(v)) return (prefer.return = v as Preferences['return']), true;
+          if (['minimal', 'headers-only', 'representation'].includes(v)) return (prefer.return ??= v as Preferences['return']), true;
           return false;
         case 'count':
-          if (['exact', 'planned', 'estimated'].includes(v)) return (prefer.count = v as Preferences['count']), true;
+          if (['exact', 'planned', 'estimated'].includes(v)) return (prefer.count ??= v as Preferences['count']), true;
           return false;
         case 'resolution':
-          if (['merge-duplicates', 'ignore-duplicates'].includes(v)) return (prefer.resolution = v as Preferences['resolution']), true;
+          if (['merge-duplicates', 'ignore-duplicates'].includes(v)) return (prefer.resolution ??= v as Preferences['resolution']), true;
           return false;
         case 'missing':
-          if (v === 'default' || v === 'null') return (prefer.missing = v), true;
+          if (v === 'default' || v === 'null') return (prefer.missing ??= v), true;
           return false;
         case 'handling':
-          if (v === 'strict' || v === 'lenient') return (prefer.handling = v), true;
+          if (v === 'strict' || v === 'lenient') return (prefer.handling ??= v), true;
           return false;
         case 'tx':
-          if (v === 'commit' || v === 'rollback') return (prefer.tx = v), true;
+          if (v === 'commit' || v === 'rollback') return (prefer.tx ??= v), true;
           return false;
         case 'max-affected':
-          if (/^\d+$/.test(v)) return (prefer.maxAffected = Number(v)), true;
+          if (/^\d+$/.test(v)) return (prefer.maxAffected ??= Number(v)), true;
           return false;
         case 'params':
-          if (v === 'single-object') return (prefer.params = v), true;
+          if (v === 'single-object') return (prefer.params ??= v), true;
           return false;
         case 'timezone':
-          if (v) return (prefer.timezone = v), true;
+          // only a time zone Postgres knows is applied; another is ignored (an error with handling=strict)
+          if (v && knownTimeZone(v)) return (prefer.timezone ??= v), true;
           return false;
         default:
           return false;
@@ -110,6 +112,16 @@ function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[]
   }
   if (prefer.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
   return { prefer, invalid };
+}
+
+/** IANA names and their aliases, as in pg_timezone_names. */
+function knownTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Picks the representation from Accept, in the client's order of preference. */

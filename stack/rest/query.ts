@@ -317,6 +317,7 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
   const target = relSql(rel);
   const m = 'pgrst_m';
   let mutation: string;
+  let inserted = false;
   if (plan.kind === 'insert' || plan.kind === 'put') {
     const payload = ctx.params.add(plan.payload);
     const rows = `(CASE WHEN json_typeof(${payload}::json) = 'array' THEN ${payload}::json ELSE json_build_array(${payload}::json) END)`;
@@ -339,7 +340,9 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
         ? ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO NOTHING`
         : ` ON CONFLICT (${plan.conflict.map(ident).join(', ')}) DO UPDATE SET ${updatable.map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ')}`;
     }
-    mutation += ` RETURNING ${target}.*`;
+    // an upsert answers 201 only when it inserted something: rows it inserted have xmax 0
+    inserted = rel.heap === true && (plan.kind === 'put' || plan.resolution === 'merge-duplicates');
+    mutation += ` RETURNING ${target}.*${inserted ? `, (${target}.xmax = 0) AS pgrst_inserted` : ''}`;
   } else if (plan.kind === 'update') {
     const fake = { ...plan.target, alias: m };
     if (plan.columns.length === 0) {
@@ -358,7 +361,11 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
   const pk = rel.pk.length ? `(SELECT json_build_array(${rel.pk.map((c) => `${ident(c)}::text`).join(', ')})::text FROM pgrst_source LIMIT 1)` : 'NULL';
   const shaped = opts.representation ? nodeSelect(ctx, { ...root, fromCte: true }, 'pgrst_mutated') : `SELECT 1 FROM pgrst_mutated`;
   // without a representation nothing is aggregated, so the final SELECT has no FROM: always one row
-  const text = `WITH pgrst_mutated AS (${mutation}), pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${body} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${GUCS}${opts.representation ? ' FROM (SELECT * FROM pgrst_source) AS _postgrest_t' : ''}`;
+  // the inserted flag stays out of the rows the representation shows
+  const mutated = inserted
+    ? `pgrst_written AS (${mutation}), pgrst_mutated AS (SELECT ${columnList(rel.columns)} FROM pgrst_written)`
+    : `pgrst_mutated AS (${mutation})`;
+  const text = `WITH ${mutated}, pgrst_source AS (${shaped}) SELECT NULL::bigint AS total_result_set, (SELECT pg_catalog.count(*) FROM pgrst_mutated) AS page_total, ${body} AS body, ${pk.replace('FROM pgrst_source', 'FROM pgrst_mutated')} AS location, ${inserted ? '(SELECT pg_catalog.count(*) FROM pgrst_written WHERE pgrst_inserted)' : 'NULL::bigint'} AS inserted, ${GUCS}${opts.representation ? ' FROM (SELECT * FROM pgrst_source) AS _postgrest_t' : ''}`;
   return { text, values: ctx.params.values };
 }
 

@@ -12,6 +12,8 @@ export interface ResultRow {
   page_total: string | number;
   body: string | null;
   location?: string | null;
+  /** rows an upsert inserted (rather than updated); null when not counted */
+  inserted?: string | number | null;
   response_headers: string | null;
   response_status: string | null;
 }
@@ -47,12 +49,17 @@ export function rangeStatus(lower: number, count: number, total: number | null):
   return 200;
 }
 
-export function preferenceApplied(prefer: Preferences, applied: Array<keyof Preferences>): string | null {
+/** PostgREST's order for Preference-Applied; max-affected is reported only with handling=strict. */
+const APPLIED_ORDER: Array<keyof Preferences> = ['resolution', 'missing', 'return', 'count', 'tx', 'handling', 'timezone', 'maxAffected'];
+
+export function preferenceApplied(prefer: Preferences, applied: Set<keyof Preferences>): string | null {
   const parts: string[] = [];
-  for (const key of applied) {
+  for (const key of APPLIED_ORDER) {
     const v = prefer[key];
-    if (v === undefined) continue;
-    parts.push(key === 'maxAffected' ? `max-affected=${v}` : `${key}=${v}`);
+    if (v === undefined || !applied.has(key)) continue;
+    if (key === 'maxAffected') {
+      if (prefer.handling === 'strict') parts.push(`max-affected=${v}`);
+    } else parts.push(`${key}=${v}`);
   }
   return parts.length ? parts.join(', ') : null;
 }

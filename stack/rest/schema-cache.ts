@@ -24,6 +24,8 @@ export interface Relation {
   schema: string;
   name: string;
   kind: 'table' | 'view';
+  /** an ordinary or partitioned table: its written rows carry xmax (0 when just inserted) */
+  heap?: boolean;
   columns: Column[];
   columnMap: Map<string, Column>;
   pk: string[];
@@ -240,6 +242,7 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
       schema: r.schema,
       name: r.name,
       kind: r.kind === 'r' || r.kind === 'p' || r.kind === 'f' ? 'table' : 'view',
+      heap: r.kind === 'r' || r.kind === 'p',
       columns,
       columnMap: new Map(columns.map((c) => [c.name, c])),
       pk: [],

@@ -104,12 +104,14 @@ describe('insert', () => {
 });
 
 describe('upsert', () => {
-  test('upsert merges on the primary key (resolution=merge-duplicates)', async () => {
+  test('upsert merges on the primary key (resolution=merge-duplicates): 201 when it inserted, 200 when it only updated', async () => {
     const key = unique('k');
-    await db().from('kv').upsert({ key, value: 'one' });
+    expect((await db().from('kv').upsert({ key, value: 'one' })).status).toBe(201);
     const { data, status } = await db().from('kv').upsert({ key, value: 'two' }).select('key,value');
-    expect(status).toBe(201);
+    expect(status).toBe(200);
     expect(data).toEqual([{ key, value: 'two' }]);
+    const mixed = await db().from('kv').upsert([{ key, value: 'three' }, { key: unique('k'), value: 'new' }]);
+    expect(mixed.status).toBe(201);
   });
 
   test('ignoreDuplicates keeps the existing row', async () => {
@@ -131,14 +133,56 @@ describe('upsert', () => {
   test('PUT upserts one row identified by its primary key filter', async () => {
     const key = unique('put');
     const r = await rest(`/kv?key=eq.${key}`, { method: 'PUT', body: JSON.stringify({ key, value: 'v' }), headers: { Prefer: 'return=representation' } });
-    expect(r.status).toBe(200);
+    expect(r.status).toBe(201);
     expect(r.json).toEqual([{ key, value: 'v', hits: 0 }]);
+    expect(r.headers.get('content-range')).toBeNull();
+    const replaced = await rest(`/kv?key=eq.${key}`, { method: 'PUT', body: JSON.stringify({ key, value: 'w' }), headers: { Prefer: 'return=representation' } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json).toEqual([{ key, value: 'w', hits: 0 }]);
     const mismatch = await rest(`/kv?key=eq.${key}`, { method: 'PUT', body: JSON.stringify({ key: 'other', value: 'v' }) });
     expect(mismatch.status).toBe(400);
     expect(mismatch.json.code).toBe('PGRST115');
     const noPk = await rest('/kv?value=eq.v', { method: 'PUT', body: JSON.stringify({ key, value: 'v' }) });
     expect(noPk.status).toBe(405);
     expect(noPk.json.code).toBe('PGRST105');
+  });
+});
+
+describe('response headers, as PostgREST\'s', () => {
+  test('DELETE reports the count of deleted rows without a range: */N when counted, */* otherwise', async () => {
+    const [a, b] = [unique('d'), unique('d')];
+    await db().from('kv').insert([{ key: a }, { key: b }]);
+    const counted = await rest(`/kv?key=in.(${a},${b})`, { method: 'DELETE', headers: { Prefer: 'return=representation, count=exact' } });
+    expect(counted.status).toBe(200);
+    expect(counted.headers.get('content-range')).toBe('*/2');
+    const none = await rest(`/kv?key=eq.${a}`, { method: 'DELETE' });
+    expect(none.status).toBe(204);
+    expect(none.headers.get('content-range')).toBe('*/*');
+  });
+
+  test('Preference-Applied lists what was applied in PostgREST\'s order, the first of repeated preferences winning', async () => {
+    const r = await rest('/kv', {
+      method: 'POST', body: JSON.stringify({ key: unique('p') }),
+      headers: { Prefer: 'count=exact, return=representation, tx=commit, tx=rollback, return=minimal' },
+    });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('preference-applied')).toBe('return=representation, count=exact, tx=commit');
+  });
+
+  test('a time zone Postgres does not know is ignored, or refused with handling=strict', async () => {
+    const lenient = await rest('/items?select=id&limit=1', { headers: { Prefer: 'timezone=Nowhere/Bogus' } });
+    expect(lenient.status).toBe(200);
+    expect(lenient.headers.get('preference-applied')).toBeNull();
+    const applied = await rest('/items?select=id&limit=1', { headers: { Prefer: 'timezone=America/Los_Angeles' } });
+    expect(applied.headers.get('preference-applied')).toBe('timezone=America/Los_Angeles');
+    const strict = await rest('/items?select=id&limit=1', { headers: { Prefer: 'handling=strict, timezone=Nowhere/Bogus' } });
+    expect(strict.status).toBe(400);
+    expect(strict.json.code).toBe('PGRST122');
+  });
+
+  test('a function\'s single result comes with Content-Range 0-0/*, or 0-0/1 when counted', async () => {
+    expect((await rest('/rpc/add?a=1&b=2')).headers.get('content-range')).toBe('0-0/*');
+    expect((await rest('/rpc/add?a=1&b=2', { headers: { Prefer: 'count=exact' } })).headers.get('content-range')).toBe('0-0/1');
   });
 });
 
