@@ -59,6 +59,8 @@ export async function authenticate(headers: Headers, secret: Uint8Array, anonRol
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw jwtDecodeError('JWT cryptographic operation failed');
     throw jwtDecodeError("JWT couldn't be decoded");
   }
+  // jose checks iat only against maxTokenAge; PostgREST refuses a token issued in the future (30 s skew)
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + 30) throw jwtClaimsError('JWT issued at future');
   if (typeof payload.exp === 'number') {
     if (verified.size >= CACHE_MAX) verified.clear();
     verified.set(cacheKey, { payload, exp: payload.exp });

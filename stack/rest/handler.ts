@@ -126,7 +126,8 @@ async function execute(
     }
     if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) {
       if (p.kind === 'call' && !p.routine.returnsSet) throw maxAffectedRpcViolation();
-      if (p.kind !== 'read' && pageTotal > req.prefer.maxAffected) throw maxAffectedViolation(pageTotal);
+      // updates, deletes and set-returning calls; PostgREST does not limit inserts
+      if ((p.kind === 'update' || p.kind === 'delete' || p.kind === 'call') && pageTotal > req.prefer.maxAffected) throw maxAffectedViolation(pageTotal);
     }
     const total = row.total_result_set === null ? (planned !== null && !exact ? planned : null) : Number(row.total_result_set);
     return { row, pageTotal, total, overrides: gucOverrides(row) };
@@ -134,7 +135,7 @@ async function execute(
   // Most requests are one statement whose checks need no rollback (reads, or writes without
   // singular or strict limits): settings and statement then go in one round trip.
   const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' &&
-    (readOnly || (req.accept !== 'object' && req.prefer.handling !== 'strict'));
+    (readOnly || (req.accept !== 'object' && (req.prefer.handling !== 'strict' || p.kind === 'insert' || p.kind === 'put')));
   const exactCount = req.prefer.count === 'exact';
   const result = oneStatement
     ? outcome((await queryInRequestScope<ResultRow>(deps.apiPool, scope, statement(exactCount), { readOnly }))[0], null, exactCount)
@@ -210,6 +211,8 @@ async function execute(
       if (p.kind !== 'insert') status = 204;
     }
   }
+  // with several schemas exposed the profile is negotiated, and PostgREST names it beside the body
+  if (headers.has('Content-Type') && deps.schemas.length > 1) headers.set('Content-Profile', req.schema);
   const pa = preferenceApplied(req.prefer, applied);
   if (pa) headers.set('Preference-Applied', pa);
   // headers a function set replace ours of the same name; its own repeats (Set-Cookie) all go out

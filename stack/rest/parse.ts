@@ -213,7 +213,15 @@ export function parseCsv(text: string): Array<Record<string, string | null>> {
 
 function parsePayload(body: string, contentType: ApiRequest['contentType']): unknown {
   if (contentType === 'csv') return parseCsv(body);
-  if (contentType === 'form') return Object.fromEntries(new URLSearchParams(body));
+  if (contentType === 'form') {
+    // a repeated key is a list (a variadic argument: `v=1&v=2`)
+    const out: Record<string, string | string[]> = {};
+    for (const [k, v] of new URLSearchParams(body)) {
+      const prev = out[k];
+      out[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
+    }
+    return out;
+  }
   if (contentType === 'text' || contentType === 'xml') return body;
   if (body.trim() === '') return undefined;
   try {

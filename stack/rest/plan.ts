@@ -3,7 +3,7 @@ import {
   noRelationship, notEmbedded, putLimitNotAllowed, putMatchingPk, relatedOrderNotToOne, tableNotFound,
   unacceptableFilter, invalidRpcMethod,
 } from './errors.js';
-import { parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
+import { parseCondition, parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
 import { pathKey, type ApiRequest, type Range } from './parse.js';
 import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
 
@@ -470,20 +470,31 @@ function planCall(ctx: Ctx, name: string): CallPlan {
   }
   if (reading) {
     // query-string arguments; the other parameters filter the result
-    const names = new Set(overloads.flatMap((o) => o.params.map((p) => p.name)));
+    const params = new Map(overloads.flatMap((o) => o.params.map((p) => [p.name, p] as const)));
+    const given = new Map<string, string[]>();
     for (const [k, v] of req.rpcParams) {
-      if (names.has(k)) {
-        if (k in args) args[k] = [...(Array.isArray(args[k]) ? (args[k] as unknown[]) : [args[k]]), v];
-        else args[k] = v;
-      } else extraFilters.push([k, v]);
+      if (params.has(k)) given.set(k, [...(given.get(k) ?? []), v]);
+      else extraFilters.push([k, v]);
+    }
+    for (const [k, values] of given) {
+      // `?id=5&id=gt.2`: the plain value is the argument, the operator one filters the result
+      const plain = values.length > 1 ? values.filter((v) => !isFilterValue(v)) : values;
+      if (plain.length && plain.length < values.length) {
+        for (const v of values) if (!plain.includes(v)) extraFilters.push([k, v]);
+      }
+      const argValues = plain.length ? plain : values;
+      // a variadic parameter takes every value, one or more; another the last one given
+      args[k] = params.get(k)!.variadic ? argValues : argValues[argValues.length - 1];
     }
   } else {
-    if (req.payload !== undefined && (req.payload === null || typeof req.payload !== 'object' || Array.isArray(req.payload))) {
+    if (req.payload !== undefined && !isObject(req.payload) && !(Array.isArray(req.payload) && isObject(req.payload[0]))) {
       // only a function with a single json parameter accepts a non-object body
       const single = overloads.find((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type));
       if (!single) throw invalidBody('Empty or invalid json');
     }
-    args = req.payload && typeof req.payload === 'object' && !Array.isArray(req.payload) ? (req.payload as Record<string, unknown>) : {};
+    // of an array of objects, the first gives the arguments, as PostgREST calls it once
+    const first = Array.isArray(req.payload) && req.payload.length && isObject(req.payload[0]) ? req.payload[0] : req.payload;
+    args = isObject(first) ? first : {};
   }
   const keys = Object.keys(args);
   let singleParam: CallPlan['singleParam'];
@@ -533,6 +544,17 @@ function pseudoRelation(routine: Routine, columns: Array<{ name: string; type: s
     pk: [], uniques: [], insertable: false, updatable: false, deletable: false, description: null,
   };
 }
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const isFilterValue = (v: string) => {
+  try {
+    parseCondition(v, v, false);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const RAW_BODY_TYPES: Partial<Record<ApiRequest['contentType'], string>> = { text: 'text', xml: 'xml', binary: 'bytea' };
 

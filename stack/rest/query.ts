@@ -416,7 +416,7 @@ export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiReques
     return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text`), values: ctx.params.values };
   }
   return {
-    text: `WITH ${cte}pgrst_source AS (SELECT ${call} AS pgrst_scalar) SELECT NULL::bigint AS total_result_set, 1 AS page_total, (SELECT to_json(pgrst_scalar)::text FROM pgrst_source) AS body, ${GUCS}`,
+    text: `WITH ${cte}pgrst_source AS (SELECT ${call} AS pgrst_scalar) SELECT NULL::bigint AS total_result_set, 1 AS page_total, coalesce((SELECT to_json(pgrst_scalar)::text FROM pgrst_source), 'null') AS body, ${GUCS}`,
     values: ctx.params.values,
   };
 }

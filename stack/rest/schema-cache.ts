@@ -183,6 +183,17 @@ select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.pr
   left join pg_namespace rn on rn.oid = rc.relnamespace
  where p.prokind = 'f' and n.nspname = any($1)`;
 
+/**
+ * What PostgREST lets /rpc call: not trigger functions, and only functions whose parameters all
+ * have names, or that take one unnamed json, jsonb, text, xml or bytea body. (A function of a
+ * row type may still be a computed column.)
+ */
+function callable(r: Routine): boolean {
+  if (r.returnType === 'trigger' || r.returnType === 'event_trigger') return false;
+  if (r.params.every((p) => p.name !== '')) return true;
+  return r.params.length === 1 && ['json', 'jsonb', 'text', 'xml', 'bytea'].includes(r.params[0].type);
+}
+
 const PRE_REQUEST_SQL = `
 select split_part(cfg, '=', 2) as value
   from pg_db_role_setting s
@@ -377,8 +388,10 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
       description: p.description,
     };
     const key = qualified(p.schema, p.name);
-    if (!routines.has(key)) routines.set(key, []);
-    routines.get(key)!.push(routine);
+    if (callable(routine)) {
+      if (!routines.has(key)) routines.set(key, []);
+      routines.get(key)!.push(routine);
+    }
     // A function whose first (only required) argument is a table's row type is a computed column.
     if (inArgs.length >= 1 && routine.params.filter((x) => x.required).length <= 1) {
       const owner = inArgs[0].rel ? relations.get(qualified(inArgs[0].rel[0], inArgs[0].rel[1])) : undefined;

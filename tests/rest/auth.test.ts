@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { stack } from '../support/env.js';
 import { client, jwt, loadFixture, rest, unique } from './support.js';
@@ -69,6 +70,18 @@ describe('invalid tokens', () => {
     expect(r.status).toBe(401);
     expect(r.json).toEqual({ code: 'PGRST303', details: null, hint: null, message: 'JWT expired' });
     expect(r.headers.get('www-authenticate')).toBe('Bearer error="invalid_token", error_description="JWT expired"');
+  });
+
+  test('a token issued in the future (beyond 30 s of skew) is a 401 PGRST303 "JWT issued at future"', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const future = await new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now + 1000).setExpirationTime(now + 3600).sign(new TextEncoder().encode(stack().jwtSecret));
+    const r = await rest('/clients', { headers: { Authorization: `Bearer ${future}` } });
+    expect(r.status).toBe(401);
+    expect(r.json).toMatchObject({ code: 'PGRST303', message: 'JWT issued at future' });
+    const skewed = await new SignJWT({ role: 'authenticated' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now + 10).setExpirationTime(now + 3600).sign(new TextEncoder().encode(stack().jwtSecret));
+    expect((await rest('/clients', { headers: { Authorization: `Bearer ${skewed}` } })).status).toBe(200);
   });
 
   test('a token signed with another secret is a 401 PGRST301', async () => {

@@ -101,6 +101,12 @@ create function rest_test.first_project() returns rest_test.projects language sq
 create function rest_test.bump(k text) returns int language sql volatile
   as $$ insert into rest_test.kv (key, hits) values (k, 1) on conflict (key) do update set hits = rest_test.kv.hits + 1 returning hits $$;
 create function rest_test.echo(json) returns json language sql immutable as $$ select $1 $$;
+create function rest_test.nothing_at_all() returns int language sql immutable as $$ select null::int $$;
+create function rest_test.total(variadic v int[]) returns int language sql immutable as $$ select sum(x)::int from unnest(v) x $$;
+create function rest_test.projects_below(id int) returns setof rest_test.projects language sql stable
+  as $$ select * from rest_test.projects p where p.id < projects_below.id order by p.id $$;
+create function rest_test.touch_trigger() returns trigger language plpgsql as $$ begin return new; end $$;
+create function rest_test.unnamed_ints(int, int) returns int language sql immutable as $$ select $1 + $2 $$;
 create function rest_test.shout_text(text) returns text language sql immutable as $$ select upper($1) $$;
 create function rest_test.xml_root(xml) returns text language sql immutable as $$ select (xpath('name(/*)', $1))[1]::text $$;
 create function rest_test.byte_sum(bytea) returns int language sql immutable

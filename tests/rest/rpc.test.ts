@@ -105,6 +105,37 @@ describe('calling functions', () => {
     expect((await db().rpc('over', { a: 1, b: 2 })).data).toBe('two');
   });
 
+  test('a scalar function returning NULL answers the JSON null', async () => {
+    const r = await rest('/rpc/nothing_at_all');
+    expect(r).toMatchObject({ status: 200, text: 'null' });
+  });
+
+  test('a variadic parameter takes one or more repeated query values, or repeated form fields', async () => {
+    expect((await rest('/rpc/total?v=4')).json).toBe(4);
+    expect((await rest('/rpc/total?v=1&v=2&v=3')).json).toBe(6);
+    const form = await rest('/rpc/total', { method: 'POST', body: 'v=1&v=2&v=3', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(form.json).toBe(6);
+  });
+
+  test('a repeated argument takes its last value; one spelled as a filter filters the result instead', async () => {
+    expect((await rest('/rpc/hello?name=ignored&name=world')).json).toBe('Hello, world');
+    const r = await rest('/rpc/projects_below?id=5&id=gt.2&select=id');
+    expect(r.json).toEqual([{ id: 3 }, { id: 4 }]);
+  });
+
+  test('an array of argument objects calls the function once, with the first', async () => {
+    const r = await rest('/rpc/add', { method: 'POST', body: JSON.stringify([{ a: 1, b: 2 }, { a: 4, b: 5 }]) });
+    expect(r).toMatchObject({ status: 200, json: 3 });
+  });
+
+  test('trigger functions and functions with unnamed arguments cannot be called (PGRST202)', async () => {
+    expect((await rest('/rpc/touch_trigger', { method: 'POST', body: '{}' })).json.code).toBe('PGRST202');
+    expect((await rest('/rpc/unnamed_ints', { method: 'POST', body: '{}' })).json.code).toBe('PGRST202');
+    const doc = (await rest('/', { headers: { Accept: 'application/openapi+json' } })).json;
+    expect(Object.keys(doc.paths)).toContain('/rpc/add');
+    expect(Object.keys(doc.paths)).not.toContain('/rpc/touch_trigger');
+  });
+
   test('a void function answers 204', async () => {
     const { status, data, error } = await db().rpc('nothing');
     expect(error).toBeNull();

@@ -180,6 +180,20 @@ describe('response headers, as PostgREST\'s', () => {
     expect(strict.json.code).toBe('PGRST122');
   });
 
+  test('max-affected limits updates and deletes, not inserts', async () => {
+    const r = await rest('/kv', {
+      method: 'POST', body: JSON.stringify([{ key: unique('m') }, { key: unique('m') }]),
+      headers: { Prefer: 'handling=strict, max-affected=1' },
+    });
+    expect(r.status).toBe(201);
+  });
+
+  test('with several schemas exposed, a body comes with the Content-Profile it was read from', async () => {
+    const r = await rest('/items?select=id&limit=1');
+    expect(r.headers.get('content-profile')).toBe('rest_test');
+    expect((await rest('/kv?key=eq.none', { method: 'DELETE' })).headers.get('content-profile')).toBeNull();
+  });
+
   test('a function\'s single result comes with Content-Range 0-0/*, or 0-0/1 when counted', async () => {
     expect((await rest('/rpc/add?a=1&b=2')).headers.get('content-range')).toBe('0-0/*');
     expect((await rest('/rpc/add?a=1&b=2', { headers: { Prefer: 'count=exact' } })).headers.get('content-range')).toBe('0-0/1');
