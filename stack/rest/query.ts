@@ -39,6 +39,9 @@ function fieldSql(ctx: Ctx, node: ReadNode, alias: string, field: Field): string
   // rows read back from a data-modifying CTE are anonymous records: give computed columns the table's row type
   const row = node.fromCte ? `ROW(${ident(alias)}.*)::${relSql(node.relation)}` : ident(alias);
   let sql = fn ? `${qi(fn.schema, fn.name)}(${row})` : `${ident(alias)}.${ident(field.name)}`;
+  // a JSON path into an array or composite column reads its JSON form, as PostgREST does
+  const category = fn ? undefined : node.relation.columnMap.get(field.name)?.category;
+  if (field.json.length && (category === 'A' || category === 'C')) sql = `to_jsonb(${sql})`;
   for (const step of field.json) {
     sql += step.arrow + (/^-?\d+$/.test(step.key) ? step.key : lit(step.key));
   }
@@ -58,6 +61,13 @@ const OPS: Record<string, string> = {
   isdistinct: 'IS DISTINCT FROM', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-',
 };
 const FTS_FN: Record<string, string> = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' };
+
+function isTsvector(ctx: Ctx, node: ReadNode, field: Field): boolean {
+  if (field.json.length) return false;
+  const column = node.relation.columnMap.get(field.name);
+  const type = column ? column.type : computedColumn(ctx.cache, node.relation, field.name)?.returnType;
+  return type === 'tsvector';
+}
 
 /** A Postgres array literal of text elements, for `in` and any/all. */
 function arrayLiteral(items: string[]): string {
@@ -99,10 +109,10 @@ function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): st
       } else if (c.op === 'in') {
         sql = `${lhs} = ANY(${ctx.params.add(arrayLiteral(val as string[]))})`;
       } else if (c.op in FTS_FN) {
-        const q = c.language
-          ? `${FTS_FN[c.op]}(${ctx.params.add(c.language)}::regconfig, ${ctx.params.add(val)})`
-          : `${FTS_FN[c.op]}(${ctx.params.add(val)})`;
-        sql = `${lhs} @@ ${q}`;
+        const lang = c.language ? `${ctx.params.add(c.language)}::regconfig, ` : '';
+        const q = `${FTS_FN[c.op]}(${lang}${ctx.params.add(val)})`;
+        // a column that is not a tsvector is converted with the same language (PostgREST 13)
+        sql = `${isTsvector(ctx, node, cond.field) ? lhs : `to_tsvector(${lang}${lhs})`} @@ ${q}`;
       } else if (c.quantifier) {
         const items = (val as string[]).map((v) => (c.op === 'like' || c.op === 'ilike' ? likePattern(v) : v));
         sql = `${lhs} ${OPS[c.op]} ${c.quantifier.toUpperCase()}(${ctx.params.add(arrayLiteral(items))})`;

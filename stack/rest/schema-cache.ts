@@ -18,6 +18,8 @@ export interface Column {
   enumValues: string[] | null;
   description: string | null;
   position: number;
+  /** pg_type.typcategory: 'A' array, 'C' composite (JSON paths on them go through to_jsonb) */
+  category?: string;
 }
 
 export interface Relation {
@@ -109,7 +111,7 @@ select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind as 
          'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated <> '',
          'enumValues', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e
                          where e.enumtypid = coalesce(nullif(t.typbasetype, 0), a.atttypid)),
-         'description', col_description(c.oid, a.attnum), 'position', a.attnum) order by a.attnum)
+         'description', col_description(c.oid, a.attnum), 'position', a.attnum, 'category', t.typcategory) order by a.attnum)
          filter (where a.attnum > 0), '[]') as columns
   from pg_class c
   join pg_namespace n on n.oid = c.relnamespace

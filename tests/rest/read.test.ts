@@ -106,6 +106,18 @@ describe('filters', () => {
     expect(ids((await q().not('name', 'like', '*a*')).data)).toEqual([]);
   });
 
+  test('full-text search on a text column converts it with the same language (PostgREST 13): "simple" keeps stop words', async () => {
+    // english drops "a" from the query; simple keeps it, and every description but one starts with "A"
+    expect(ids((await rest('/items?select=id&description=fts(simple).a&order=id')).json)).toEqual([1, 2, 5]);
+    expect(ids((await rest('/items?select=id&data=fts(simple).purple')).json)).toEqual([5]);
+  });
+
+  test('a JSON path into an array column reads its JSON form', async () => {
+    const r = await rest('/items?select=id,tags->0&id=in.(1,3)&order=id');
+    expect(r.json).toEqual([{ id: 1, tags: 'fruit' }, { id: 3, tags: 'vegetable' }]);
+    expect(ids((await rest('/items?select=id&tags->>1=eq.red')).json)).toEqual([1]);
+  });
+
   test('full-text search: fts, plfts, phfts, wfts, with a language', async () => {
     expect(ids((await q().textSearch('description', 'fruit & red')).data)).toEqual([1]);
     expect(ids((await q().textSearch('description', 'yellow fruit', { type: 'plain', config: 'english' })).data)).toEqual([2]);
