@@ -4,11 +4,19 @@
 // settings + the very statement our planner builds), with the ratio; then RSS of the server
 // process over a long run of requests, to show there is no leak.
 //
+// Two more lines put the ratio in context: "pipelined" runs the same settings and statement the
+// way the server sends them (one round trip, prepared), so HTTP / pipelined is the cost of the
+// HTTP hop alone; and the HTTP floor is a bare node:http server answering a canned body, the most
+// any HTTP layer can do on this machine with the load generator sharing its cores. Every line
+// shows the CPU each side spent per request.
+//
 // The server runs in a child process (`--serve`), so the load generator and the baselines do not
 // share its event loop. Knobs: REST_BENCH_SECONDS (per scenario, default 5), REST_BENCH_CONNECTIONS
 // (default 10), REST_BENCH_LEAK_REQUESTS (default 100000); diagnostics: REST_BENCH_CPU_PROF=<dir>
 // (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's apiPool use every second).
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { cpuSeconds, processTree } from './support/proc.js';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +74,8 @@ interface ServeInfo {
   pid: number;
   /** where the server's pool reaches Postgres (a socket folder, or loopback); the baselines use the same */
   dbHost: string;
+  /** a bare node:http server in the same process answering a canned body: the ceiling of any HTTP layer here */
+  floorUrl: string;
 }
 
 async function serve(): Promise<void> {
@@ -82,7 +92,14 @@ async function serve(): Promise<void> {
     const pool = test.stack.apiPool;
     setInterval(() => process.stderr.write(`apiPool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
   }
-  const info: ServeInfo = { ...test.info, pid: process.pid, dbHost: test.stack.cluster.socketDir ?? '127.0.0.1' };
+  const canned = JSON.stringify([{ id: 1, author_id: 2, owner: 'seed', title: 'post 1', published: true }]);
+  const floor = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Range': '0-0/*' });
+    res.end(canned);
+  });
+  await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+  const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}/rest/v1/posts`;
+  const info: ServeInfo = { ...test.info, pid: process.pid, dbHost: test.stack.cluster.socketDir ?? '127.0.0.1', floorUrl };
   process.stdout.write(`${JSON.stringify(info)}\n`);
   const stop = async () => {
     await test.stop();
@@ -293,6 +310,9 @@ async function run(info: ServeInfo): Promise<void> {
   console.log('(direct SQL = the same request-scope transaction + statement through a pg pool as authenticator, as node-postgres sends it:');
   console.log(' BEGIN + settings, statement, COMMIT; pipelined = the same sent as the server sends it, one prepared pipeline;');
   console.log(' bare = the statement alone as superuser, no transaction or settings)\n');
+  const ceiling = await withCpu(info.pid, () => http(info.floorUrl, { headers }));
+  console.log('HTTP floor: a bare node:http server in the server process, canned body, no database');
+  console.log(`  ${fmt(ceiling)}\n`);
   for (const s of scenarios) {
     // warm both paths a little
     await http(base, { headers, duration: 1, ...rotating((i) => pathOf(`${base}/authors?id=eq.${(i % AUTHORS) + 1}`)) } as never);

@@ -27,6 +27,8 @@ export function requestLog(log: Logger): MiddlewareHandler {
     httpRequests.inc({ component, method: c.req.method, status: String(status) });
     httpDuration.observe({ component, status: String(status) }, seconds);
 
+    // the line is built only when it will be written (decoding the token is not free)
+    if (status < 500 && !log.isLevelEnabled('info')) return;
     const { role, userId } = claimedIdentity(c.req.header('authorization'), c.req.header('apikey'));
     const line = {
       request_id: requestId,
