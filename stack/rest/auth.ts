@@ -69,6 +69,8 @@ export async function authenticate(headers: Headers, secret: Uint8Array, anonRol
 }
 
 function identityFrom(payload: Record<string, unknown>, anonRole: string): Identity {
-  const role = typeof payload.role === 'string' && payload.role ? payload.role : anonRole;
+  // a role that is not a string is taken as its JSON text, as PostgREST does (and then fails as an unknown role)
+  const claim = payload.role;
+  const role = claim === undefined || claim === null || claim === '' ? anonRole : typeof claim === 'string' ? claim : JSON.stringify(claim);
   return { role, claims: payload, authenticated: role !== anonRole };
 }

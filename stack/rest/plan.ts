@@ -468,6 +468,18 @@ function planCall(ctx: Ctx, name: string): CallPlan {
     if (single.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${single.map(routineLabel).join(', ')}`);
     return callPlanFor(ctx, name, single[0], {}, [], { param: '', type: rawType }, req.payload as string | Buffer);
   }
+  if (req.prefer.params === 'single-object') {
+    // the whole body (by GET, the query string as an object) goes to a single json/jsonb parameter
+    const fn = `${req.schema}.${name}`;
+    const single = overloads.filter((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type));
+    if (!single.length) {
+      throw noFunction(`Could not find the function ${fn} in the schema cache`,
+        `Searched for the function ${fn} with a single json/jsonb parameter, but no matches were found in the schema cache.`, null);
+    }
+    if (single.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${single.map(routineLabel).join(', ')}`);
+    const body = reading ? Object.fromEntries(req.rpcParams) : req.payload ?? {};
+    return callPlanFor(ctx, name, single[0], {}, [], { param: single[0].params[0].name, type: single[0].params[0].type }, JSON.stringify(body));
+  }
   if (reading) {
     // query-string arguments; the other parameters filter the result
     const params = new Map(overloads.flatMap((o) => o.params.map((p) => [p.name, p] as const)));

@@ -421,8 +421,10 @@ export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiReques
   }
   if (r.returnsSet) {
     const root = { range: plan.range } as ReadNode;
-    const main = `SELECT pgrst_scalar FROM ${call} AS pgrst_scalar${rangeSql(root)}`;
-    const total = count ? `(SELECT pg_catalog.count(*) FROM ${call} AS pgrst_scalar)` : 'NULL::bigint';
+    // a set of untyped records cannot be a FROM item without a column list: it is called in the select list
+    const rows = r.returnType === 'record' ? `(SELECT ${call} AS pgrst_scalar) AS pgrst_call` : `${call} AS pgrst_scalar`;
+    const main = `SELECT pgrst_scalar FROM ${rows}${rangeSql(root)}`;
+    const total = count ? `(SELECT pg_catalog.count(*) FROM ${rows})` : 'NULL::bigint';
     return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.pgrst_scalar), '[]')::text`), values: ctx.params.values };
   }
   return {

@@ -382,7 +382,8 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
       params: inArgs.map((a, i) => ({ name: a.name, type: a.type, required: i < firstDefault, variadic: a.mode === 'v' })),
       returnType: p.return_type,
       returnRelation: retRel,
-      returnsComposite: p.returns_composite,
+      // an untyped `record` (no OUT columns) has no columns to select or filter: its values go out whole
+      returnsComposite: p.returns_composite && !(p.return_type === 'record' && !args.some((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't')),
       returnsSet: p.returns_set,
       returnsVoid: p.returns_void,
       outColumns: args.filter((a) => a.mode === 'o' || a.mode === 'b' || a.mode === 't').map((a) => ({ name: a.name, type: a.type })),

@@ -84,6 +84,13 @@ describe('invalid tokens', () => {
     expect((await rest('/clients', { headers: { Authorization: `Bearer ${skewed}` } })).status).toBe(200);
   });
 
+  test('a role claim that is not a string is taken as its JSON text, an unknown role', async () => {
+    const token = await jwt({ role: 5 });
+    const r = await rest('/clients', { headers: { Authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(401);
+    expect(r.json.message).toMatch(/role "5" does not exist/);
+  });
+
   test('a token signed with another secret is a 401 PGRST301', async () => {
     const token = await jwt({ role: 'service_role' }, '1h', 'x'.repeat(40));
     const r = await rest('/clients', { headers: { Authorization: `Bearer ${token}` } });

@@ -136,6 +136,22 @@ describe('calling functions', () => {
     expect(Object.keys(doc.paths)).not.toContain('/rpc/touch_trigger');
   });
 
+  test('a function returning setof record gives its rows as objects', async () => {
+    const r = await rest('/rpc/records');
+    expect(r.status).toBe(200);
+    expect(r.json[0]).toEqual({ id: 1, name: expect.any(String) });
+  });
+
+  test('Prefer: params=single-object also works by GET, and names what it looked for when nothing matches', async () => {
+    const r = await rest('/rpc/sum_of?x=2&y=5', { headers: { Prefer: 'params=single-object' } });
+    expect(r.json).toBe(7);
+    const none = await rest('/rpc/add', { method: 'POST', body: '{"a":1}', headers: { Prefer: 'params=single-object' } });
+    expect(none).toMatchObject({ status: 404, json: {
+      code: 'PGRST202', hint: null, message: 'Could not find the function rest_test.add in the schema cache',
+      details: 'Searched for the function rest_test.add with a single json/jsonb parameter, but no matches were found in the schema cache.',
+    } });
+  });
+
   test('a void function answers 204', async () => {
     const { status, data, error } = await db().rpc('nothing');
     expect(error).toBeNull();
