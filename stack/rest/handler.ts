@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
-import { ApiError, maxAffectedRpcViolation, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
+import { ApiError, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
 import { plan, type Plan } from './plan.js';
@@ -120,6 +120,8 @@ async function execute(
   // checks that undo the transaction when they fail, as PostgREST does
   const outcome = (row: ResultRow, planned: number | null, exact: boolean) => {
     const pageTotal = Number(row.page_total);
+    // a PUT whose body key differs from the URL's wrote nothing
+    if (p.kind === 'put' && pageTotal !== 1) throw putMatchingPk();
     // a singular response needs exactly one row (a non-set function result is one already)
     if (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) {
       if (pageTotal !== 1) throw singularityError(pageTotal);

@@ -76,6 +76,8 @@ export interface MutatePlan {
   /** the rows an update/delete touches: its filters, and order/limit/offset for limited changes */
   target: ReadNode;
   returning: ReadNode;
+  /** PUT: the primary key the URL names, which the body's must equal */
+  keyMatch?: Array<{ column: string; value: string }>;
 }
 
 export interface CallPlan {
@@ -430,12 +432,11 @@ function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
         throw invalidPutFilters();
       }
       const row = rows[0] as Record<string, unknown>;
-      for (const f of eqs) {
-        const v = row[f.filter.field.name];
-        if (v === undefined || String(v) !== f.filter.cond.value) throw putMatchingPk();
-      }
+      // the key must be in the body; that it equals the URL's is checked in SQL, as typed values ('0600' = 600)
+      for (const f of eqs) if (row[f.filter.field.name] === undefined) throw putMatchingPk();
+      const keyMatch = eqs.map((f) => ({ column: f.filter.field.name, value: f.filter.cond.value as string }));
       return { kind: 'put', relation, columns: payloadColumns(ctx, relation, row), payload: JSON.stringify(row), conflict: pk,
-        resolution: 'merge-duplicates', missingDefault: false, conds: [], target: scratch, returning };
+        resolution: 'merge-duplicates', missingDefault: false, conds: [], target: scratch, returning, keyMatch };
     }
     case 'DELETE':
       return { kind: 'delete', relation, columns: [], payload: 'null', missingDefault: false, conds, target: scratch, returning };

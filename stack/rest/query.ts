@@ -342,6 +342,8 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
       mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${exprs.join(', ')} FROM json_array_elements(${rows}) AS _j(o) CROSS JOIN LATERAL json_populate_record(NULL::${target}, _j.o) AS _p`;
     } else {
       mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${columnList(cols)} FROM json_populate_recordset(NULL::${target}, ${rows}) AS _`;
+      // PUT writes the body only when its key equals the URL's, compared as the column's type
+      if (plan.keyMatch?.length) mutation += ` WHERE ${plan.keyMatch.map((k) => `_.${ident(k.column)} = ${ctx.params.add(k.value)}`).join(' AND ')}`;
     }
     if (plan.resolution && plan.conflict?.length) {
       // Every payload column, conflict columns included (setting them to themselves is harmless).

@@ -139,6 +139,7 @@ $$;
 
 grant select on all tables in schema rest_test to anon, authenticated, service_role;
 grant insert, update, delete on rest_test.notes, rest_test.kv to anon, authenticated, service_role;
+grant insert, update on rest_test.many to anon, authenticated, service_role;
 revoke all on rest_test.owned from anon;
 grant select, insert, update, delete on rest_test.owned to authenticated, service_role;
 grant usage on all sequences in schema rest_test to anon, authenticated, service_role;

@@ -139,6 +139,13 @@ describe('upsert', () => {
     const replaced = await rest(`/kv?key=eq.${key}`, { method: 'PUT', body: JSON.stringify({ key, value: 'w' }), headers: { Prefer: 'return=representation' } });
     expect(replaced.status).toBe(200);
     expect(replaced.json).toEqual([{ key, value: 'w', hits: 0 }]);
+    // the body's key is compared with the URL's as the column's type: 0600 is 600
+    const typed = await rest('/many?id=eq.0600', { method: 'PUT', body: JSON.stringify({ id: 600, even: true }) });
+    expect(typed.status).toBe(204);
+    const otherKey = await rest('/many?id=eq.601', { method: 'PUT', body: JSON.stringify({ id: 600, even: false }) });
+    expect(otherKey.status).toBe(400);
+    expect(otherKey.json.code).toBe('PGRST115');
+    expect((await rest('/many?id=eq.600&select=even')).json).toEqual([{ even: true }]);
     const mismatch = await rest(`/kv?key=eq.${key}`, { method: 'PUT', body: JSON.stringify({ key: 'other', value: 'v' }) });
     expect(mismatch.status).toBe(400);
     expect(mismatch.json.code).toBe('PGRST115');
