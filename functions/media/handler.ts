@@ -44,6 +44,35 @@ function pathFromPublicUrl(url: string | null, base: string, bucket: string): st
   }
 }
 
+type Swap = { ok: true; replaced: string | null } | { ok: false; status: number; message: string };
+
+/**
+ * Points the post or profile at the new file only while it still holds the value read before
+ * (compare-and-swap through a filter on it), so of two concurrent uploads each removes exactly
+ * the file it replaced and none is left unreferenced. A lost race reads the value again and
+ * retries; an update that changes no row while the value stands is RLS refusing it.
+ */
+async function pointAt(client: SupabaseClient, upload: MediaUpload, userId: string, read: string | null, value: string, kind: MediaKind): Promise<Swap> {
+  const column = upload.kind === 'post' ? 'media_path' : 'avatar_url';
+  const row = () => (upload.kind === 'post' ? client.from('posts').select(column).eq('id', upload.post_id) : client.from('profiles').select(column).eq('id', userId));
+  let current = read;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const base = upload.kind === 'post'
+      ? client.from('posts').update({ media_path: value, media_type: kind }).eq('id', upload.post_id)
+      : client.from('profiles').update({ avatar_url: value }).eq('id', userId);
+    const guarded = current === null ? base.is(column, null) : base.eq(column, current);
+    const { data, error } = await guarded.select('id').maybeSingle();
+    if (error) return { ok: false, status: 500, message: error.message };
+    if (data) return { ok: true, replaced: current };
+    const again = await row().maybeSingle();
+    if (again.error || !again.data) return { ok: false, status: 403, message: 'The record could not be updated' };
+    const now = (again.data as Record<string, string | null>)[column];
+    if (now === current) return { ok: false, status: 403, message: 'The record could not be updated' };
+    current = now;
+  }
+  return { ok: false, status: 409, message: 'The record kept changing; try again' };
+}
+
 /**
  * POST multipart {kind, file, post_id?}: checks the bytes' real type and the size for the kind,
  * stores the file under the caller's folder, then points their profile (avatar) or their own post
@@ -65,19 +94,20 @@ export async function handleMedia(req: Request, deps: MediaDeps): Promise<Respon
     if (!verdict.ok) throw unsupportedType(verdict.reason);
     const { mime, kind, extension } = verdict.type;
 
-    let replaced: string | null = null;
+    // the row's current value (a post's media_path, a profile's avatar_url), as read before the upload
+    let current: string | null;
     let path: string;
     if (upload.kind === 'post') {
       const { data: post, error } = await client.from('posts').select('id, author_id, media_path').eq('id', upload.post_id).maybeSingle();
       if (error) throw new HttpError(500, 'internal_error', `Could not read the post: ${error.message}`);
       if (!post) throw notFound('No such post');
       if (post.author_id !== user.id) throw forbidden('Only the author can add media to a post');
-      replaced = post.media_path;
+      current = post.media_path;
       path = `${user.id}/posts/${post.id}/${crypto.randomUUID()}.${extension}`;
     } else {
       const { data: profile, error } = await client.from('profiles').select('avatar_url').eq('id', user.id).maybeSingle();
       if (error || !profile) throw new HttpError(500, 'internal_error', 'Could not read the profile');
-      replaced = pathFromPublicUrl(profile.avatar_url, deps.publicUrlBase, BUCKET.avatar);
+      current = profile.avatar_url;
       path = `${user.id}/avatar-${crypto.randomUUID()}.${extension}`;
     }
 
@@ -89,14 +119,13 @@ export async function handleMedia(req: Request, deps: MediaDeps): Promise<Respon
     }
     const url = bucket.getPublicUrl(path).data.publicUrl;
 
-    const update = upload.kind === 'post'
-      ? await client.from('posts').update({ media_path: path, media_type: kind satisfies MediaKind }).eq('id', upload.post_id).select('id').maybeSingle()
-      : await client.from('profiles').update({ avatar_url: url }).eq('id', user.id).select('id').maybeSingle();
-    if (update.error || !update.data) {
+    const swapped = await pointAt(client, upload, user.id, current, upload.kind === 'post' ? path : url, kind);
+    if (!swapped.ok) {
       // The row was not changed: the stored file would be an orphan.
       await bucket.remove([path]);
-      throw new HttpError(update.error ? 500 : 403, 'update_failed', update.error?.message ?? 'The record could not be updated');
+      throw new HttpError(swapped.status, 'update_failed', swapped.message);
     }
+    const replaced = upload.kind === 'post' ? swapped.replaced : pathFromPublicUrl(swapped.replaced, deps.publicUrlBase, BUCKET.avatar);
     if (replaced && replaced !== path) {
       const removed = await bucket.remove([replaced]);
       if (removed.error) console.warn(JSON.stringify({ level: 'warn', event: 'old_media_not_removed', path: replaced, message: removed.error.message }));

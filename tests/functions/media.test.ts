@@ -142,6 +142,19 @@ describe('media function', () => {
     expect(row.data?.media_path).toBeNull();
   });
 
+  it('leaves no file unreferenced when uploads to the same post race: each removes only the file it replaced', async () => {
+    const gina = await signUp('gina');
+    const post = await gina.client.from('posts').insert({ content: 'racing uploads' }).select('id').single();
+    const upload = (n: number) => gina.client.functions.invoke<MediaAnswer>('media', {
+      body: form({ kind: 'post', post_id: String(post.data!.id) }, { bytes: png(800 + n), name: `r${n}.png`, type: 'image/png' }),
+    });
+    const results = await Promise.all([upload(1), upload(2), upload(3), upload(4)]);
+    for (const r of results) expect(r.error).toBeNull();
+    const row = await gina.client.from('posts').select('media_path').eq('id', post.data!.id).single();
+    const files = await withDb((db) => db.query("select name from storage.objects where bucket_id = 'post-media' and name like $1", [`${gina.id}/posts/%`]));
+    expect(files.rows.map((f) => f.name)).toEqual([row.data!.media_path]);
+  });
+
   it('answers CORS preflight and refuses calls without a JWT at the gateway', async () => {
     const pre = await fetch(`${stack().apiUrl}/functions/v1/media`, { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST' } });
     expect(pre.status).toBe(200);
