@@ -44,9 +44,17 @@ class PreparedStatements {
   private readonly byText = new Map<string, { name: string; ready: boolean; sent: boolean }>();
   private readonly toClose: string[] = [];
 
+  /**
+   * Closes the statements evicted so far. Written first in a pipeline, before anything that can
+   * fail: after an error Postgres skips every message up to the Sync, and a skipped Close would
+   * leave its statement behind for good.
+   */
+  closeEvicted(wire: Wire): void {
+    for (const name of this.toClose.splice(0)) wire.close({ type: 'S', name });
+  }
+
   /** Writes what binding `text` needs first (nothing, a Parse, or Close + Parse); returns the name. */
   prepare(wire: Wire, text: string): { name: string; ready: boolean } {
-    for (const name of this.toClose.splice(0)) wire.close({ type: 'S', name });
     let entry = this.byText.get(text);
     if (entry) this.byText.delete(text);
     else entry = { name: `agora_${(nextName++).toString(36)}`, ready: false, sent: false };
@@ -114,6 +122,7 @@ export class Pipeline implements pg.Submittable {
     // one write for the whole pipeline
     wire.stream.cork?.();
     try {
+      prepared.closeEvicted(wire);
       this.statements.forEach((st, i) => {
         const { name } = prepared.prepare(wire, st.text);
         wire.bind({ statement: name, values: st.values, valueMapper: prepareValue });

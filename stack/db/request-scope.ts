@@ -80,21 +80,23 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
     text: `select ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
     values: entries.flat(),
   };
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let broken = false;
+  const client = await pool.connect();
+  let broken = false;
+  try {
     try {
-      const rows = await client.query(new Pipeline([settings, statement])).result;
-      return rows as R[];
+      return (await client.query(new Pipeline([settings, statement])).result) as R[];
     } catch (err) {
-      // a lost connection is not given back; a statement whose result type changed under it
-      // (a view redefined, say) or that a function deallocated is prepared afresh and tried once more
-      broken = !(err as { code?: string }).code;
-      if (attempt === 1 && isStalePlan(err)) continue;
-      throw err;
-    } finally {
-      client.release(broken);
+      // a statement whose result type changed under it (a view redefined, say) or that a function
+      // deallocated is prepared afresh on this same connection and tried once more
+      if (!isStalePlan(err)) throw err;
+      return (await client.query(new Pipeline([settings, statement])).result) as R[];
     }
+  } catch (err) {
+    // a lost connection is not given back (a Postgres error leaves it usable)
+    broken = !(err as { code?: string }).code;
+    throw err;
+  } finally {
+    client.release(broken);
   }
 }
 

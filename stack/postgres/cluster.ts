@@ -45,11 +45,14 @@ export class PostgresCluster {
 
   /**
    * Where Postgres also listens on a Unix socket, for the stack's own pools: cheaper per round
-   * trip than TCP on loopback, and only reachable by this user (PGDATA is private). Null when
-   * the path would exceed the 107-byte limit of a socket address; TCP is used then.
+   * trip than TCP on loopback, and only reachable by this user (PGDATA is private: initdb's local
+   * `trust` line relies on that). Null when the path would exceed the 107-byte limit of a socket
+   * address or holds a list separator; TCP is used then.
    */
   get socketDir(): string | null {
     const socket = path.join(this.options.dataDir, `.s.PGSQL.${this.options.port}`);
+    // unix_socket_directories is a list: a folder name with a separator or a quote stays on TCP
+    if (/[,"'\s]/.test(this.options.dataDir)) return null;
     return Buffer.byteLength(socket) <= 107 ? this.options.dataDir : null;
   }
 

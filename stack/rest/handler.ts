@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
-import { ApiError, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
+import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
 import { plan, type Plan } from './plan.js';
@@ -59,6 +59,11 @@ export function createHandler(deps: HandlerDeps) {
       identity = await authenticate(request.headers, secret, 'anon');
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();
+      // a time zone Postgres does not know is ignored, as PostgREST does (refused with handling=strict)
+      if (req.prefer.timezone && !cache.timezones.has(req.prefer.timezone)) {
+        if (req.prefer.handling === 'strict') throw invalidPreferences([`timezone=${req.prefer.timezone}`]);
+        delete req.prefer.timezone;
+      }
 
       if (req.target.kind === 'root') {
         if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${req.method}`);

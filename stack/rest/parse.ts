@@ -101,8 +101,8 @@ function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[]
           if (v === 'single-object') return (prefer.params ??= v), true;
           return false;
         case 'timezone':
-          // only a time zone Postgres knows is applied; another is ignored (an error with handling=strict)
-          if (v && knownTimeZone(v)) return (prefer.timezone ??= v), true;
+          // checked against Postgres's time zones once the schema cache is at hand (see the handler)
+          if (v) return (prefer.timezone ??= v), true;
           return false;
         default:
           return false;
@@ -112,16 +112,6 @@ function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[]
   }
   if (prefer.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
   return { prefer, invalid };
-}
-
-/** IANA names and their aliases, as in pg_timezone_names. */
-function knownTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Picks the representation from Accept, in the client's order of preference. */

@@ -410,7 +410,9 @@ export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiReques
     const source = `(SELECT pgrst_scalar AS ${ident(r.name)} FROM ${call} AS pgrst_scalar)`;
     const main = nodeSelect(ctx, root, source);
     const total = count ? `(${countSql(ctx, root, source)})` : 'NULL::bigint';
-    return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.${ident(r.name)}), '[]')::text`), values: ctx.params.values };
+    // the one column, under whatever name the select gave it
+    const column = outputNames(root)[0] ?? r.name;
+    return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.${ident(column)}), '[]')::text`), values: ctx.params.values };
   }
   if (plan.read) {
     // rows of a composite result: the function call is the FROM item, shaped like a table read

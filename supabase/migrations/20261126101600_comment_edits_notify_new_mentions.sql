@@ -17,4 +17,7 @@ revoke execute on function private.notify_comment_mentions() from public, anon, 
 
 create trigger notify_comment_mentions
   after update of content on public.comments
-  for each row execute function private.notify_comment_mentions();
+  for each row
+  -- an update that leaves the text as it was mentions nobody new
+  when (old.content is distinct from new.content)
+  execute function private.notify_comment_mentions();

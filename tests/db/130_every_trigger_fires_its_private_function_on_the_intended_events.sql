@@ -75,8 +75,9 @@ select is(tests.trigger_events('public.comments', 'notify_comment'), 'AFTER INSE
   'notify_comment fires after each new comment (not on edits)');
 select trigger_is('public', 'comments', 'notify_comment_mentions', 'private', 'notify_comment_mentions',
   'comments.notify_comment_mentions runs private.notify_comment_mentions');
-select is(tests.trigger_events('public.comments', 'notify_comment_mentions'), 'AFTER UPDATE OF content FOR EACH ROW',
-  'notify_comment_mentions fires after an edit of a comment''s content');
+select is(pg_get_triggerdef((select oid from pg_trigger where tgrelid = 'public.comments'::regclass and tgname = 'notify_comment_mentions')),
+  'CREATE TRIGGER notify_comment_mentions AFTER UPDATE OF content ON public.comments FOR EACH ROW WHEN ((old.content IS DISTINCT FROM new.content)) EXECUTE FUNCTION private.notify_comment_mentions()',
+  'notify_comment_mentions fires after an edit that changes a comment''s content');
 select trigger_is('public', 'posts', 'notify_post_mentions', 'private', 'notify_post_mentions',
   'posts.notify_post_mentions runs private.notify_post_mentions');
 select is(tests.trigger_events('public.posts', 'notify_post_mentions'), 'AFTER INSERT OR UPDATE OF content FOR EACH ROW',

@@ -33,6 +33,10 @@ create table rest_test.items (
 create table rest_test.odd (id int primary key, "unit price" numeric not null, label text not null, doc jsonb);
 insert into rest_test.odd values (1, 2.5, '"quoted"', '{"arr": [10, 20]}'), (2, 9, 'quoted', '{"arr": []}');
 
+-- a partitioned table (no xmax to return: upserts and PUT report 201)
+create table rest_test.parted (id int primary key, note text) partition by range (id);
+create table rest_test.parted_low partition of rest_test.parted for values from (0) to (1000000);
+
 -- big enough for the planner's estimates to mean something (planned/estimated counts)
 create table rest_test.many (id int primary key, even boolean not null);
 insert into rest_test.many select i, i % 2 = 0 from generate_series(1, 3000) i;
@@ -139,7 +143,7 @@ $$;
 
 grant select on all tables in schema rest_test to anon, authenticated, service_role;
 grant insert, update, delete on rest_test.notes, rest_test.kv to anon, authenticated, service_role;
-grant insert, update on rest_test.many to anon, authenticated, service_role;
+grant insert, update on rest_test.many, rest_test.parted to anon, authenticated, service_role;
 revoke all on rest_test.owned from anon;
 grant select, insert, update, delete on rest_test.owned to authenticated, service_role;
 grant usage on all sequences in schema rest_test to anon, authenticated, service_role;

@@ -56,6 +56,7 @@ describe('calling functions', () => {
     expect(data).toEqual([6, 5]);
     expect(count).toBe(4);
     expect((await rest('/rpc/numbers?n=4&numbers=in.(1,3,9)')).json).toEqual([1, 3]);
+    expect((await rest('/rpc/numbers?n=4&numbers=gt.2&select=x:numbers')).json).toEqual([3, 4]);
     const unknown = await rest('/rpc/numbers?n=4&other=eq.1');
     expect(unknown.status).toBe(400);
     expect(unknown.json.code).toBe('42703');

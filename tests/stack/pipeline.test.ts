@@ -88,6 +88,24 @@ describe('a pipeline of statements', () => {
     expect(await run(client, { text: 'select 0 as shape_0' })).toEqual([{ shape_0: 0 }]);
   });
 
+  it('closes evicted statements even when the pipeline that evicted them fails', async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      for (let i = 0; i < 200; i++) await run(c, { text: `select ${i} as filler_${i}` });
+      for (let i = 0; i < 20; i++) {
+        // a new first statement that fails: everything after it up to the Sync is skipped
+        await expect(run(c, { text: `select set_config('role', $1, true) as attempt_${i}`, values: ['no_such_role_here'] }, { text: 'select 1' }))
+          .rejects.toMatchObject({ code: '22023' });
+      }
+      await run(c, { text: 'select 1' });
+      const { rows } = await c.query('select count(*)::int as n from pg_prepared_statements');
+      expect(rows[0].n).toBeLessThanOrEqual(202);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('refuses a value node-postgres cannot send, and the connection stays usable', async () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
