@@ -139,10 +139,12 @@ async function execute(
     const total = row.total_result_set === null ? (planned !== null && !exact ? planned : null) : Number(row.total_result_set);
     return { row, pageTotal, total, overrides: gucOverrides(row) };
   };
-  // Most requests are one statement whose checks need no rollback (reads, or writes without
-  // singular or strict limits): settings and statement then go in one round trip.
-  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' &&
-    (readOnly || (req.accept !== 'object' && (req.prefer.handling !== 'strict' || p.kind === 'insert' || p.kind === 'put')));
+  // Most requests are one statement whose checks need no rollback: settings and statement then go
+  // in one round trip. Writes and function calls that a singular or strict-limit check may undo
+  // keep the explicit transaction (a table read has nothing to undo).
+  const undoable = (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) ||
+    (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined && p.kind !== 'insert' && p.kind !== 'put');
+  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' && (p.kind === 'read' || !undoable);
   const exactCount = req.prefer.count === 'exact';
   const result = oneStatement
     ? outcome((await queryInRequestScope<ResultRow>(deps.apiPool, scope, statement(exactCount), { readOnly }))[0], null, exactCount)

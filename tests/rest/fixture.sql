@@ -112,6 +112,11 @@ create function rest_test.projects_below(id int) returns setof rest_test.project
 create function rest_test.touch_trigger() returns trigger language plpgsql as $$ begin return new; end $$;
 create function rest_test.unnamed_ints(int, int) returns int language sql immutable as $$ select $1 + $2 $$;
 create function rest_test.records() returns setof record language sql stable as $$ select * from rest_test.clients order by id $$;
+create function rest_test.noisy() returns setof int language plpgsql stable as $$
+begin
+  perform pg_notify('rest_test_noisy', 'called');
+  return query select generate_series(1, 2);
+end $$;
 create function rest_test.shout_text(text) returns text language sql immutable as $$ select upper($1) $$;
 create function rest_test.xml_root(xml) returns text language sql immutable as $$ select (xpath('name(/*)', $1))[1]::text $$;
 create function rest_test.byte_sum(bytea) returns int language sql immutable

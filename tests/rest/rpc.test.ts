@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { stack } from '../support/env.js';
 import { client, loadFixture, rest, unique } from './support.js';
 
 // PostgREST functions: docs/references/api/functions.rst
@@ -151,6 +153,25 @@ describe('calling functions', () => {
       code: 'PGRST202', hint: null, message: 'Could not find the function rest_test.add in the schema cache',
       details: 'Searched for the function rest_test.add with a single json/jsonb parameter, but no matches were found in the schema cache.',
     } });
+  });
+
+  test('a call refused by its singular check is rolled back, side effects (NOTIFY) included', async () => {
+    const listener = new pg.Client({ connectionString: stack().dbUrl });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query('listen rest_test_noisy');
+    try {
+      const refused = await rest('/rpc/noisy', { headers: { Accept: 'application/vnd.pgrst.object+json' } });
+      expect(refused.status).toBe(406);
+      expect((await rest('/rpc/noisy')).json).toEqual([1, 2]);
+      await expect.poll(() => heard.length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      // only the accepted call's notification was committed
+      expect(heard).toHaveLength(1);
+    } finally {
+      await listener.end();
+    }
   });
 
   test('a void function answers 204', async () => {

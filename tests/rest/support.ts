@@ -8,7 +8,7 @@ import ws from 'ws';
 import { stack } from '../support/env.js';
 
 /** Bump when fixture.sql changes: a database holding an older version is rebuilt. */
-const FIXTURE_VERSION = 9;
+const FIXTURE_VERSION = 10;
 const FIXTURE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture.sql'), 'utf8');
 
 /**
