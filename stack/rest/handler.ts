@@ -78,7 +78,8 @@ export function createHandler(deps: HandlerDeps) {
         }, { readOnly: true });
         const doc = JSON.stringify(openApiDocument(cache, req.schema, url, deps.config, visible));
         return new Response(req.method === 'HEAD' ? null : doc, {
-          status: 200, headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8' },
+          status: 200,
+          headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8', ...(schemas.length > 1 ? { 'Content-Profile': req.schema } : {}) },
         });
       }
 

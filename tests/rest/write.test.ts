@@ -211,6 +211,7 @@ describe('response headers, as PostgREST\'s', () => {
     const r = await rest('/items?select=id&limit=1');
     expect(r.headers.get('content-profile')).toBe('rest_test');
     expect((await rest('/kv?key=eq.none', { method: 'DELETE' })).headers.get('content-profile')).toBeNull();
+    expect((await rest('/')).headers.get('content-profile')).toBe('rest_test');
   });
 
   test('a function\'s single result comes with Content-Range 0-0/*, or 0-0/1 when counted', async () => {
