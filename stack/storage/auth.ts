@@ -10,6 +10,8 @@ export interface Caller {
   claims: Record<string, unknown>;
   /** The user id (`sub`) when the token names one: the owner of what they upload. */
   userId: string | null;
+  /** False when no valid JWT came (routes that allow it read as anon): such a caller sees public buckets only. */
+  authenticated: boolean;
 }
 
 /** `Authorization: Bearer <jwt>` first, the `apikey` header otherwise (as the API gateway passes it). */
@@ -22,10 +24,16 @@ export function bearerToken(headers: Headers): string | null {
   return headers.get('apikey')?.trim() || null;
 }
 
+/** The token's claims; jose's own error otherwise (its message is what Storage reports). */
+async function verifyClaims(token: string, secret: string): Promise<Record<string, unknown>> {
+  const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: ['HS256'] });
+  return payload as Record<string, unknown>;
+}
+
+/** For signed-URL tokens, which Storage refuses as InvalidJWT (not AccessDenied, as a request's JWT). */
 export async function verifyJwt(token: string, secret: string): Promise<Record<string, unknown>> {
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: ['HS256'] });
-    return payload as Record<string, unknown>;
+    return await verifyClaims(token, secret);
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw ERRORS.invalidJwt('jwt expired');
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw ERRORS.invalidJwt('signature verification failed');
@@ -33,13 +41,29 @@ export async function verifyJwt(token: string, secret: string): Promise<Record<s
   }
 }
 
-export async function authenticate(headers: Headers, secret: string): Promise<Caller> {
+const ANON: Caller = { role: 'anon', claims: { role: 'anon' }, userId: null, authenticated: false };
+
+/**
+ * The request's caller, as Storage's jwt plugin: a bad or expired JWT is AccessDenied with jose's
+ * message. Routes with `allowInvalidJwt` (public reads) take a missing or bad one as anon, not
+ * authenticated, instead.
+ */
+export async function authenticate(headers: Headers, secret: string, allowInvalidJwt = false): Promise<Caller> {
   const token = bearerToken(headers);
-  if (!token) throw ERRORS.missingAuthorization();
-  const claims = await verifyJwt(token, secret);
+  if (!token) {
+    if (allowInvalidJwt) return ANON;
+    throw ERRORS.missingAuthorization();
+  }
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verifyClaims(token, secret);
+  } catch (err) {
+    if (allowInvalidJwt) return ANON;
+    throw ERRORS.accessDenied(err instanceof Error && err.message ? err.message : 'Invalid JWT');
+  }
   const role = typeof claims.role === 'string' && claims.role ? claims.role : 'anon';
   const sub = typeof claims.sub === 'string' && /^[0-9a-f-]{36}$/i.test(claims.sub) ? claims.sub : null;
-  return { role, claims, userId: sub };
+  return { role, claims, userId: sub, authenticated: true };
 }
 
 export function identity(caller: Caller, method: string, path: string): RequestIdentity {

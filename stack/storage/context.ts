@@ -21,8 +21,8 @@ export interface StorageDeps {
   log: Logger;
 }
 
-export function caller(deps: StorageDeps, c: Context): Promise<Caller> {
-  return authenticate(c.req.raw.headers, deps.config.jwtSecret);
+export function caller(deps: StorageDeps, c: Context, options: { allowInvalidJwt?: boolean } = {}): Promise<Caller> {
+  return authenticate(c.req.raw.headers, deps.config.jwtSecret, options.allowInvalidJwt);
 }
 
 /**

@@ -46,6 +46,7 @@ export const ERRORS = {
   invalidParameter: (message: string) => make('InvalidParameter', 400, message),
   missingParameter: (name: string) => make('MissingParameter', 400, `Missing Required Parameter ${name}`),
   aborted: () => make('Aborted', 500, 'The upload was aborted by the client'),
+  featureNotEnabled: (feature: string) => make('FeatureNotEnabled', 400, `The feature ${feature} is not enabled for this resource`),
   internal: (message = 'Internal server error') => make('InternalError', 500, message),
   databaseError: (sqlstate: string) => make('DatabaseError', 500, `database error, code: ${sqlstate}`),
 };

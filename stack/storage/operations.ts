@@ -24,6 +24,7 @@ export const OPERATIONS = {
   signObjectUrl: 'storage.object.sign',
   signObjectUrls: 'storage.object.sign_many',
   listObjects: 'storage.object.list',
+  listObjectsV2: 'storage.object.list_v2',
   moveObject: 'storage.object.move',
   updateObject: 'storage.object.upload_update',
   uploadSignedObject: 'storage.object.upload_signed',

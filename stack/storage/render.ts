@@ -6,7 +6,8 @@ import type { ObjectRow } from './objects.js';
 /** Parses one `bytes=a-b` / `bytes=a-` / `bytes=-n` range; null when absent, error when unsatisfiable. */
 export function parseRange(header: string | null, size: number): { start: number; end: number } | null {
   if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // The unit is case-insensitive (RFC 9110), as the HTTP range parsers Storage's backends use take it.
+  const m = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) throw ERRORS.invalidRange();
   let start: number;
   let end: number;
@@ -21,10 +22,18 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-function contentDisposition(download: string | undefined, name: string): string | null {
+/** As Storage's renderer: `?download` alone is a bare attachment, a value names the file. */
+function contentDisposition(download: string | undefined): string | null {
   if (download === undefined) return null;
-  const filename = download || name.split('/').pop() || 'download';
-  return `attachment; filename=${encodeURIComponent(filename)}; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  if (download === '') return 'attachment;';
+  const name = encodeURIComponent(download);
+  return `attachment; filename=${name}; filename*=UTF-8''${name};`;
+}
+
+/** Storage never serves HTML as HTML from a bucket (stored XSS): it goes out as text/plain. */
+function servedContentType(mimetype: string | undefined): string {
+  if (!mimetype) return 'application/octet-stream';
+  return mimetype.includes('text/html') ? 'text/plain' : mimetype;
 }
 
 /**
@@ -37,20 +46,27 @@ export async function renderObject(blobs: BlobStore, row: ObjectRow, req: Reques
   if (!row.version || !meta) throw ERRORS.noSuchKey();
   const size = (await blobs.size(row.version)) ?? -1;
   if (size < 0) throw ERRORS.noSuchKey();
+  const lastModified = new Date(meta.lastModified ?? row.updated_at);
   const headers = new Headers({
-    'content-type': meta.mimetype || 'application/octet-stream',
-    'cache-control': meta.cacheControl || 'no-cache',
+    'content-type': servedContentType(meta.mimetype),
     etag: meta.eTag,
-    'last-modified': new Date(meta.lastModified ?? row.updated_at).toUTCString(),
+    'last-modified': lastModified.toUTCString(),
     'accept-ranges': 'bytes',
   });
+  // A signed URL's response expires with its token, instead of the object's own caching.
   if (opts.expires) headers.set('expires', opts.expires);
-  const disposition = contentDisposition(opts.download, row.name);
+  else headers.set('cache-control', meta.cacheControl || 'no-cache');
+  const disposition = contentDisposition(opts.download);
   if (disposition) headers.set('content-disposition', disposition);
   if (row.user_metadata) headers.set('x-metadata', Buffer.from(JSON.stringify(row.user_metadata)).toString('base64'));
 
   const ifNoneMatch = req.headers.get('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
+    return new Response(null, { status: 304, headers });
+  }
+  // Compared at the header's one-second precision, so echoing Last-Modified back gets a 304.
+  const ifModifiedSince = Date.parse(req.headers.get('if-modified-since') ?? '');
+  if (!ifNoneMatch && !Number.isNaN(ifModifiedSince) && Math.floor(lastModified.getTime() / 1000) * 1000 <= ifModifiedSince) {
     return new Response(null, { status: 304, headers });
   }
   const range = parseRange(req.headers.get('range'), size);

@@ -9,6 +9,7 @@ import type { StorageDeps } from './context.js';
 import { ERRORS, StorageError } from './errors.js';
 import { parseFileSize } from './limits.js';
 import { bucketRoutes } from './routes/buckets.js';
+import { listV2Routes } from './routes/list-v2.js';
 import { manageRoutes } from './routes/manage.js';
 import { readRoutes } from './routes/read.js';
 import { signRoutes } from './routes/sign.js';
@@ -27,10 +28,21 @@ export function storageApp(deps: StorageDeps): Hono {
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
   bucketRoutes(api, deps);
   signRoutes(api, deps);
+  listV2Routes(api, deps);
   manageRoutes(api, deps);
   uploadRoutes(api, deps);
   readRoutes(api, deps);
-  api.notFound((c) => c.json({ statusCode: '404', error: 'Not Found', message: `Route ${c.req.method}:${c.req.path} not found` }, 404));
+  // Image transformations (/render/image/...) are not implemented here: a clear refusal, not a 404.
+  api.all('/render/image/*', () => {
+    throw ERRORS.featureNotEnabled('imageTransformation');
+  });
+  // A catch-all route, since Hono ignores a sub-app's notFound under app.route(). Storage's
+  // Fastify answers unknown routes with its default 404 body (the URL as Storage sees it, without /storage/v1).
+  api.all('*', (c) => {
+    const url = new URL(c.req.url);
+    const path = url.pathname.replace(/^\/storage\/v1(?=\/|$)/, '') + url.search;
+    return c.json({ message: `Route ${c.req.method}:${path} not found`, error: 'Not Found', statusCode: 404 }, 404);
+  });
   api.onError((err, c) => {
     // A client that hangs up mid-upload is no server fault worth an error line.
     const aborted = (err as NodeJS.ErrnoException).code === 'ECONNRESET';

@@ -10,10 +10,17 @@ function target(c: Context) {
   return { bucketId: c.req.param('bucket')!, name: c.req.param('path')! };
 }
 
-/** The row as the caller may see it through RLS. */
-async function rowAsCaller(deps: StorageDeps, c: Context): Promise<ObjectRow> {
-  const who = await caller(deps, c);
+/**
+ * The row for an authenticated read (download, HEAD, info), as Storage's getObject: the bucket is
+ * looked up as superuser; without a valid JWT (allowed on the plain routes) only a public bucket
+ * is readable; a public bucket's object is read as superuser, a private one's through RLS.
+ */
+async function readableRow(deps: StorageDeps, c: Context, allowInvalidJwt: boolean): Promise<ObjectRow> {
+  const who = await caller(deps, c, { allowInvalidJwt });
   const { bucketId, name } = target(c);
+  const bucket = await asSuperuser(deps, (client) => findBucket(client, bucketId));
+  if (!bucket || (!who.authenticated && !bucket.public)) throw ERRORS.noSuchBucket();
+  if (bucket.public) return asSuperuser(deps, (client) => mustFindObject(client, bucketId, name));
   return asCaller(deps, who, c, (client) => mustFindObject(client, bucketId, name), { readOnly: true });
 }
 
@@ -45,16 +52,17 @@ export function readRoutes(api: Hono, deps: StorageDeps): void {
   }));
 
   api.get('/object/info/public/:bucket/:path{.+}', named(OPERATIONS.infoPublicObject, async (c) => c.json(objectInfo(await publicRow(deps, c)))));
-  api.get('/object/info/authenticated/:bucket/:path{.+}', named(OPERATIONS.infoAuthObject, async (c) => c.json(objectInfo(await rowAsCaller(deps, c)))));
-  api.get('/object/info/:bucket/:path{.+}', named(OPERATIONS.infoAuthObject, async (c) => c.json(objectInfo(await rowAsCaller(deps, c)))));
+  // The `/authenticated/` routes need a valid JWT; the plain ones take a missing or bad one as anon.
+  api.get('/object/info/authenticated/:bucket/:path{.+}', named(OPERATIONS.infoAuthObject, async (c) => c.json(objectInfo(await readableRow(deps, c, false)))));
+  api.get('/object/info/:bucket/:path{.+}', named(OPERATIONS.infoAuthObject, async (c) => c.json(objectInfo(await readableRow(deps, c, true)))));
 
   api.get('/object/authenticated/:bucket/:path{.+}', named(OPERATIONS.getAuthObject, async (c) =>
-    renderObject(deps.blobs, await rowAsCaller(deps, c), c.req.raw, { download: download(c) })));
+    renderObject(deps.blobs, await readableRow(deps, c, false), c.req.raw, { download: download(c) })));
   api.on('HEAD', '/object/authenticated/:bucket/:path{.+}', named(OPERATIONS.getAuthObject, async (c) =>
-    renderObject(deps.blobs, await rowAsCaller(deps, c), c.req.raw, { head: true })));
+    renderObject(deps.blobs, await readableRow(deps, c, false), c.req.raw, { head: true })));
 
   api.get('/object/:bucket/:path{.+}', named(OPERATIONS.getAuthObject, async (c) =>
-    renderObject(deps.blobs, await rowAsCaller(deps, c), c.req.raw, { download: download(c) })));
+    renderObject(deps.blobs, await readableRow(deps, c, true), c.req.raw, { download: download(c) })));
   api.on('HEAD', '/object/:bucket/:path{.+}', named(OPERATIONS.getAuthObject, async (c) =>
-    renderObject(deps.blobs, await rowAsCaller(deps, c), c.req.raw, { head: true })));
+    renderObject(deps.blobs, await readableRow(deps, c, true), c.req.raw, { head: true })));
 }

@@ -1,0 +1,107 @@
+import type { Hono } from 'hono';
+import { asCaller, caller, type StorageDeps } from '../context.js';
+import { named, OPERATIONS } from '../operations.js';
+import { readJson } from './body.js';
+import { optionalBoolean, optionalInteger, optionalString, schemaError, sortBy } from './validate.js';
+
+/** Where the next page starts: Storage's continuation token, base64 of `l:<after>\no:<order>\nc:<column>\na:<column value>`. */
+interface Cursor {
+  startAfter: string;
+  sortOrder?: string;
+  sortColumn?: string;
+  sortColumnAfter?: string;
+}
+
+const CURSOR_PARTS: Record<string, keyof Cursor> = { l: 'startAfter', o: 'sortOrder', c: 'sortColumn', a: 'sortColumnAfter' };
+
+function encodeCursor(cursor: Cursor): string {
+  const lines = Object.entries(CURSOR_PARTS).flatMap(([k, v]) => (cursor[v] ? [`${k}:${cursor[v]}`] : []));
+  return Buffer.from(lines.join('\n')).toString('base64');
+}
+
+function decodeCursor(token: string): Cursor {
+  const out: Cursor = { startAfter: '', sortOrder: 'asc' };
+  for (const part of Buffer.from(token, 'base64').toString().split('\n')) {
+    const m = /^(\S):(.*)/.exec(part);
+    if (!m || !(m[1] in CURSOR_PARTS)) throw schemaError('Invalid continuation token');
+    out[CURSOR_PARTS[m[1]]] = m[2];
+  }
+  return out;
+}
+
+interface Entry {
+  id: string | null;
+  name: string;
+  metadata: unknown;
+  updated_at: Date | null;
+  created_at: Date | null;
+  last_accessed_at: Date | null;
+}
+
+const MAX_KEYS = 1000;
+
+/**
+ * POST /object/list-v2/:bucket (storage-js listV2), as Storage's listObjectsV2: whole keys under
+ * `prefix` in key order (or by created_at / updated_at), `limit` (at most 1000) per page with an
+ * opaque `cursor`; `with_delimiter` folds everything below the next '/' into one folder entry.
+ * Read as the caller, so RLS decides what is listed.
+ */
+export function listV2Routes(api: Hono, deps: StorageDeps): void {
+  api.post('/object/list-v2/:bucket', named(OPERATIONS.listObjectsV2, async (c) => {
+    const who = await caller(deps, c);
+    const body = await readJson(c);
+    const prefix = optionalString(body, 'prefix') ?? '';
+    const limit = Math.min(optionalInteger(body, 'limit', 1) ?? MAX_KEYS, MAX_KEYS);
+    const token = optionalString(body, 'cursor');
+    const delimited = optionalBoolean(body, 'with_delimiter') === true;
+    const sort = sortBy(body, ['name', 'updated_at', 'created_at'] as const);
+    const cursor = token ? decodeCursor(token) : undefined;
+    const order = (cursor?.sortOrder ?? sort.order) === 'desc' ? 'desc' : 'asc';
+    // Folders have no dates: a delimited listing is always in key order.
+    const requested = (cursor?.sortColumn ?? sort.column) as 'name' | 'updated_at' | 'created_at' | undefined;
+    const column = !delimited && requested && requested !== 'name' ? requested : null;
+    const cmp = order === 'desc' ? '<' : '>';
+    const params: unknown[] = [c.req.param('bucket')!, prefix, prefix.length, limit + 1, cursor?.startAfter || null, cursor?.sortColumnAfter || null];
+    // `key` is the whole name, or for a delimited listing the folder (up to and with the next '/').
+    const key = delimited
+      ? `case when strpos(substr(name, $3::int + 1), '/') > 0 then left(name, $3::int + strpos(substr(name, $3::int + 1), '/')) else name end`
+      : 'name';
+    const after = column
+      ? `and ($6::timestamptz is null or (${column}, name collate "C") ${cmp} ($6::timestamptz, $5::text collate "C"))`
+      : `and ($5::text is null or key collate "C" ${cmp} $5::text collate "C")`;
+    const sql = `
+      with listed as (
+        select ${key} as key, id, name, metadata, updated_at, created_at, last_accessed_at
+          from storage.objects
+         where bucket_id = $1 and left(name, $3::int) = $2
+      )
+      select ${delimited ? 'distinct on (key collate "C")' : ''}
+             case when key <> name then null else id end as id, key as name,
+             case when key <> name then null else metadata end as metadata,
+             case when key <> name then null else updated_at end as updated_at,
+             case when key <> name then null else created_at end as created_at,
+             case when key <> name then null else last_accessed_at end as last_accessed_at
+        from listed
+       where true ${after}
+       order by ${column ? `${column} ${order}, ` : ''}key collate "C" ${order}
+       limit $4`;
+    const rows = await asCaller(deps, who, c, async (client) => (await client.query<Entry>(sql, params)).rows, { readOnly: true });
+    const hasNext = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor = hasNext
+      ? encodeCursor({
+          startAfter: last.name,
+          sortOrder: cursor?.sortOrder ?? sort.order,
+          sortColumn: cursor?.sortColumn ?? sort.column,
+          sortColumnAfter: column && last[column] ? new Date(last[column]!).toISOString() : undefined,
+        })
+      : undefined;
+    return c.json({
+      hasNext,
+      nextCursor,
+      folders: page.filter((r) => r.id === null).map((r) => ({ ...r, name: r.name.endsWith('/') ? r.name : `${r.name}/` })),
+      objects: page.filter((r) => r.id !== null),
+    });
+  }));
+}
