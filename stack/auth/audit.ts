@@ -16,6 +16,7 @@ const LOG_TYPES = {
   user_recovery_requested: 'user',
   user_confirmation_requested: 'user',
   user_updated_password: 'user',
+  user_repeated_signup: 'user',
 } as const;
 
 export type AuditAction = keyof typeof LOG_TYPES;

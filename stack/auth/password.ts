@@ -62,11 +62,12 @@ export function sameSecret(a: string, b: string): boolean {
 export function checkPasswordStrength(password: string, settings: AuthSettings): AuthError | null {
   // bcrypt reads 72 bytes, not characters: a longer password would share its hash with others.
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_LENGTH) {
-    return new AuthError(422, 'validation_failed', `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
+    return new AuthError(400, 'validation_failed', `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
   }
   const messages: string[] = [];
   const reasons: string[] = [];
-  if ([...password].length < settings.minPasswordLength) {
+  // Go's len() counts bytes, so "ééé" is six long to GoTrue.
+  if (Buffer.byteLength(password, 'utf8') < settings.minPasswordLength) {
     reasons.push('length');
     messages.push(`Password should be at least ${settings.minPasswordLength} characters.`);
   }

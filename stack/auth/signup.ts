@@ -3,34 +3,41 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { unprocessable } from './errors.js';
+import { badRequest, unprocessable } from './errors.js';
 import { sendVerificationMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
 import { clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
 import { issueSession } from './sessions.js';
-import { confirmUser, findUserByEmail, identitiesOf, insertAnonymousUser, insertUser, mergeUserMetaData, userJson, type UserRow } from './users.js';
+import { confirmUser, findUserByEmail, findUserById, identitiesOf, insertAnonymousUser, insertUser, userJson, type UserRow } from './users.js';
 
 /**
- * What GoTrue answers when confirmations are on and the email already belongs to a confirmed
- * user: a plausible unconfirmed user, so sign-up cannot be used to discover accounts.
+ * GoTrue's sanitizeUser: what sign-up answers when confirmations are on and the email already
+ * belongs to a confirmed user, a plausible new unconfirmed user (fresh id, no role, no identity,
+ * the request's data), so sign-up cannot be used to discover accounts.
  */
-function obfuscatedUser(email: string, data: Record<string, unknown>) {
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    aud: 'authenticated',
-    role: 'authenticated',
-    email,
-    phone: '',
-    confirmation_sent_at: now,
-    app_metadata: { provider: 'email', providers: ['email'] },
-    user_metadata: data,
-    identities: [],
-    created_at: now,
-    updated_at: now,
-    is_anonymous: false,
-  };
+function obfuscatedUser(user: UserRow, data: Record<string, unknown>) {
+  const now = new Date();
+  return userJson(
+    {
+      ...user,
+      id: randomUUID(),
+      role: '',
+      email_change: '',
+      created_at: now,
+      updated_at: now,
+      confirmation_sent_at: now,
+      last_sign_in_at: null,
+      confirmed_at: null,
+      email_change_sent_at: null,
+      email_confirmed_at: null,
+      phone: '',
+      phone_confirmed_at: null,
+      raw_app_meta_data: { provider: 'email', providers: ['email'] },
+      raw_user_meta_data: data,
+    },
+    [],
+  );
 }
 
 /** POST /signup (email + password; `data` becomes raw_user_meta_data). */
@@ -54,39 +61,43 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   }
   deps.limits.otp.take(rateLimitKey(c));
   if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
-  if (phone && !rawEmail) throw unprocessable('phone_provider_disabled', 'Phone signups are disabled');
-  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email signups are disabled');
-  const email = validateEmail(rawEmail);
-  if (!password) throw unprocessable('validation_failed', 'Signup requires a valid password');
+  // validateSignupParams comes before the provider checks, as in GoTrue.
+  if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
   const weak = checkPasswordStrength(password, settings);
   if (weak) throw weak;
+  if (rawEmail && phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on signup.');
+  if (!rawEmail) throw badRequest('phone_provider_disabled', 'Phone signups are disabled');
+  if (!settings.emailEnabled) throw badRequest('email_provider_disabled', 'Email signups are disabled');
+  const email = validateEmail(rawEmail);
   const redirectTo = referrer(settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
-  const encrypted = await hashPassword(password);
+  const existing = await findUserByEmail(deps.db, email);
+  // Hashing is slow: only for a user that will be created, and outside the transaction.
+  const encrypted = existing ? null : await hashPassword(password);
 
   const result = await transaction(deps.db, async (tx) => {
-    let user: UserRow | null = await findUserByEmail(tx, email);
+    let user: UserRow | null = existing ? await findUserById(tx, existing.id, true) : null;
     if (user?.email_confirmed_at) {
-      if (settings.autoconfirm) throw unprocessable('user_already_exists', 'User already registered');
-      return { json: obfuscatedUser(email, data) };
+      await audit(tx, user, 'user_repeated_signup', clientInfo(c).ip, { provider: 'email' });
+      // The audit row is kept either way, so the refusal is raised after the commit.
+      if (settings.autoconfirm) return { refused: unprocessable('user_already_exists', 'User already registered') };
+      return { json: obfuscatedUser(user, data) };
     }
-    if (user) {
-      // An unconfirmed sign-up may be repeated: new password and metadata, a new confirmation.
-      await tx.query('update auth.users set encrypted_password = $2, updated_at = now() where id = $1', [user.id, encrypted]);
-      await mergeUserMetaData(tx, user.id, data);
-    } else {
-      user = await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
-    }
+    // An unconfirmed user is left as it is (the caller's claim to the address is unproven):
+    // no new password or metadata, only the confirmation mail again.
+    user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data, identityData: data });
     const ip = clientInfo(c).ip;
     if (settings.autoconfirm) {
       await audit(tx, user, 'user_signedup', ip, { provider: 'email' });
       await confirmUser(tx, user.id);
       return { json: await issueSession(tx, settings, user.id, 'password', clientInfo(c)) };
     }
-    const fresh = (await tx.query<UserRow>('select * from auth.users where id = $1', [user.id])).rows[0];
-    await audit(tx, fresh, 'user_confirmation_requested', ip, { provider: 'email' });
-    await sendVerificationMail(tx, deps, fresh, 'signup', redirectTo);
-    const sent = (await tx.query<UserRow>('select * from auth.users where id = $1', [user.id])).rows[0];
+    await audit(tx, user, 'user_confirmation_requested', ip, { provider: 'email' });
+    await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+    const sent = (await findUserById(tx, user.id))!;
+    // An invited user's details are not shown to whoever signs up with the address.
+    if (sent.invited_at) return { json: userJson({ ...sent, raw_user_meta_data: {} }, []) };
     return { json: userJson(sent, await identitiesOf(tx, user.id)) };
   });
+  if ('refused' in result) throw result.refused;
   return c.json(result.json);
 }

@@ -83,10 +83,16 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
   if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
   const newEmail = email ? validateEmail(email) : '';
-  let encrypted: string | null = null;
   if (password !== null) {
     const weak = checkPasswordStrength(password, settings);
     if (weak) throw weak;
+  }
+  // An anonymous user's password alone would be a credential no one can sign in with.
+  if (caller.user.is_anonymous && password && !newEmail && !phone) {
+    throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
+  }
+  let encrypted: string | null = null;
+  if (password !== null) {
     if (caller.user.encrypted_password && (await verifyPassword(password, caller.user.encrypted_password))) {
       throw unprocessable('same_password', 'New password should be different from the old password.');
     }
@@ -101,7 +107,9 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
     if (newEmail && newEmail !== (user.email ?? '').toLowerCase()) {
       const taken = await findUserByEmail(tx, newEmail);
       if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-      if (settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
+      // Only an anonymous user gains an address at once (like signing up); a permanent user
+      // always confirms the change by mail, whatever enable_confirmations says.
+      if (user.is_anonymous && settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
       else await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo);
     }
   });

@@ -137,6 +137,10 @@ export interface NewUser {
   userMetaData: Record<string, unknown>;
   appMetaData?: Record<string, unknown>;
   role?: string;
+  /** Sign-up's `data`: its keys also go into the email identity's data (never over sub/email). */
+  identityData?: Record<string, unknown>;
+  /** admin createUser's `id`; otherwise a random one. */
+  id?: string;
 }
 
 /**
@@ -160,7 +164,7 @@ export async function insertUser(tx: Tx, n: NewUser): Promise<UserRow> {
 }
 
 async function insertUserRows(tx: Tx, n: NewUser): Promise<UserRow> {
-  const id = randomUUID();
+  const id = n.id ?? randomUUID();
   const email = n.email.toLowerCase();
   const appMeta = { provider: 'email', providers: ['email'], ...(n.appMetaData ?? {}) };
   await tx.query(
@@ -171,13 +175,13 @@ async function insertUserRows(tx: Tx, n: NewUser): Promise<UserRow> {
     [INSTANCE_ID, id, email, n.encryptedPassword ?? '', JSON.stringify(appMeta), JSON.stringify(n.userMetaData)],
   );
   await tx.query('update auth.users set role = $2, updated_at = now() where id = $1', [id, n.role ?? 'authenticated']);
-  const identityData = { sub: id, email, email_verified: false, phone_verified: false };
+  const claims = { sub: id, email, email_verified: false, phone_verified: false };
   await tx.query(
     `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
      values ($1, $2, $3, 'email', now(), now(), now())`,
-    [id, id, JSON.stringify(identityData)],
+    [id, id, JSON.stringify({ ...(n.identityData ?? {}), ...claims })],
   );
-  await mergeUserMetaData(tx, id, identityData);
+  await mergeUserMetaData(tx, id, claims);
   return (await findUserById(tx, id))!;
 }
 

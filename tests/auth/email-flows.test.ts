@@ -197,14 +197,25 @@ describe('resend, generate_link and email change', () => {
     expect((await anonClient().auth.signInWithPassword({ email, password: 'invited-pass-1' })).error).toBeNull();
   });
 
-  it('changes the email at once when confirmations are off', async () => {
+  it('a permanent user keeps the email until a mailed link is followed, even with confirmations off; both addresses are mailed', async () => {
     const { email, password } = await confirmedUser();
     const client = anonClient();
     await client.auth.signInWithPassword({ email, password });
     const next = uniqueEmail('moved');
     const { data, error } = await client.auth.updateUser({ email: next });
     expect(error).toBeNull();
-    expect(data.user?.email).toBe(next);
+    expect(data.user?.email).toBe(email);
+    expect(data.user?.new_email).toBe(next);
+    expect(data.user?.email_change_sent_at).toBeTruthy();
+    expect((await anonClient().auth.signInWithPassword({ email: next, password })).error?.code).toBe('invalid_credentials');
+
+    // double_confirm_changes = true: the current address is asked too.
+    const [toNew] = await waitForMail(stack().inboxUrl, next);
+    const [toOld] = await waitForMail(stack().inboxUrl, email);
+    expect([toNew.Subject, toOld.Subject]).toEqual(['Confirm Email Change', 'Confirm Email Change']);
+    // With confirmations off one followed link completes the change.
+    const res = await fetch(verifyLink(toNew), { redirect: 'manual' });
+    expect(fragment(res.headers.get('location')!).type).toBe('email_change');
     expect((await anonClient().auth.signInWithPassword({ email: next, password })).error).toBeNull();
   });
 

@@ -98,7 +98,13 @@ describe('password rules', () => {
 
   it('accepts a password meeting them and refuses one longer than 72 characters', () => {
     expect(checkPasswordStrength('Abcdef1!', base)).toBeNull();
-    expect(checkPasswordStrength(`Aa1!${'x'.repeat(70)}`, base)?.errorCode).toBe('validation_failed');
+    const long = checkPasswordStrength(`Aa1!${'x'.repeat(70)}`, base);
+    expect([long?.status, long?.errorCode]).toEqual([400, 'validation_failed']);
+  });
+
+  it('counts the minimum length in bytes, as Go does', () => {
+    // 7 characters, 10 bytes: long enough for minimum_password_length = 8.
+    expect(checkPasswordStrength('\u00e9\u00e9\u00e9Aa1!', base)).toBeNull();
   });
 });
 

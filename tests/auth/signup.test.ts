@@ -22,6 +22,8 @@ describe('sign up without confirmations (the project default)', () => {
     expect(data.user?.email_confirmed_at).toBeTruthy();
     expect(data.user?.identities).toHaveLength(1);
     expect(data.user?.identities?.[0]).toMatchObject({ provider: 'email', id: data.user!.id, user_id: data.user!.id });
+    // GoTrue copies the sign-up data's keys into the identity's data too.
+    expect(data.user?.identities?.[0].identity_data).toMatchObject({ display_name: 'Ann', sub: data.user!.id, email });
   });
 
   it('refuses an address that is already registered with user_already_exists', async () => {
@@ -119,6 +121,28 @@ describe('sign up with confirmations', () => {
     expect(error).toBeNull();
     expect(data.user?.id).not.toBe(first.data.user?.id);
     expect(data.user?.identities).toEqual([]);
+    // sanitizeUser: no role, unconfirmed, as a brand-new sign-up would look.
+    expect(data.user).toMatchObject({ role: '', email, aud: 'authenticated' });
+    expect(data.user?.email_confirmed_at).toBeUndefined();
+  });
+
+  it('signing up again as an unconfirmed user changes neither password nor metadata; it only mails the confirmation again', async () => {
+    const email = uniqueEmail('pending');
+    const first = await auth.client.auth.signUp({ email, password: 'owner-pass-1', options: { data: { name: 'owner' } } });
+    expect(first.error).toBeNull();
+    await new Promise((r) => setTimeout(r, 1100)); // past max_frequency (1s)
+    const again = await auth.client.auth.signUp({ email, password: 'intruder-pass-2', options: { data: { name: 'intruder' } } });
+    expect(again.error).toBeNull();
+    expect(again.data.user?.id).toBe(first.data.user?.id);
+    expect(again.data.user?.user_metadata.name).toBe('owner');
+    const mails = await waitForMail(auth.inboxUrl, email, 2);
+    expect(mails.map((m) => m.Subject)).toEqual(['Confirm Your Signup', 'Confirm Your Signup']);
+    const code = /enter the code: (\d+)/.exec(mails[1].HTML)![1];
+    const confirmed = await auth.client.auth.verifyOtp({ email, token: code, type: 'signup' });
+    expect(confirmed.error).toBeNull();
+    expect(confirmed.data.user?.user_metadata.name).toBe('owner');
+    expect((await auth.client.auth.signInWithPassword({ email, password: 'intruder-pass-2' })).error?.code).toBe('invalid_credentials');
+    expect((await auth.client.auth.signInWithPassword({ email, password: 'owner-pass-1' })).error).toBeNull();
   });
 });
 
@@ -140,11 +164,20 @@ describe('sign-up switches', () => {
     const auth = await customAuth({ emailEnabled: false });
     try {
       const { error } = await auth.client.auth.signUp({ email: uniqueEmail('noemail'), password: 'closed-pass-1' });
-      expect(error?.status).toBe(422);
+      expect(error?.status).toBe(400);
       expect(error?.code).toBe('email_provider_disabled');
     } finally {
       await auth.close();
     }
+  });
+});
+
+describe('phone sign-ups', () => {
+  it('are refused with 400 phone_provider_disabled while the phone provider is off', async () => {
+    const { error } = await anonClient().auth.signUp({ phone: '+15555550123', password: 'phone-pass-1' });
+    expect(error?.status).toBe(400);
+    expect(error?.code).toBe('phone_provider_disabled');
+    expect(error?.message).toBe('Phone signups are disabled');
   });
 });
 
@@ -168,6 +201,19 @@ describe('anonymous sign-ins', () => {
       expect(upgraded.error).toBeNull();
       expect(upgraded.data.user).toMatchObject({ email, is_anonymous: false, app_metadata: { provider: 'email' } });
       expect((await auth.client.auth.signInWithPassword({ email, password: 'no-longer-anon-1' })).error).toBeNull();
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('an anonymous user cannot set a password without also giving an email', async () => {
+    const auth = await customAuth({ anonymousSignIns: true });
+    try {
+      expect((await auth.client.auth.signInAnonymously()).error).toBeNull();
+      const { error } = await auth.client.auth.updateUser({ password: 'lonely-password-1' });
+      expect(error?.status).toBe(422);
+      expect(error?.code).toBe('validation_failed');
+      expect(error?.message).toBe('Updating password of an anonymous user without an email or phone is not allowed');
     } finally {
       await auth.close();
     }
