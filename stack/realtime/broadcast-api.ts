@@ -86,18 +86,28 @@ export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: Broa
     const topic = c.req.param('topic');
     const event = c.req.param('event');
     const isPrivate = c.req.query('private') === 'true';
-    const binary = (c.req.header('content-type') ?? '').startsWith('application/octet-stream');
+    const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+    const binary = type === 'application/octet-stream';
+    // JSON or bytes only, as Realtime's BroadcastSingleController accepts
+    if (!binary && type !== 'application/json') return c.json({ message: 'Unsupported media type' }, 415);
     let user: { event: string; json?: unknown; binary?: Buffer };
     if (binary) {
       user = { event, binary: Buffer.from(await c.req.arrayBuffer()) };
     } else {
+      const text = await c.req.text();
+      let json: unknown;
       try {
-        user = { event, json: await c.req.json() };
+        // an empty body is the empty payload; a JSON value that is not an object arrives as
+        // Plug.Parsers hands it over, under `_json`
+        json = text.trim() ? JSON.parse(text) : {};
       } catch {
         return c.json({ errors: { payload: ['is invalid'] } }, 422);
       }
+      user = { event, json: isMap(json) ? json : { _json: json } };
     }
-    if (!isPrivate || (await mayBroadcast(identity)(topic))) hub.broadcast(topicKey(topic, isPrivate), user, null, !binary);
+    // a private topic without insert permission is refused here (the batch endpoint drops instead)
+    if (isPrivate && !(await mayBroadcast(identity)(topic))) return c.json({ message: 'Unauthorized' }, 403);
+    hub.broadcast(topicKey(topic, isPrivate), user, null, !binary);
     return c.body(null, 202);
   });
 }

@@ -89,7 +89,9 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
       }
       const problem = await checkBinding(ctx, r.binding, identity.role);
       if (problem) {
-        pgError = subscribeFailure(obj(params), problem === true ? undefined : problem);
+        // a filter on a missing column fails in Realtime's database function, worded as Postgrex prints it
+        const detail = problem === true ? undefined : problem.startsWith('invalid column') ? `ERROR P0001 (raise_exception) ${problem}` : problem;
+        pgError = subscribeFailure(r.binding, detail);
         break;
       }
       parsed.push({ id: bindingId(params), binding: r.binding });
@@ -117,6 +119,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
     presenceKey: typeof presence.key === 'string' && presence.key ? presence.key : crypto.randomUUID(),
     presenceEnabled: presence.enabled === true,
     presenceRead: policies?.presence ?? true,
+    broadcastRead: policies?.broadcast ?? true,
     identity,
     accessToken,
     pgBindings,
@@ -213,10 +216,13 @@ export async function accessToken(ctx: RealtimeContext, socket: SocketSide, memb
   s.broadcastWrite = s.presenceWrite = undefined;
   if (member.private) {
     const policies = await readPolicies(ctx.adminPool, ctx.log, member.identity, member.subTopic);
-    if (!mayJoin(policies)) {
-      if (member.active) shutdown(ctx, socket, member, errors.unauthorizedTopic(member.subTopic).message);
+    // a new token that loses a read the old one had ends the channel, as Realtime's
+    // check_read_permissions_revoked does
+    if ((member.broadcastRead && !policies.broadcast) || (member.presenceRead && !policies.presence)) {
+      if (member.active) shutdown(ctx, socket, member, `You no longer have permission to read from this Channel topic: ${member.subTopic}`);
       return;
     }
+    member.broadcastRead = policies.broadcast;
     member.presenceRead = policies.presence;
   }
   scheduleExpiry(ctx, socket, member);
@@ -282,5 +288,6 @@ export async function presence(ctx: RealtimeContext, socket: SocketSide, member:
     ctx.hub.untrack(member);
     return socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
   }
-  socket.reply(member.topic, member.joinRef, frame.ref, 'error', {});
+  // a message without an event is ignored, an unknown event refused (PresenceHandler.handle)
+  socket.reply(member.topic, member.joinRef, frame.ref, event ? 'error' : 'ok', {});
 }

@@ -1,6 +1,8 @@
 // Realtime's errors, in Supabase Realtime's own words: a join fails with `{reason: "Code: message"}`,
 // a running channel is told with a `system` message before it is closed.
 
+import type { ChangeBinding } from './filters.js';
+
 export interface RealtimeError {
   code: string;
   message: string;
@@ -29,10 +31,16 @@ export const systemMessages = {
 } as const;
 
 /** The message Supabase sends when a postgres_changes binding cannot be subscribed. */
-export function subscribeFailure(params: Record<string, unknown>, detail?: string): string {
-  const shown = Object.entries(params)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(', ');
+/**
+ * Why a postgres_changes binding was refused, worded as Realtime's Subscriptions.create logs its
+ * parameters: `[event: *, schema: public, table: t, filters: [{"col", "eq", "1", false}], select: nil]`.
+ */
+export function subscribeFailure(binding: ChangeBinding, detail?: string): string {
+  const filters = binding.filters.map((f) => {
+    const value = Array.isArray(f.value) ? `{${f.value.join(',')}}` : f.value;
+    return `{${JSON.stringify(f.column)}, ${JSON.stringify(f.op)}, ${JSON.stringify(value)}, ${f.negate === true}}`;
+  });
+  const shown = `event: ${binding.event}, schema: ${binding.schema}, table: ${binding.table}, filters: [${filters.join(', ')}], select: nil`;
   return detail
     ? `Unable to subscribe to changes with given parameters. An exception happened so please check your connect parameters: [${shown}]. Exception: ${detail}`
     : `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [${shown}]`;

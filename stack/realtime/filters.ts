@@ -57,6 +57,9 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
+/** A list of strings as Elixir's `inspect` prints it, as Realtime's parse errors show them: `["like", "hey"]`. */
+export const inspectList = (items: unknown[]) => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
+
 function unquote(value: string): string {
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
     return value.slice(1, -1).replace(/\\(.)/g, '$1');
@@ -66,7 +69,7 @@ function unquote(value: string): string {
 
 function parseSegment(segment: string): Filter | string {
   const eq = segment.indexOf('=');
-  if (eq <= 0) return JSON.stringify([segment]);
+  if (eq <= 0) return inspectList([segment]);
   const column = segment.slice(0, eq).trim();
   let rest = segment.slice(eq + 1);
   const negate = rest.startsWith('not.');
@@ -74,13 +77,13 @@ function parseSegment(segment: string): Filter | string {
   const dot = rest.indexOf('.');
   const op = dot < 0 ? rest : rest.slice(0, dot);
   const raw = dot < 0 ? '' : rest.slice(dot + 1);
-  if (dot < 0 || !(OPS as readonly string[]).includes(op)) return JSON.stringify(dot < 0 ? [rest] : [op, raw]);
+  if (dot < 0 || !(OPS as readonly string[]).includes(op)) return inspectList(dot < 0 ? [rest] : [op, raw]);
   if (op === 'in') {
     const m = /^\((.*)\)$/s.exec(raw.trim());
-    if (!m) return JSON.stringify([op, raw]);
+    if (!m) return inspectList([op, raw]);
     return { column, op, value: splitTopLevel(m[1]).map((v) => unquote(v.trim())), ...(negate ? { negate } : {}) };
   }
-  if (op === 'is' && !/^(null|true|false|unknown)$/i.test(raw)) return JSON.stringify([op, raw]);
+  if (op === 'is' && !/^(null|true|false|unknown)$/i.test(raw)) return inspectList([op, raw]);
   return { column, op: op as FilterOp, value: unquote(raw), ...(negate ? { negate } : {}) };
 }
 
@@ -110,7 +113,7 @@ export function parseBinding(params: unknown): ParseResult {
   const table = str(p.table);
   const filter = p.filter;
   if (filter !== undefined && filter !== null && typeof filter !== 'string') {
-    return { ok: false, message: `Error parsing \`filter\` params: ${JSON.stringify([filter])}` };
+    return { ok: false, message: `Error parsing \`filter\` params: ${inspectList([filter])}` };
   }
   if (schema === undefined && table === undefined) {
     return { ok: false, message: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${JSON.stringify(p)}` };

@@ -37,8 +37,9 @@ export interface Member {
   ackBroadcast: boolean;
   presenceKey: string;
   presenceEnabled: boolean;
-  /** Private channels: whether RLS lets the client see presence (always true on public ones). */
+  /** Private channels: whether RLS lets the client see presence / broadcasts (always true on public ones). */
   presenceRead: boolean;
+  broadcastRead: boolean;
   identity: Identity;
   accessToken: string;
   pgBindings: PgBinding[];

@@ -141,7 +141,8 @@ describe('postgres_changes', () => {
     await subscribe(channel);
     const [message] = await system.waitFor(1);
     expect(message).toMatchObject({ extension: 'postgres_changes', status: 'error' });
-    expect(message.message).toContain('Unable to subscribe to changes with given parameters');
+    expect(message.message).toBe('Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: '
+      + '[event: *, schema: public, table: no_such_table, filters: [], select: nil]');
   });
 
   it('confirms a postgres_changes subscription with a system message', async () => {

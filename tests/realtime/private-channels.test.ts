@@ -123,6 +123,24 @@ describe('private channels', () => {
     expect(atCarol.items.map((m) => m.payload.from)).toEqual(['alice']);
   });
 
+  it('refuses a single REST broadcast (channel.httpSend) to a private topic with 403 when the insert policy does not admit the caller', async () => {
+    const atCarol = new Inbox();
+    const listener = (await privateChannel(carol.token, room)).on('broadcast', { event: 'single' }, atCarol.push);
+    await subscribe(listener);
+    const send = (token: string, body: string, type = 'application/json') =>
+      fetch(`${stack().apiUrl}/realtime/v1/api/broadcast/${room}/events/single?private=true`, {
+        method: 'POST', headers: { apikey: stack().anonKey, authorization: `Bearer ${token}`, 'content-type': type }, body,
+      });
+    const refused = await send(bob.token, '{"from":"bob"}');
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: 'Unauthorized' });
+    expect((await send(alice.token, 'plain text', 'text/plain')).status).toBe(415);
+    expect((await send(alice.token, '')).status).toBe(202);
+    expect((await send(alice.token, '{"from":"alice"}')).status).toBe(202);
+    const got = await atCarol.waitFor(2);
+    expect(got.map((m) => m.payload)).toEqual([{}, { from: 'alice' }]);
+  });
+
   it('lets only a client the insert policy admits for presence track, and shows presence only to readers of presence', async () => {
     const aliceChannel = (await privateChannel(alice.token, presenceRoom, { presence: { key: 'alice' } })).on('presence', { event: 'sync' }, () => {});
     const carolSyncs = new Inbox();

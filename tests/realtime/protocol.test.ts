@@ -60,7 +60,7 @@ describe('postgres_changes filters', () => {
   });
 
   it('refuses unknown operators and malformed filters with Realtime’s message', () => {
-    expect(parseBinding({ schema: 'public', table: 't', filter: 'score=foo.1' })).toEqual({ ok: false, message: 'Error parsing `filter` params: ["foo","1"]' });
+    expect(parseBinding({ schema: 'public', table: 't', filter: 'score=foo.1' })).toEqual({ ok: false, message: 'Error parsing `filter` params: ["foo", "1"]' });
     expect(parseBinding({ schema: 'public', table: 't', filter: 'undefined' })).toMatchObject({ ok: false });
     expect(parseBinding({})).toMatchObject({ ok: false });
   });
@@ -85,7 +85,7 @@ describe('postgres_changes filters', () => {
     expect(visibleThroughFilters(parse(hostile), { name: 'a'.repeat(2000) }, types)).toBe(false);
     expect(parseBinding({ schema: 'public', table: 't', filter: 'name=match.^(a+)+$' })).toEqual({
       ok: false,
-      message: 'Error parsing `filter` params: ["match","^(a+)+$"]',
+      message: 'Error parsing `filter` params: ["match", "^(a+)+$"]',
     });
   });
 
