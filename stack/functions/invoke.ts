@@ -4,8 +4,9 @@ import { RELAY } from './errors.js';
 import type { FunctionsHost } from './host.js';
 import { BootError } from './worker.js';
 
-// Hop-by-hop and recomputed headers are not forwarded either way.
-const SKIP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'expect']);
+// Hop-by-hop and recomputed headers are not forwarded either way. A request's Content-Length
+// goes through as the client sent it (functions check it before reading a body, as on Supabase).
+const SKIP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect']);
 const SKIP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 
 export interface Invocation {

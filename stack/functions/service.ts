@@ -1,6 +1,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { Logger } from 'pino';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { settingsFrom } from './config.js';
@@ -18,12 +18,48 @@ async function checkJwt(c: Context, secret: string): Promise<Response | null> {
   const [scheme, token] = header.split(' ');
   if (scheme !== 'Bearer') return RELAY.unauthorized("Error: Auth header is not 'Bearer {token}'");
   try {
+    // the relay reads the header first: a token that is not a JWT fails there, with jose's words
+    decodeProtectedHeader(token ?? '');
+  } catch {
+    return RELAY.unauthorized('TypeError: Invalid Token or Protected Header formatting');
+  }
+  try {
     await jwtVerify(token ?? '', encoder.encode(secret), { algorithms: ['HS256'] });
     return null;
   } catch (err) {
     if (!(err instanceof joseErrors.JOSEError)) throw err;
     return RELAY.unauthorized('Invalid JWT');
   }
+}
+
+/**
+ * CORS as the CLI's API gateway (Kong's cors plugin on the functions route) does it: it answers
+ * preflights itself — the function never sees them — and sets `Access-Control-Allow-Origin: *`
+ * on every answer to a request with an Origin, relay errors included.
+ */
+function kongCors(): MiddlewareHandler {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (c.req.method === 'OPTIONS' && origin && c.req.header('access-control-request-method')) {
+      const headers: Record<string, string> = {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT',
+      };
+      const asked = c.req.header('access-control-request-headers');
+      if (asked) headers['Access-Control-Allow-Headers'] = asked;
+      return c.body(null, 200, headers);
+    }
+    await next();
+    if (origin) {
+      try {
+        c.res.headers.set('Access-Control-Allow-Origin', '*');
+      } catch {
+        // a response whose headers are immutable (passed through as is): copy it once
+        c.res = new Response(c.res.body, c.res);
+        c.res.headers.set('Access-Control-Allow-Origin', '*');
+      }
+    }
+  };
 }
 
 function clientIp(c: Context): string | null {
@@ -39,8 +75,11 @@ export const BASE_PATH = '/functions/v1';
 /** The Hono app for /functions/v1 over a host; mount it at BASE_PATH (tests run their own host). */
 export function functionsApp(host: FunctionsHost, log: Logger): Hono {
   const app = new Hono();
+  app.use('*', kongCors());
   app.all('/:name{[^/]+}/*', handle);
   app.all('/:name{[^/]+}', handle);
+  // no function name: the relay answers as for an unknown one
+  app.all('*', () => RELAY.notFound());
   async function handle(c: Context): Promise<Response> {
     const name = c.req.param('name')!;
     if (!host.exists(name)) return RELAY.notFound();

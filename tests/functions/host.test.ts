@@ -75,10 +75,35 @@ describe('functions host', () => {
     expect(await open.text()).toBe('public');
   });
 
-  it('CORS preflight reaches the function without credentials', async () => {
-    const res = await call('/echo', { method: 'OPTIONS', headers: { origin: 'http://example.test', 'access-control-request-method': 'POST' } }, false);
+  it('a CORS preflight is answered by the gateway, as Kong does on Supabase: any requested header allowed, the function not called', async () => {
+    const res = await call('/echo', {
+      method: 'OPTIONS',
+      headers: { origin: 'http://example.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-custom, x-region' },
+    }, false);
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toBe('x-custom, x-region');
+    expect(await res.text()).toBe('');
+  });
+
+  it('every answer to a request with an Origin allows any origin, relay errors included', async () => {
+    const refused = await call('/echo', { headers: { origin: 'http://example.test' } }, false);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await call('/nope', { headers: { origin: 'http://example.test' } });
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('a bearer value that is not a JWT is refused with the relay\'s words', async () => {
+    const res = await call('/echo', { headers: { authorization: 'Bearer abc' } }, false);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ msg: 'TypeError: Invalid Token or Protected Header formatting' });
+  });
+
+  it('the function sees the request\'s Content-Length', async () => {
+    const res = await call('/echo', { method: 'POST', body: 'seven!!', headers: { 'content-length': '7' } });
+    const seen = await res.json();
+    expect(seen).toMatchObject({ body: 'seven!!', contentLength: '7' });
   });
 
   it('an unknown function is 404 "Function not found"', async () => {
