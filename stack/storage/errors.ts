@@ -29,7 +29,7 @@ const make = (code: string, status: number, message: string, error?: string) => 
 export const ERRORS = {
   noSuchBucket: () => make('NoSuchBucket', 404, 'Bucket not found', 'Bucket not found'),
   noSuchKey: () => make('NoSuchKey', 404, 'Object not found', 'not_found'),
-  bucketNotEmpty: () => make('ResourceNotEmpty', 409, 'The bucket you tried to delete is not empty'),
+  bucketNotEmpty: () => make('InvalidRequest', 409, 'The bucket you tried to delete is not empty'),
   bucketAlreadyExists: () => make('BucketAlreadyExists', 409, 'The resource already exists', 'Duplicate'),
   keyAlreadyExists: () => make('KeyAlreadyExists', 409, 'The resource already exists', 'Duplicate'),
   invalidBucketName: () => make('InvalidBucketName', 400, 'Bucket name invalid', 'Invalid Input'),
@@ -43,7 +43,10 @@ export const ERRORS = {
   invalidRange: () => make('InvalidRange', 400, 'invalid range provided', 'invalid_range'),
   noContent: (message = 'No content provided') => make('InvalidRequest', 400, message),
   invalidFileSizeLimit: () => make('InvalidRequest', 400, 'Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B'),
-  invalidParameter: (message: string) => make('InvalidParameter', 400, message),
+  // storage.ts validateMaxSizeLimit: a StorageBackendError named max_file_size, status 422.
+  fileSizeLimitAboveGlobal: () => make('InvalidRequest', 422, 'the requested max_file_size exceed the global limit', 'max_file_size'),
+  // codes.ts InvalidParameter: its code is MissingParameter, its message names the parameter.
+  invalidParameter: (parameter: string) => make('MissingParameter', 400, `Invalid Parameter ${parameter}`),
   missingParameter: (name: string) => make('MissingParameter', 400, `Missing Required Parameter ${name}`),
   aborted: () => make('Aborted', 500, 'The upload was aborted by the client'),
   featureNotEnabled: (feature: string) => make('FeatureNotEnabled', 400, `The feature ${feature} is not enabled for this resource`),

@@ -16,15 +16,21 @@ export interface UploadRules {
   allowedMimeTypes: string[] | null;
 }
 
-function parseUserMetadata(value: string | null | undefined, base64: boolean): Record<string, unknown> | null {
+/** Storage's parseUserMetadata: a JSON object, or nothing at all (malformed metadata is ignored, not an error). */
+export function parseUserMetadata(value: string | null | undefined, base64: boolean): Record<string, unknown> | null {
   if (!value) return null;
   try {
     const parsed = JSON.parse(base64 ? Buffer.from(value, 'base64').toString('utf8') : value) as unknown;
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
-    // fall through
+    // ignored, as Storage ignores it
   }
-  throw ERRORS.invalidParameter('Invalid metadata');
+  return null;
+}
+
+/** A form field becomes the Content-Type of every download: no control characters (CR/LF above all). */
+function mustBeHeaderSafe(contentType: string): void {
+  if (/[\x00-\x1f\x7f]/.test(contentType)) throw ERRORS.invalidParameter('contentType');
 }
 
 /**
@@ -68,9 +74,11 @@ function fromMultipart(blobs: BlobStore, req: Request, body: Readable, rules: Up
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('file', (_name, stream, info) => {
       if (filePromise) return void stream.resume();
-      const contentType = info.mimeType || 'application/octet-stream';
+      // A `contentType` field sent before the file names its type, as in Storage's uploader.
+      const contentType = fields.contentType || info.mimeType || 'application/octet-stream';
       filePromise = (async () => {
         try {
+          mustBeHeaderSafe(contentType);
           mustBeAllowedMimeType(contentType, rules.allowedMimeTypes);
         } catch (err) {
           stream.resume();
@@ -89,8 +97,14 @@ function fromMultipart(blobs: BlobStore, req: Request, body: Readable, rules: Up
         try {
           // Seconds only: anything else (CR/LF above all) would break every later download's headers.
           const cacheTime = fields.cacheControl;
-          if (cacheTime && !/^\d{1,10}$/.test(cacheTime)) throw ERRORS.invalidParameter('cacheControl must be a number of seconds');
+          if (cacheTime && !/^\d{1,10}$/.test(cacheTime)) throw ERRORS.invalidParameter('cacheControl');
           file.cacheControl = cacheTime ? `max-age=${cacheTime}` : 'no-cache';
+          // ...and one sent after it too, checked against the bucket's types now.
+          if (fields.contentType && fields.contentType !== file.contentType) {
+            mustBeHeaderSafe(fields.contentType);
+            mustBeAllowedMimeType(fields.contentType, rules.allowedMimeTypes);
+            file.contentType = fields.contentType;
+          }
           file.userMetadata = parseUserMetadata(fields.metadata, false);
           settled = true;
           resolve(file);

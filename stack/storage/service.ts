@@ -26,6 +26,20 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 export function storageApp(deps: StorageDeps): Hono {
   const api = new Hono();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
+  api.use('*', async (c, next) => {
+    let path = c.req.path;
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      // left as sent: the routes take it from there
+    }
+    if (path.includes('\0')) {
+      const rest = path.replace(/^\/storage\/v1/, '');
+      throw rest.startsWith('/bucket') ? ERRORS.invalidBucketName() : ERRORS.invalidKey(rest.split('/').slice(3).join('/'));
+    }
+    await next();
+  });
   bucketRoutes(api, deps);
   signRoutes(api, deps);
   listV2Routes(api, deps);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { stack } from '../support/env.js';
 import { anonClient, bytes, serviceClient } from './support.js';
 
 const name = () => `bucket-${randomUUID().slice(0, 8)}`;
@@ -27,6 +28,8 @@ describe('/storage/v1/bucket', () => {
     await admin.storage.from(id).upload('a.bin', bytes(10), { contentType: 'application/octet-stream' });
     const notEmpty = await admin.storage.deleteBucket(id);
     expect(notEmpty.error).toMatchObject({ statusCode: '409', message: 'The bucket you tried to delete is not empty' });
+    const raw = await fetch(`${stack().apiUrl}/storage/v1/bucket/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${stack().serviceRoleKey}` } });
+    expect(await raw.json()).toMatchObject({ statusCode: '409', code: 'InvalidRequest' });
 
     expect((await admin.storage.emptyBucket(id)).data).toEqual({ message: 'Successfully emptied' });
     expect((await admin.storage.deleteBucket(id)).data).toEqual({ message: 'Successfully deleted' });
@@ -80,3 +83,44 @@ describe('tokens naming roles Postgres does not have', () => {
     expect(await res.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied' });
   });
 });
+
+describe('bucket input Storage refuses', () => {
+  const admin = () => ({ Authorization: `Bearer ${stack().serviceRoleKey}` });
+
+  it('a file size limit above [storage] file_size_limit is a 422', async () => {
+    const id = name();
+    const res = await serviceClient().storage.createBucket(id, { public: false, fileSizeLimit: '51MiB' });
+    expect(res.error).toMatchObject({ statusCode: '422', message: 'the requested max_file_size exceed the global limit' });
+    expect((await serviceClient().storage.getBucket(id)).error).toMatchObject({ statusCode: '404' });
+    expect((await serviceClient().storage.createBucket(id, { public: false, fileSizeLimit: '50MiB' })).error).toBeNull();
+    const up = await serviceClient().storage.updateBucket(id, { public: false, fileSizeLimit: 60 * 1024 * 1024 });
+    expect(up.error).toMatchObject({ statusCode: '422' });
+    await serviceClient().storage.deleteBucket(id);
+  });
+
+  it('GET /bucket checks limit, offset, sortColumn and sortOrder as its query schema', async () => {
+    for (const [q, message] of [
+      ['limit=abc', 'querystring/limit must be integer'],
+      ['limit=0', 'querystring/limit must be >= 1'],
+      ['offset=-1', 'querystring/offset must be >= 0'],
+      ['sortColumn=owner', 'querystring/sortColumn must be equal to one of the allowed values'],
+      ['sortOrder=up', 'querystring/sortOrder must be equal to one of the allowed values'],
+    ]) {
+      const res = await fetch(`${stack().apiUrl}/storage/v1/bucket?${q}`, { headers: admin() });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: '400', message });
+    }
+    expect((await fetch(`${stack().apiUrl}/storage/v1/bucket?limit=1&sortColumn=id&sortOrder=desc`, { headers: admin() })).status).toBe(200);
+  });
+
+  it('a NUL byte in a bucket name or object key is a 4xx in Storage format, not a database error', async () => {
+    for (const p of ['/bucket/a%00b', '/object/avatars/a%00b', '/object/info/avatars/a%00b', '/object/public/avatars/a%00b']) {
+      const res = await fetch(`${stack().apiUrl}/storage/v1${p}`, { headers: admin() });
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body.statusCode).toBe('400');
+      expect(['InvalidBucketName', 'InvalidKey']).toContain(body.code);
+    }
+  });
+});
+

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ERRORS } from '../errors.js';
+import { schemaError } from './validate.js';
 
 /** A JSON object body, or Storage's 400 for anything else. */
 export async function readJson(c: Context): Promise<Record<string, unknown>> {
@@ -8,8 +8,8 @@ export async function readJson(c: Context): Promise<Record<string, unknown>> {
     const text = await c.req.text();
     body = text ? JSON.parse(text) : {};
   } catch {
-    throw ERRORS.invalidParameter('Body is not valid JSON');
+    throw schemaError('Body is not valid JSON');
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw ERRORS.invalidParameter('body must be object');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw schemaError('body must be object');
   return body as Record<string, unknown>;
 }

@@ -5,6 +5,7 @@ import { ERRORS } from '../errors.js';
 import { mustBeValidBucketName, parseFileSize } from '../limits.js';
 import { findBucket, type BucketRow } from '../objects.js';
 import { readJson } from './body.js';
+import { schemaError } from './validate.js';
 
 const BUCKET_COLUMNS = 'id, name, owner, owner_id, public, file_size_limit, allowed_mime_types, type, created_at, updated_at';
 
@@ -12,12 +13,36 @@ function renderBucket(b: BucketRow) {
   return { ...b, file_size_limit: b.file_size_limit === null ? null : Number(b.file_size_limit) };
 }
 
+/** A bucket's own limit may not be above `[storage] file_size_limit` (Storage's validateMaxSizeLimit). */
+function bucketFileSizeLimit(deps: StorageDeps, value: unknown): number | null {
+  const limit = parseFileSize(value);
+  if (limit !== null && limit > deps.globalFileSizeLimit) throw ERRORS.fileSizeLimitAboveGlobal();
+  return limit;
+}
+
 function mimeTypes(value: unknown): string[] | null {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !/^[\w.+-]+\/[\w.+*-]+$/.test(v))) {
-    throw ERRORS.invalidParameter('allowed_mime_types must be an array of MIME types');
+    throw schemaError('body/allowed_mime_types must be an array of MIME types');
   }
   return value as string[];
+}
+
+/** GET /bucket's query string as Storage's schema checks it (integers coerced from text). */
+function queryInteger(q: Record<string, string>, key: string, minimum: number): number | null {
+  const v = q[key];
+  if (v === undefined) return null;
+  if (!/^-?\d+$/.test(v.trim())) throw schemaError(`querystring/${key} must be integer`);
+  const n = Number(v);
+  if (n < minimum) throw schemaError(`querystring/${key} must be >= ${minimum}`);
+  return n;
+}
+
+function queryEnum(q: Record<string, string>, key: string, allowed: string[]): string | null {
+  const v = q[key];
+  if (v === undefined) return null;
+  if (!allowed.includes(v)) throw schemaError(`querystring/${key} must be equal to one of the allowed values`);
+  return v;
 }
 
 /**
@@ -28,10 +53,10 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
   api.get('/bucket', named(OPERATIONS.listBuckets, async (c) => {
     const who = await caller(deps, c);
     const q = c.req.query();
-    const limit = q.limit ? Number(q.limit) : null;
-    const offset = q.offset ? Number(q.offset) : 0;
-    const column = ['id', 'name', 'created_at', 'updated_at'].includes(q.sortColumn ?? '') ? q.sortColumn : 'name';
-    const order = q.sortOrder === 'desc' ? 'desc' : 'asc';
+    const limit = queryInteger(q, 'limit', 1);
+    const offset = queryInteger(q, 'offset', 0) ?? 0;
+    const column = queryEnum(q, 'sortColumn', ['id', 'name', 'created_at', 'updated_at']) ?? 'name';
+    const order = queryEnum(q, 'sortOrder', ['asc', 'desc']) ?? 'asc';
     const rows = await asCaller(deps, who, c, async (client) => {
       const params: unknown[] = [q.search ? `%${q.search}%` : null, offset];
       const res = await client.query<BucketRow>(
@@ -60,7 +85,7 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
     const id = typeof body.id === 'string' && body.id ? body.id : name;
     mustBeValidBucketName(id);
     mustBeValidBucketName(name);
-    const limit = parseFileSize(body.file_size_limit);
+    const limit = bucketFileSizeLimit(deps, body.file_size_limit);
     const types = mimeTypes(body.allowed_mime_types);
     await asCaller(deps, who, c, (client) =>
       client.query(
@@ -77,7 +102,7 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
     const sets: string[] = [];
     const params: unknown[] = [c.req.param('id')!];
     if (body.public !== undefined) params.push(body.public === true), sets.push(`public = $${params.length}`);
-    if (body.file_size_limit !== undefined) params.push(parseFileSize(body.file_size_limit)), sets.push(`file_size_limit = $${params.length}`);
+    if (body.file_size_limit !== undefined) params.push(bucketFileSizeLimit(deps, body.file_size_limit)), sets.push(`file_size_limit = $${params.length}`);
     if (body.allowed_mime_types !== undefined) params.push(mimeTypes(body.allowed_mime_types)), sets.push(`allowed_mime_types = $${params.length}`);
     const count = await asCaller(deps, who, c, async (client) => {
       if (!sets.length) return (await client.query('select 1 from storage.buckets where id = $1', params)).rowCount;

@@ -61,7 +61,8 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     const requested = (cursor?.sortColumn ?? sort.column) as 'name' | 'updated_at' | 'created_at' | undefined;
     const column = !delimited && requested && requested !== 'name' ? requested : null;
     const cmp = order === 'desc' ? '<' : '>';
-    const params: unknown[] = [c.req.param('bucket')!, prefix, prefix.length, limit + 1, cursor?.startAfter || null, cursor?.sortColumnAfter || null];
+    const params: unknown[] = [c.req.param('bucket')!, prefix, prefix.length, limit + 1, cursor?.startAfter || null];
+    if (column) params.push(cursor?.sortColumnAfter || null);
     // `key` is the whole name, or for a delimited listing the folder (up to and with the next '/').
     const key = delimited
       ? `case when strpos(substr(name, $3::int + 1), '/') > 0 then left(name, $3::int + strpos(substr(name, $3::int + 1), '/')) else name end`

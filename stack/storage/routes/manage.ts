@@ -5,7 +5,10 @@ import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
 import { findBucket, lockKey, mustFindObject, type ObjectRow } from '../objects.js';
+import { parseUserMetadata } from '../incoming.js';
+import { writeObjectRow } from '../write.js';
 import { readJson } from './body.js';
+import { schemaError, optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, sortBy } from './validate.js';
 
 function str(body: Record<string, unknown>, key: string): string {
   const v = body[key];
@@ -19,14 +22,14 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
   api.post('/object/list/:bucket', named(OPERATIONS.listObjects, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
-    let prefix = typeof body.prefix === 'string' ? body.prefix : '';
+    let prefix = requiredString(body, 'prefix');
     if (prefix.length > 0 && !prefix.endsWith('/')) prefix += '/';
-    const limit = Number.isInteger(body.limit) ? Math.max(0, body.limit as number) : 100;
-    const offset = Number.isInteger(body.offset) ? Math.max(0, body.offset as number) : 0;
-    const sortBy = (body.sortBy ?? {}) as { column?: unknown; order?: unknown };
-    const column = typeof sortBy.column === 'string' ? sortBy.column : 'name';
-    const order = sortBy.order === 'desc' ? 'desc' : 'asc';
-    const search = typeof body.search === 'string' ? body.search : '';
+    const limit = optionalInteger(body, 'limit', 1) ?? 100;
+    const offset = optionalInteger(body, 'offset', 0) ?? 0;
+    const sort = sortBy(body, ['name', 'updated_at', 'created_at', 'last_accessed_at'] as const);
+    const column = sort.column ?? 'name';
+    const order = sort.order ?? 'asc';
+    const search = optionalString(body, 'search') ?? '';
     const levels = prefix.split('/').length;
     const rows = await asCaller(deps, who, c, async (client) => {
       const res = await client.query(
@@ -62,6 +65,9 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     return c.json({ message: 'Successfully moved' });
   }));
 
+  // As Storage's copyObject: `x-upsert: true` replaces an existing destination; `copyMetadata`
+  // (default true) keeps the source's metadata, otherwise `metadata` (cacheControl, mimetype)
+  // and the `x-metadata` header describe the copy.
   api.post('/object/copy', named(OPERATIONS.copyObject, async (c) => {
     const who = await caller(deps, c);
     const body = await readJson(c);
@@ -69,25 +75,32 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const from = str(body, 'sourceKey');
     const to = str(body, 'destinationKey');
     const toBucket = typeof body.destinationBucket === 'string' && body.destinationBucket ? body.destinationBucket : bucketId;
+    const copyMetadata = optionalBoolean(body, 'copyMetadata') ?? true;
+    const fileMetadata = optionalObject(body, 'metadata') ?? {};
+    const cacheControl = optionalString(fileMetadata, 'cacheControl', 'metadata');
+    const mimetype = optionalString(fileMetadata, 'mimetype', 'metadata');
+    if ([cacheControl, mimetype].some((v) => v !== undefined && /[\x00-\x1f\x7f]/.test(v))) throw ERRORS.invalidParameter('metadata');
+    const upsert = c.req.header('x-upsert') === 'true';
     mustBeValidKey(to);
     const version = randomUUID();
     let copied = false;
     try {
-      const id = await asCaller(deps, who, c, async (client) => {
+      const result = await asCaller(deps, who, c, async (client) => {
         if (toBucket !== bucketId && !(await findBucket(client, toBucket))) throw ERRORS.noSuchBucket();
         const source: ObjectRow = await mustFindObject(client, bucketId, from, 'for share');
-        await lockKey(client, toBucket, to);
-        const newId = randomUUID();
-        await client.query(
-          `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-           values ($1, $2, $3, $4::uuid, $4::text, $5, $6, $7)`,
-          [newId, toBucket, to, who.userId, version, JSON.stringify({ ...source.metadata, lastModified: new Date().toISOString() }), source.user_metadata ? JSON.stringify(source.user_metadata) : null],
-        );
+        const metadata = { ...source.metadata!, lastModified: new Date().toISOString() };
+        if (!copyMetadata) {
+          if (cacheControl !== undefined) metadata.cacheControl = cacheControl;
+          if (mimetype !== undefined) metadata.mimetype = mimetype;
+        }
+        const userMetadata = copyMetadata ? source.user_metadata : parseUserMetadata(c.req.header('x-metadata'), true);
+        const written = await writeObjectRow(client, { bucketId: toBucket, name: to, upsert, owner: who.userId, metadata, userMetadata }, version);
         await deps.blobs.duplicate(source.version!, version);
         copied = true;
-        return newId;
+        return written;
       });
-      return c.json({ Id: id, Key: `${toBucket}/${to}` });
+      if (result.replaced && result.replaced !== version) await deps.blobs.remove(result.replaced);
+      return c.json({ Id: result.id, Key: `${toBucket}/${to}` });
     } catch (err) {
       if (copied) await deps.blobs.remove(version);
       throw err;
@@ -99,7 +112,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const body = await readJson(c);
     const prefixes = body.prefixes;
     if (!Array.isArray(prefixes) || prefixes.length === 0 || prefixes.some((p) => typeof p !== 'string')) {
-      throw ERRORS.invalidParameter('prefixes must be a non-empty array of strings');
+      throw schemaError('body/prefixes must be a non-empty array of strings');
     }
     const rows = await asCaller(deps, who, c, async (client) => {
       const res = await client.query<ObjectRow>(

@@ -9,13 +9,14 @@ import { checkWritePermission } from '../write.js';
 import { metadataFor } from '../objects.js';
 import { asSuperuser } from '../context.js';
 import { readJson } from './body.js';
+import { schemaError } from './validate.js';
 
 // Storage's default for signed upload URLs (uploadSignedUrlExpirationTime): two hours.
 const UPLOAD_URL_TTL = 2 * 60 * 60;
 
 function expiresIn(body: Record<string, unknown>): number {
   const v = body.expiresIn;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw ERRORS.invalidParameter('expiresIn must be an integer >= 1');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw schemaError(typeof v === 'number' && Number.isInteger(v) ? 'body/expiresIn must be >= 1' : v === undefined ? "body must have required property 'expiresIn'" : 'body/expiresIn must be integer');
   return v;
 }
 
@@ -39,7 +40,7 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     const ttl = expiresIn(body);
     const paths = body.paths;
     if (!Array.isArray(paths) || paths.length === 0 || paths.some((p) => typeof p !== 'string')) {
-      throw ERRORS.invalidParameter('paths must be a non-empty array of strings');
+      throw schemaError("body/paths must be a non-empty array of strings");
     }
     const bucketId = c.req.param('bucket')!;
     const visible = await asCaller(deps, who, c, async (client) => {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { stack } from '../support/env.js';
+import { createUser, png } from './support.js';
+
+const url = (p: string) => `${stack().apiUrl}/storage/v1${p}`;
+
+describe('listV2 (POST /object/list-v2/:bucket)', () => {
+  it('pages whole keys under a prefix with a cursor, and folds folders with with_delimiter', async () => {
+    const alice = await createUser('alice');
+    const b = alice.client.storage.from('post-media');
+    for (const n of ['c.png', 'a.png', 'b.png', 'sub/d.png', 'sub/e.png']) {
+      expect((await b.upload(`${alice.id}/${n}`, png(), { contentType: 'image/png' })).error).toBeNull();
+    }
+    const first = await b.listV2({ prefix: `${alice.id}/`, limit: 2 });
+    expect(first.error).toBeNull();
+    expect(first.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/a.png`, `${alice.id}/b.png`]);
+    expect(first.data!.hasNext).toBe(true);
+    const second = await b.listV2({ prefix: `${alice.id}/`, limit: 2, cursor: first.data!.nextCursor });
+    expect(second.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/c.png`, `${alice.id}/sub/d.png`]);
+    const third = await b.listV2({ prefix: `${alice.id}/`, limit: 2, cursor: second.data!.nextCursor });
+    expect(third.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/sub/e.png`]);
+    expect(third.data!.hasNext).toBe(false);
+
+    const folded = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true });
+    expect(folded.data!.folders.map((f) => f.name)).toEqual([`${alice.id}/sub/`]);
+    expect(folded.data!.objects.map((o) => o.name)).toEqual(['a', 'b', 'c'].map((n) => `${alice.id}/${n}.png`));
+    expect(folded.data!.objects[0]).toMatchObject({ metadata: { mimetype: 'image/png' } });
+
+    const desc = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, limit: 1, sortBy: { column: 'name', order: 'desc' } });
+    expect(desc.data!.folders.map((f) => f.name)).toEqual([`${alice.id}/sub/`]);
+    const next = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, limit: 1, cursor: desc.data!.nextCursor });
+    expect(next.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/c.png`]);
+  });
+
+  it('never reaches the upload route, and validates its body', async () => {
+    const alice = await createUser('alice');
+    const res = await fetch(url('/object/list-v2/post-media'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ limit: 0 }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ statusCode: '400', message: 'body/limit must be >= 1' });
+  });
+});
+
+describe('list (POST /object/list/:bucket) validates its body as Storage\'s schema', () => {
+  it('prefix is required, limit >= 1, offset >= 0, sortBy column and order from their lists', async () => {
+    const alice = await createUser('alice');
+    const post = (body: unknown) =>
+      fetch(url('/object/list/post-media'), { method: 'POST', headers: { Authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const cases: [unknown, string][] = [
+      [{}, "body must have required property 'prefix'"],
+      [{ prefix: '', limit: 0 }, 'body/limit must be >= 1'],
+      [{ prefix: '', limit: 1.5 }, 'body/limit must be integer'],
+      [{ prefix: '', offset: -1 }, 'body/offset must be >= 0'],
+      [{ prefix: '', sortBy: { column: 'size' } }, 'body/sortBy/column must be equal to one of the allowed values'],
+      [{ prefix: '', sortBy: { column: 'name', order: 'up' } }, 'body/sortBy/order must be equal to one of the allowed values'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: '400', message });
+    }
+    expect((await post({ prefix: alice.id, limit: 5 })).status).toBe(200);
+  });
+});
+
+describe('unknown routes', () => {
+  it('answer Fastify\'s JSON 404 with the route as Storage sees it', async () => {
+    const res = await fetch(url('/nope/at/all?x=1'));
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route GET:/nope/at/all?x=1 not found' });
+  });
+
+  it('image transformations are refused in JSON, not as a bare 404', async () => {
+    const res = await fetch(url('/render/image/public/avatars/x.png?width=10'));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'FeatureNotEnabled' });
+  });
+});
