@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { audit, type Actor } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { AuthError, badRequest, notFound, unprocessable } from './errors.js';
+import { AuthError, badRequest, notFound, unexpected, unprocessable } from './errors.js';
 import { actionLink, prepareToken, sendVerificationMail, type VerificationType } from './mailer.js';
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
@@ -12,7 +13,7 @@ import { logoutAll } from './sessions.js';
 import { parseGoDuration } from './settings.js';
 import { applyEmailChange, setPassword } from './user.js';
 import {
-  confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
+  INSTANCE_ID, confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
 } from './users.js';
 
 /** Admin actions are logged with the admin role as the actor, as GoTrue's withAdminUser does. */
@@ -85,34 +86,67 @@ export async function getUserById(c: Context, deps: AuthDeps): Promise<Response>
   return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
 }
 
-/** POST /admin/users: email, password, email_confirm, user_metadata, app_metadata, role, ban_duration. */
+/** gofrs/uuid's FromString forms (canonical, braced, urn:uuid:, 32 hex digits), as the canonical text. */
+function parseUuid(text: string): string | null {
+  const m = /^(?:urn:uuid:|\{(?=.*\}$))?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i.exec(text);
+  if (!m || (text.startsWith('{') !== text.endsWith('}'))) return null;
+  return m.slice(1).join('-').toLowerCase();
+}
+
+/** admin createUser's `id`: any UUID but the nil one. */
+function customUserId(raw: string): string | undefined {
+  if (!raw) return undefined;
+  const id = parseUuid(raw);
+  if (!id) throw badRequest('validation_failed', 'ID must conform to the uuid v4 format');
+  if (id === INSTANCE_ID) throw badRequest('validation_failed', 'ID cannot be a nil uuid');
+  return id;
+}
+
+/**
+ * NewUserWithPasswordHash: a bcrypt hash is stored as given (Go's bcrypt.Cost must accept it);
+ * anything else fails as GoTrue fails it, "Error creating user".
+ */
+function importedHash(hash: string): string {
+  const m = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/.exec(hash);
+  const cost = m ? Number(m[1]) : 0;
+  if (cost < 4 || cost > 31) throw unexpected('Error creating user');
+  return hash;
+}
+
+/** POST /admin/users: email, password or password_hash, id, email_confirm, user_metadata, app_metadata, role, ban_duration. */
 export async function createUser(c: Context, deps: AuthDeps): Promise<Response> {
   const claims = await requireAdmin(c, deps.settings);
   const body = await readJson(c);
   const rawEmail = str(body, 'email');
   const phone = str(body, 'phone');
+  const passwordGiven = body.password !== undefined && body.password !== null;
   const password = str(body, 'password');
+  const passwordHash = str(body, 'password_hash');
   const userMeta = obj(body, 'user_metadata') ?? obj(body, 'data') ?? {};
   const appMeta = obj(body, 'app_metadata') ?? {};
   const role = str(body, 'role');
   const banDuration = str(body, 'ban_duration');
+  const rawId = str(body, 'id');
   if (!rawEmail && !phone) throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
   if (!rawEmail) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
   const email = validateEmail(rawEmail);
+  if (passwordGiven && passwordHash) throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
   if (password) {
     const weak = checkPasswordStrength(password, deps.settings);
     if (weak) throw weak;
   }
-  const encrypted = password ? await hashPassword(password) : null;
-  const id = await transaction(deps.db, async (tx) => {
+  // Without either, GoTrue sets a random password no one knows.
+  const encrypted = passwordHash ? importedHash(passwordHash) : await hashPassword(password || randomBytes(48).toString('base64url'));
+  const id = customUserId(rawId);
+  const created = await transaction(deps.db, async (tx) => {
     if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-    const user = await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
+    const user = await insertUser(tx, { id, email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
     await audit(tx, adminActor(claims), 'user_signedup', clientInfo(c).ip, subject(user));
     if (bool(body, 'email_confirm')) await confirmUser(tx, user.id);
     await applyBan(tx, user.id, banDuration);
     return user.id;
   });
-  return respondUser(c, deps, id);
+  return respondUser(c, deps, created);
 }
 
 /** PUT /admin/users/{id} */
@@ -195,51 +229,68 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
   await requireAdmin(c, deps.settings);
   const { settings } = deps;
   const body = await readJson(c);
-  const type = str(body, 'type');
-  if (!(LINK_TYPES as readonly string[]).includes(type)) throw badRequest('validation_failed', 'Invalid email action link type requested');
+  let type = str(body, 'type');
   const email = validateEmail(str(body, 'email'));
-  const password = str(body, 'password');
+  let password = str(body, 'password');
   const data = obj(body, 'data') ?? {};
-  const newEmail = str(body, 'new_email') ? validateEmail(str(body, 'new_email')) : '';
+  const rawNewEmail = str(body, 'new_email');
   const redirectTo = referrer(settings, str(body, 'redirect_to') || null);
-  if (type === 'signup' && !password) throw unprocessable('validation_failed', 'Signup requires a valid password');
-  if (password) {
+  let user = await findUserByEmail(deps.db, email);
+  if (!user) {
+    // A magic link for an unknown address signs it up, with a password no one knows.
+    if (type === 'magiclink') {
+      type = 'signup';
+      password = randomBytes(48).toString('base64url');
+    } else if (type === 'recovery' || type.startsWith('email_change_')) {
+      throw notFound('user_not_found', 'User with this email not found');
+    }
+  }
+  if (!(LINK_TYPES as readonly string[]).includes(type)) throw badRequest('validation_failed', `Invalid email action link type requested: ${type}`);
+  let encrypted: string | null = null;
+  if (type === 'signup' && !user) {
+    // validateSignupParams, only for a user about to be created.
+    if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
     const weak = checkPasswordStrength(password, settings);
     if (weak) throw weak;
+    encrypted = await hashPassword(password);
   }
-  if (type.startsWith('email_change') && !newEmail) throw unprocessable('validation_failed', 'The new email address provided is invalid');
-  const encrypted = password ? await hashPassword(password) : null;
   const out = await transaction(deps.db, async (tx) => {
-    let user = await findUserByEmail(tx, email);
-    if (type === 'signup' || type === 'invite') {
-      if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-      user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
-    }
-    if (!user) throw notFound('user_not_found', 'User with this email not found');
+    user = user ? await findUserById(tx, user.id, true) : null;
     let otp: string;
     let hash: string;
     let verification: VerificationType;
     if (type.startsWith('email_change')) {
-      if ((await findUserByEmail(tx, newEmail))?.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (type === 'email_change_current' && !settings.secureEmailChange) {
+        throw badRequest('validation_failed', 'Enable secure email change to generate link for current email');
+      }
+      const newEmail = validateEmail(rawNewEmail);
+      const taken = await findUserByEmail(tx, newEmail);
+      if (taken && taken.id !== user!.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
       const target = type === 'email_change_current' ? email : newEmail;
       otp = generateOtp(settings.otpLength);
       hash = tokenHash(target, otp);
       const column = type === 'email_change_current' ? 'email_change_token_current' : 'email_change_token_new';
       await tx.query(`update auth.users set email_change = $2, ${column} = $3, email_change_sent_at = now(), email_change_confirm_status = 0, updated_at = now() where id = $1`, [
-        user.id,
+        user!.id,
         newEmail,
         hash,
       ]);
-      await saveOneTimeToken(tx, user.id, column, hash, target);
+      await saveOneTimeToken(tx, user!.id, column, hash, target);
       verification = 'email_change';
     } else {
+      if (type === 'signup' || type === 'invite') {
+        if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+        // An unconfirmed user's metadata takes the new data on a signup link, as GoTrue does.
+        if (user && type === 'signup') await mergeUserMetaData(tx, user.id, data);
+        user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
+      }
       const column = type === 'signup' || type === 'invite' ? 'confirmation' : 'recovery';
-      ({ otp, hash } = await prepareToken(tx, settings, user, column, type === 'invite'));
+      ({ otp, hash } = await prepareToken(tx, settings, user!, column, type === 'invite'));
       verification = type as VerificationType;
     }
-    const fresh = (await findUserById(tx, user.id))!;
+    const fresh = (await findUserById(tx, user!.id))!;
     return {
-      ...userJson(fresh, await identitiesOf(tx, user.id)),
+      ...userJson(fresh, await identitiesOf(tx, fresh.id)),
       action_link: actionLink(settings, hash, verification, redirectTo),
       email_otp: otp,
       hashed_token: hash,

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { adminClient, anonClient, authFetch, uniqueEmail } from './support.js';
 import { stack } from '../support/env.js';
@@ -22,6 +24,32 @@ describe('admin users API (service_role only)', () => {
     const signedIn = await anonClient().auth.signInWithPassword({ email, password: 'made-by-admin-1' });
     expect(signedIn.error).toBeNull();
     expect(signedIn.data.session?.user.app_metadata.plan).toBe('pro');
+  });
+
+  it('creates a user with a chosen id and an imported bcrypt password_hash', async () => {
+    const email = uniqueEmail('imported');
+    const id = randomUUID();
+    const passwordHash = bcrypt.hashSync('imported-pass-1', 4).replace(/^\$2b\$/, '$2a$');
+    const { data, error } = await adminClient().auth.admin.createUser({ email, id, password_hash: passwordHash, email_confirm: true });
+    expect(error).toBeNull();
+    expect(data.user?.id).toBe(id);
+    const signedIn = await anonClient().auth.signInWithPassword({ email, password: 'imported-pass-1' });
+    expect(signedIn.error).toBeNull();
+    expect(signedIn.data.user?.id).toBe(id);
+  });
+
+  it('refuses a malformed or nil id, and a password together with a password hash', async () => {
+    const admin = { authorization: `Bearer ${stack().serviceRoleKey}` };
+    const create = (json: Record<string, unknown>) => authFetch('/admin/users', { method: 'POST', headers: admin, json: { email: uniqueEmail('bad-create'), ...json } });
+    const badId = await create({ id: 'user-42' });
+    expect(badId.status).toBe(400);
+    expect(await badId.json()).toMatchObject({ error_code: 'validation_failed', msg: 'ID must conform to the uuid v4 format' });
+    const nilId = await create({ id: '00000000-0000-0000-0000-000000000000' });
+    expect(nilId.status).toBe(400);
+    expect(await nilId.json()).toMatchObject({ error_code: 'validation_failed', msg: 'ID cannot be a nil uuid' });
+    const both = await create({ password: 'both-pass-1', password_hash: bcrypt.hashSync('both-pass-1', 4) });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Only a password or a password hash should be provided' });
   });
 
   it('refuses a duplicate email with email_exists', async () => {

@@ -181,6 +181,42 @@ describe('resend, generate_link and email change', () => {
     expect(verified.user?.email).toBe(email);
   });
 
+  it('admin generateLink for a magic link to an unknown address signs it up and answers a signup link', async () => {
+    const email = uniqueEmail('link-new');
+    const { data, error } = await adminClient().auth.admin.generateLink({ type: 'magiclink', email });
+    expect(error).toBeNull();
+    expect(data.properties?.verification_type).toBe('signup');
+    expect(data.properties?.action_link).toContain('&type=signup&');
+    expect(data.user).toMatchObject({ email, app_metadata: { provider: 'email' } });
+    expect(data.user?.email_confirmed_at).toBeUndefined();
+    const verified = await anonClient().auth.verifyOtp({ token_hash: data.properties!.hashed_token, type: 'signup' });
+    expect(verified.error).toBeNull();
+    expect(verified.data.user?.id).toBe(data.user?.id);
+    // Recovery still needs an existing user.
+    const recovery = await adminClient().auth.admin.generateLink({ type: 'recovery', email: uniqueEmail('link-ghost') });
+    expect([recovery.error?.status, recovery.error?.code]).toEqual([404, 'user_not_found']);
+  });
+
+  it('admin generate_link names an unknown type, and refuses email_change_current without double_confirm_changes', async () => {
+    const { email } = await confirmedUser();
+    const admin = { authorization: `Bearer ${stack().serviceRoleKey}` };
+    const bogus = await authFetch('/admin/generate_link', { method: 'POST', headers: admin, json: { type: 'bogus', email } });
+    expect(bogus.status).toBe(400);
+    expect(await bogus.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Invalid email action link type requested: bogus' });
+    const auth = await customAuth({ secureEmailChange: false });
+    try {
+      const res = await auth.fetch(`${stack().apiUrl}/auth/v1/admin/generate_link`, {
+        method: 'POST',
+        headers: { ...admin, apikey: stack().anonKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'email_change_current', email, new_email: uniqueEmail('link-next') }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Enable secure email change to generate link for current email' });
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('an invited user follows the invite link and sets a password', async () => {
     const email = uniqueEmail('invited');
     const { data, error } = await adminClient().auth.admin.inviteUserByEmail(email, { data: { invited_by: 'admin' } });
