@@ -11,7 +11,7 @@ import { referrer } from './redirect.js';
 import { bool, clientInfo, obj, readJson, requireAdmin, str, validateEmail } from './request.js';
 import { logoutAll } from './sessions.js';
 import { parseGoDuration } from './settings.js';
-import { applyEmailChange, setPassword } from './user.js';
+import { setPassword } from './user.js';
 import {
   INSTANCE_ID, confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
 } from './users.js';
@@ -55,11 +55,21 @@ async function respondUser(c: Context, deps: AuthDeps, id: string): Promise<Resp
   return c.json(userJson(user, await identitiesOf(deps.db, id)));
 }
 
+const MAX_UINT64 = 18446744073709551615n;
+
+/** GoTrue's paginate: strconv.ParseUint, whose error the 400 quotes. */
+function pageParam(raw: string | undefined, dflt: number): number {
+  if (raw === undefined || raw === '') return dflt;
+  const error = !/^[0-9]+$/.test(raw) ? 'invalid syntax' : BigInt(raw) > MAX_UINT64 ? 'value out of range' : null;
+  if (error) throw badRequest('validation_failed', `Bad Pagination Parameters: strconv.ParseUint: parsing ${JSON.stringify(raw)}: ${error}`);
+  return Number(raw);
+}
+
 /** GET /admin/users?page=&per_page=: {users, aud}, with X-Total-Count and Link headers. */
 export async function listUsers(c: Context, deps: AuthDeps): Promise<Response> {
   await requireAdmin(c, deps.settings);
-  const page = Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1);
-  const perPage = Math.min(1000, Math.max(1, Number.parseInt(c.req.query('per_page') ?? '50', 10) || 50));
+  const page = Math.max(1, pageParam(c.req.query('page'), 1));
+  const perPage = Math.min(1000, Math.max(1, pageParam(c.req.query('per_page'), 50)));
   if (!Number.isSafeInteger((page - 1) * perPage)) throw badRequest('validation_failed', 'Bad Pagination Parameters');
   const total = Number((await deps.db.query<{ n: string }>("select count(*) n from auth.users where instance_id = '00000000-0000-0000-0000-000000000000'")).rows[0].n);
   const { rows } = await deps.db.query<UserRow>(
@@ -149,6 +159,33 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   return respondUser(c, deps, created);
 }
 
+/**
+ * adminUserUpdate's email: the address is set, not confirmed; the email identity takes it with
+ * email_verified = email_confirm; tokens issued to the old address stop working.
+ */
+async function adminSetEmail(tx: Tx, user: UserRow, email: string, emailConfirm: boolean): Promise<void> {
+  const updated = await tx.query(
+    `update auth.identities set identity_data = identity_data || jsonb_build_object('email', $2::text, 'email_verified', $3::boolean), updated_at = now()
+      where user_id = $1 and provider = 'email'`,
+    [user.id, email, emailConfirm],
+  );
+  if (updated.rowCount === 0) {
+    await tx.query(
+      `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
+       values ($1, $1, $2, 'email', now(), now(), now())`,
+      [user.id, JSON.stringify({ sub: user.id, email, email_verified: emailConfirm, phone_verified: false })],
+    );
+  }
+  await tx.query(
+    `update auth.users set email = $2, is_anonymous = is_anonymous and not $3, confirmation_token = '', recovery_token = '',
+            email_change = '', email_change_token_current = '', email_change_token_new = '', email_change_confirm_status = 0,
+            reauthentication_token = '', updated_at = now()
+      where id = $1`,
+    [user.id, email, emailConfirm],
+  );
+  await tx.query('delete from auth.one_time_tokens where user_id = $1', [user.id]);
+}
+
 /** PUT /admin/users/{id} */
 export async function updateUserById(c: Context, deps: AuthDeps): Promise<Response> {
   const claims = await requireAdmin(c, deps.settings);
@@ -171,13 +208,15 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
     await audit(tx, adminActor(claims), 'user_modified', clientInfo(c).ip, subject(user));
     if (banDuration) await applyBan(tx, user.id, banDuration);
     if (role) await tx.query('update auth.users set role = $2, updated_at = now() where id = $1', [user.id, role]);
+    const emailConfirm = bool(body, 'email_confirm');
+    // As adminUserUpdate: confirming comes first, then the address is set as given.
+    if (emailConfirm && !user.email_confirmed_at) await confirmUser(tx, user.id);
     if (email && email !== (user.email ?? '').toLowerCase()) {
       const taken = await findUserByEmail(tx, email);
       if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
-      await applyEmailChange(tx, user.id, email);
+      await adminSetEmail(tx, user, email, emailConfirm);
     }
     if (encrypted) await setPassword(tx, user.id, encrypted, null);
-    if (bool(body, 'email_confirm') && !user.email_confirmed_at) await confirmUser(tx, user.id);
     if (userMeta) await mergeUserMetaData(tx, user.id, userMeta);
     if (appMeta) await mergeAppMetaData(tx, user.id, appMeta);
     return user.id;

@@ -92,7 +92,8 @@ export async function sendVerificationMail(
   redirectTo: string,
 ): Promise<void> {
   const column = type === 'signup' || type === 'invite' ? 'confirmation' : 'recovery';
-  enforceMaxFrequency(deps.settings, column === 'confirmation' ? user.confirmation_sent_at : user.recovery_sent_at);
+  // sendInvite has no max_frequency check: an admin may re-invite at once.
+  if (type !== 'invite') enforceMaxFrequency(deps.settings, column === 'confirmation' ? user.confirmation_sent_at : user.recovery_sent_at);
   const { otp, hash } = await prepareToken(tx, deps.settings, user, column, type === 'invite');
   const kind: EmailKind = type === 'signup' ? 'confirmation' : type === 'magiclink' ? 'magic_link' : type;
   await deliver(

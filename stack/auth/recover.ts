@@ -18,7 +18,9 @@ function redirectOf(c: Context, deps: AuthDeps): string {
 export async function recover(c: Context, deps: AuthDeps): Promise<Response> {
   deps.limits.otp.take(rateLimitKey(c));
   const body = await readJson(c);
-  const email = validateEmail(str(body, 'email'));
+  const rawEmail = str(body, 'email');
+  if (!rawEmail) throw badRequest('validation_failed', 'Password recovery requires an email');
+  const email = validateEmail(rawEmail);
   const redirectTo = redirectOf(c, deps);
   await transaction(deps.db, async (tx) => {
     const user = await findUserByEmail(tx, email);

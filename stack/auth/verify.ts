@@ -161,7 +161,12 @@ function encodeValues(values: Record<string, string>): string {
     .join('&');
 }
 
-function withFragment(target: string, fragment: string): string {
+/**
+ * The redirect with these values as its fragment, plus the empty `sb` key GoTrue adds so clients
+ * can tell a Supabase Auth redirect from others.
+ */
+function withFragment(target: string, values: Record<string, string>): string {
+  const fragment = encodeValues({ ...values, sb: '' });
   const i = target.indexOf('#');
   return `${i >= 0 ? target.slice(0, i) : target}#${fragment}`;
 }
@@ -191,21 +196,18 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
     if (!(err instanceof AuthError)) throw err;
     const fragment: Record<string, string> = { error_code: err.errorCode, error_description: err.message };
     if (OAUTH_ERRORS[err.status]) fragment.error = OAUTH_ERRORS[err.status];
-    return c.redirect(withFragment(redirectTo, encodeValues(fragment)), 303);
+    return c.redirect(withFragment(redirectTo, fragment), 303);
   }
-  if (!session) return c.redirect(withFragment(redirectTo, encodeValues({ message: SINGLE_CONFIRMATION })), 303);
+  if (!session) return c.redirect(withFragment(redirectTo, { message: SINGLE_CONFIRMATION }), 303);
   return c.redirect(
-    withFragment(
-      redirectTo,
-      encodeValues({
-        access_token: session.access_token,
-        token_type: session.token_type,
-        expires_in: String(session.expires_in),
-        expires_at: String(session.expires_at),
-        refresh_token: session.refresh_token,
-        type,
-      }),
-    ),
+    withFragment(redirectTo, {
+      access_token: session.access_token,
+      token_type: session.token_type,
+      expires_in: String(session.expires_in),
+      expires_at: String(session.expires_at),
+      refresh_token: session.refresh_token,
+      type,
+    }),
     303,
   );
 }

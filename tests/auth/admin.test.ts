@@ -82,6 +82,21 @@ describe('admin users API (service_role only)', () => {
     expect(((await raw.json()) as { aud: string }).aud).toBe('authenticated');
   });
 
+  it('updating the email sets it without confirming it; email_confirm decides email_verified', async () => {
+    const created = (await adminClient().auth.admin.createUser({ email: uniqueEmail('unconfirmed'), password: 'moved-pass-1' })).data.user!;
+    const next = uniqueEmail('admin-moved');
+    const { data, error } = await adminClient().auth.admin.updateUserById(created.id, { email: next });
+    expect(error).toBeNull();
+    expect(data.user?.email).toBe(next);
+    expect(data.user?.email_confirmed_at).toBeUndefined();
+    expect(data.user?.identities?.[0].identity_data).toMatchObject({ email: next, email_verified: false });
+    const last = uniqueEmail('admin-confirmed');
+    const confirmed = await adminClient().auth.admin.updateUserById(created.id, { email: last, email_confirm: true });
+    expect(confirmed.data.user?.email).toBe(last);
+    expect(confirmed.data.user?.email_confirmed_at).toBeTruthy();
+    expect(confirmed.data.user?.identities?.[0].identity_data).toMatchObject({ email: last, email_verified: true });
+  });
+
   it('a banned user cannot sign in or refresh; lifting the ban restores both', async () => {
     const email = uniqueEmail('banned');
     const password = 'banned-pass-1';

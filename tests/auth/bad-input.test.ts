@@ -27,6 +27,10 @@ describe('bad input gets GoTrue 4xx errors, never a 500', () => {
     const admin = { authorization: `Bearer ${stack().serviceRoleKey}` };
     const page = await authFetch('/admin/users?page=99999999999999999999', { headers: admin });
     expect(page.status).toBe(400);
+    expect(await page.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Bad Pagination Parameters: strconv.ParseUint: parsing "99999999999999999999": value out of range' });
+    const word = await authFetch('/admin/users?page=abc', { headers: admin });
+    expect(word.status).toBe(400);
+    expect(await word.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Bad Pagination Parameters: strconv.ParseUint: parsing "abc": invalid syntax' });
     const email = uniqueEmail('ban-overflow');
     const ban = await authFetch('/admin/users', { method: 'POST', headers: admin, json: { email, password: 'long-enough-1', ban_duration: '99999999999999999999h' } });
     expect(ban.status).toBe(400);
@@ -56,6 +60,9 @@ describe('bad input gets GoTrue 4xx errors, never a 500', () => {
     const noRefresh = await authFetch('/token?grant_type=refresh_token', { method: 'POST', json: {} });
     expect(noRefresh.status).toBe(400);
     expect(await noRefresh.json()).toEqual({ error: 'invalid_request', error_description: 'refresh_token required' });
+    const noRecoveryEmail = await authFetch('/recover', { method: 'POST', json: {} });
+    expect(noRecoveryEmail.status).toBe(400);
+    expect(await noRecoveryEmail.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Password recovery requires an email' });
     const noType = await authFetch('/verify', { method: 'POST', json: { token_hash: 'abc' } });
     expect(noType.status).toBe(400);
     expect(await noType.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Verify requires a verification type' });

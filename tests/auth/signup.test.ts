@@ -97,6 +97,7 @@ describe('sign up with confirmations', () => {
       error: 'access_denied',
       error_code: 'otp_expired',
       error_description: 'Email link is invalid or has expired',
+      sb: '',
     });
   });
 
