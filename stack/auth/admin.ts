@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { audit, type Actor } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { AuthError, badRequest, notFound, unexpected, unprocessable } from './errors.js';
+import { AuthError, badRequest, notFound, unprocessable } from './errors.js';
 import { actionLink, prepareToken, sendVerificationMail, type VerificationType } from './mailer.js';
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
@@ -113,13 +113,14 @@ function customUserId(raw: string): string | undefined {
 }
 
 /**
- * NewUserWithPasswordHash: a bcrypt hash is stored as given (Go's bcrypt.Cost must accept it);
- * anything else fails as GoTrue fails it, "Error creating user".
+ * NewUserWithPasswordHash: a bcrypt hash is stored as given (Go's bcrypt.Cost must accept it).
+ * GoTrue answers anything else with a 500 "Error creating user"; bad input is the caller's
+ * fault, so here it is a 400 validation_failed.
  */
 function importedHash(hash: string): string {
   const m = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/.exec(hash);
   const cost = m ? Number(m[1]) : 0;
-  if (cost < 4 || cost > 31) throw unexpected('Error creating user');
+  if (cost < 4 || cost > 31) throw badRequest('validation_failed', 'Invalid password hash: only bcrypt hashes are supported');
   return hash;
 }
 
