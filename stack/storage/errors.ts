@@ -69,12 +69,13 @@ export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError 
     case '23503':
       return make('InvalidRequest', 404, 'The related resource does not exist');
     case '22P02':
-      return ERRORS.invalidParameter(pgErr.message ?? 'Invalid value format or type conversion failed');
+      return make('InvalidRequest', 400, 'Invalid input: a value has the wrong format', 'Bad Request');
     case '57014':
       return make('DatabaseTimeout', 544, 'The connection to the database timed out');
     default:
       // Any other data exception (a number out of range, a negative offset...) is the caller's input.
-      if (pgErr.code?.startsWith('22')) return ERRORS.invalidParameter(pgErr.message ?? 'Invalid parameter');
+      // (said generically: the database's own wording is not the client's business)
+      if (pgErr.code?.startsWith('22')) return make('InvalidRequest', 400, 'Invalid input: a value is malformed or out of range', 'Bad Request');
       return pgErr.code ? ERRORS.databaseError(pgErr.code) : ERRORS.internal();
   }
 }

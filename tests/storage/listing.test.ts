@@ -32,6 +32,45 @@ describe('listV2 (POST /object/list-v2/:bucket)', () => {
     expect(next.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/c.png`]);
   });
 
+  it('pages by updated_at to the end, each object once (the cursor keeps microseconds)', async () => {
+    const alice = await createUser('alice');
+    const b = alice.client.storage.from('post-media');
+    const names = ['t1.png', 't2.png', 't3.png', 't4.png', 't5.png'];
+    for (const n of names) expect((await b.upload(`${alice.id}/${n}`, png(), { contentType: 'image/png' })).error).toBeNull();
+    for (const order of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const { data, error } = await b.listV2({ prefix: `${alice.id}/`, limit: 2, sortBy: { column: 'updated_at', order }, cursor });
+        expect(error).toBeNull();
+        seen.push(...data!.objects.map((o) => o.name));
+        if (!data!.hasNext) break;
+        cursor = data!.nextCursor;
+      }
+      expect([...seen].sort()).toEqual(names.map((n) => `${alice.id}/${n}`));
+    }
+  });
+
+  it('refuses a continuation token whose sort column or order is not one of the allowed values', async () => {
+    const alice = await createUser('alice');
+    const list = (raw: string) => fetch(url('/object/list-v2/post-media'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ prefix: '', cursor: Buffer.from(raw).toString('base64') }),
+    });
+    for (const raw of [
+      "l:a\nc:(updated_at + (select interval '0 s' from pg_sleep(2)))",
+      'l:a\nc:id',
+      'l:a\no:sideways',
+      'l:a\nc:updated_at\na:not a date',
+    ]) {
+      // refused before any SQL is built from it (an injected one would answer 200, or 500 on junk)
+      const res = await list(raw);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: '400', message: 'Invalid continuation token' });
+    }
+  });
+
   it('never reaches the upload route, and validates its body', async () => {
     const alice = await createUser('alice');
     const res = await fetch(url('/object/list-v2/post-media'), {

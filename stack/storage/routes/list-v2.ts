@@ -19,13 +19,20 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(lines.join('\n')).toString('base64');
 }
 
+const SORT_COLUMNS = ['name', 'updated_at', 'created_at'] as const;
+
+/** The client hands the token back: every part is checked, the sort column and order against their only values. */
 function decodeCursor(token: string): Cursor {
   const out: Cursor = { startAfter: '', sortOrder: 'asc' };
   for (const part of Buffer.from(token, 'base64').toString().split('\n')) {
     const m = /^(\S):(.*)/.exec(part);
-    if (!m || !(m[1] in CURSOR_PARTS)) throw schemaError('Invalid continuation token');
+    if (!m || !(m[1] in CURSOR_PARTS) || m[2].includes('\u0000')) throw schemaError('Invalid continuation token');
     out[CURSOR_PARTS[m[1]]] = m[2];
   }
+  const validOrder = out.sortOrder === 'asc' || out.sortOrder === 'desc';
+  const validColumn = out.sortColumn === undefined || (SORT_COLUMNS as readonly string[]).includes(out.sortColumn);
+  const validAfter = out.sortColumnAfter === undefined || !Number.isNaN(Date.parse(out.sortColumnAfter));
+  if (!validOrder || !validColumn || !validAfter) throw schemaError('Invalid continuation token');
   return out;
 }
 
@@ -36,6 +43,8 @@ interface Entry {
   updated_at: Date | null;
   created_at: Date | null;
   last_accessed_at: Date | null;
+  /** the sort column's value to the microsecond, for the next page's cursor (not sent to the client) */
+  sort_after?: string | null;
 }
 
 const MAX_KEYS = 1000;
@@ -54,14 +63,16 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     const limit = Math.min(optionalInteger(body, 'limit', 1) ?? MAX_KEYS, MAX_KEYS);
     const token = optionalString(body, 'cursor');
     const delimited = optionalBoolean(body, 'with_delimiter') === true;
-    const sort = sortBy(body, ['name', 'updated_at', 'created_at'] as const);
+    if (prefix.includes('\u0000')) throw schemaError('body/prefix must not contain NUL');
+    const sort = sortBy(body, SORT_COLUMNS);
     const cursor = token ? decodeCursor(token) : undefined;
     const order = (cursor?.sortOrder ?? sort.order) === 'desc' ? 'desc' : 'asc';
     // Folders have no dates: a delimited listing is always in key order.
     const requested = (cursor?.sortColumn ?? sort.column) as 'name' | 'updated_at' | 'created_at' | undefined;
     const column = !delimited && requested && requested !== 'name' ? requested : null;
     const cmp = order === 'desc' ? '<' : '>';
-    const params: unknown[] = [c.req.param('bucket')!, prefix, prefix.length, limit + 1, cursor?.startAfter || null];
+    // Postgres's left() and substr() count characters, not UTF-16 units
+    const params: unknown[] = [c.req.param('bucket')!, prefix, [...prefix].length, limit + 1, cursor?.startAfter || null];
     if (column) params.push(cursor?.sortColumnAfter || null);
     // `key` is the whole name, or for a delimited listing the folder (up to and with the next '/').
     const key = delimited
@@ -81,7 +92,9 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
              case when key <> name then null else metadata end as metadata,
              case when key <> name then null else updated_at end as updated_at,
              case when key <> name then null else created_at end as created_at,
-             case when key <> name then null else last_accessed_at end as last_accessed_at
+             case when key <> name then null else last_accessed_at end as last_accessed_at${column
+               ? `, to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_after`
+               : ''}
         from listed
        where true ${after}
        order by ${column ? `${column} ${order}, ` : ''}key collate "C" ${order}
@@ -95,14 +108,15 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
           startAfter: last.name,
           sortOrder: cursor?.sortOrder ?? sort.order,
           sortColumn: cursor?.sortColumn ?? sort.column,
-          sortColumnAfter: column && last[column] ? new Date(last[column]!).toISOString() : undefined,
+          // to the microsecond, as Postgres keeps it (a JS Date would round to the millisecond and repeat or skip rows)
+          sortColumnAfter: column ? last.sort_after ?? undefined : undefined,
         })
       : undefined;
     return c.json({
       hasNext,
       nextCursor,
-      folders: page.filter((r) => r.id === null).map((r) => ({ ...r, name: r.name.endsWith('/') ? r.name : `${r.name}/` })),
-      objects: page.filter((r) => r.id !== null),
+      folders: page.filter((r) => r.id === null).map(({ sort_after: _, ...r }) => ({ ...r, name: r.name.endsWith('/') ? r.name : `${r.name}/` })),
+      objects: page.filter((r) => r.id !== null).map(({ sort_after: _, ...r }) => r),
     });
   }));
 }
