@@ -151,6 +151,8 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   const id = customUserId(rawId);
   const created = await transaction(deps.db, async (tx) => {
     if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    // GoTrue lets the database refuse a taken id (a 500); a chosen id that is taken is the caller's mistake
+    if (id && (await findUserById(tx, id))) throw unprocessable('user_already_exists', 'User already registered');
     const user = await insertUser(tx, { id, email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
     await audit(tx, adminActor(claims), 'user_signedup', clientInfo(c).ip, subject(user));
     if (bool(body, 'email_confirm')) await confirmUser(tx, user.id);

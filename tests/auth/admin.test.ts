@@ -50,6 +50,9 @@ describe('admin users API (service_role only)', () => {
     const both = await create({ password: 'both-pass-1', password_hash: bcrypt.hashSync('both-pass-1', 4) });
     expect(both.status).toBe(400);
     expect(await both.json()).toMatchObject({ error_code: 'validation_failed', msg: 'Only a password or a password hash should be provided' });
+    const taken = await create({ id: (await adminClient().auth.admin.createUser({ email: uniqueEmail('first') })).data.user!.id });
+    expect(taken.status).toBe(422);
+    expect(await taken.json()).toMatchObject({ error_code: 'user_already_exists' });
     // GoTrue answers a hash it cannot read with a 500; bad input is a 400 here
     const notBcrypt = await create({ password_hash: '$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA' });
     expect(notBcrypt.status).toBe(400);
