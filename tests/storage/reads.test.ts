@@ -48,10 +48,12 @@ describe('reads from a public bucket skip RLS, as Storage reads them as superuse
     }
   });
 
-  it('without a valid JWT a private bucket is "not found"; the /authenticated/ routes refuse a bad JWT', async () => {
+  it('without a valid JWT a private (or missing) bucket is refused as AccessDenied; the /authenticated/ routes refuse a bad JWT', async () => {
     const res = await fetch(url(`/object/${privateBucket}/dir/file.bin`));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ statusCode: '404', code: 'NoSuchBucket' });
+    expect(await res.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied', message: 'Access denied to this bucket' });
+    const missing = await fetch(url('/object/no-such-bucket-here/file.bin'));
+    expect(await missing.json()).toMatchObject({ code: 'AccessDenied' });
     const auth = await fetch(url(`/object/authenticated/${publicBucket}/dir/file.bin`), { headers: { Authorization: 'Bearer not.a.jwt' } });
     expect(auth.status).toBe(400);
     expect(await auth.json()).toMatchObject({ statusCode: '403', code: 'AccessDenied', error: 'Unauthorized' });

@@ -13,13 +13,16 @@ function target(c: Context) {
 /**
  * The row for an authenticated read (download, HEAD, info), as Storage's getObject: the bucket is
  * looked up as superuser; without a valid JWT (allowed on the plain routes) only a public bucket
- * is readable; a public bucket's object is read as superuser, a private one's through RLS.
+ * is readable (AccessDenied otherwise); a public bucket's object is read as superuser, a private
+ * one's through RLS.
  */
 async function readableRow(deps: StorageDeps, c: Context, allowInvalidJwt: boolean): Promise<ObjectRow> {
   const who = await caller(deps, c, { allowInvalidJwt });
   const { bucketId, name } = target(c);
   const bucket = await asSuperuser(deps, (client) => findBucket(client, bucketId));
-  if (!bucket || (!who.authenticated && !bucket.public)) throw ERRORS.noSuchBucket();
+  // getObject: an unauthenticated read of anything but a public bucket is refused before the bucket is named
+  if (!who.authenticated && !bucket?.public) throw ERRORS.accessDenied('Access denied to this bucket');
+  if (!bucket) throw ERRORS.noSuchBucket();
   if (bucket.public) return asSuperuser(deps, (client) => mustFindObject(client, bucketId, name));
   return asCaller(deps, who, c, (client) => mustFindObject(client, bucketId, name), { readOnly: true });
 }
