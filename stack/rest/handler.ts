@@ -34,6 +34,18 @@ const CORS = {
 
 export function createHandler(deps: HandlerDeps) {
   const secret = new TextEncoder().encode(deps.config.jwtSecret);
+  // pg_timezone_names, read once, when a request first asks for a time zone (reading it costs a
+  // backend a few MB, so not at start)
+  let zones: Promise<Set<string>> | null = null;
+  const timezones = () => {
+    zones ??= deps.apiPool.query<{ name: string }>('select name from pg_timezone_names')
+      .then((r) => new Set(r.rows.map((row) => row.name)))
+      .catch((err) => {
+        zones = null;
+        throw err;
+      });
+    return zones;
+  };
   const schemas = deps.schemas;
   const searchPath = (schema: string) => [schema, ...deps.config.api.extraSearchPath].map(ident).join(', ');
 
@@ -60,7 +72,7 @@ export function createHandler(deps: HandlerDeps) {
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();
       // a time zone Postgres does not know is ignored, as PostgREST does (refused with handling=strict)
-      if (req.prefer.timezone && !cache.timezones.has(req.prefer.timezone)) {
+      if (req.prefer.timezone && !(await timezones()).has(req.prefer.timezone)) {
         if (req.prefer.handling === 'strict') throw invalidPreferences([`timezone=${req.prefer.timezone}`]);
         delete req.prefer.timezone;
       }

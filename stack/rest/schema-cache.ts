@@ -96,8 +96,6 @@ export interface SchemaCache {
   /** `pgrst.db_pre_request` from the authenticator's in-database configuration */
   preRequest: string | null;
   schemaDescriptions: Map<string, string | null>;
-  /** pg_timezone_names: the time zones `Prefer: timezone=` may name (others are ignored) */
-  timezones: Set<string>;
 }
 
 export const qualified = (schema: string, name: string) => `${schema}.${name}`;
@@ -240,7 +238,7 @@ function viewColumnSources(action: string, tableByOid: Map<number, string>): Map
 }
 
 export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
-  const [rels, keys, views, oids, procs, pre, nsp, zones] = await Promise.all([
+  const [rels, keys, views, oids, procs, pre, nsp] = await Promise.all([
     db.query(RELATIONS_SQL, [schemas]),
     db.query<KeyRow>(KEYS_SQL, [schemas]),
     db.query(VIEW_COLUMNS_SQL, [schemas]),
@@ -248,7 +246,6 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
     db.query(ROUTINES_SQL, [schemas]),
     db.query(PRE_REQUEST_SQL),
     db.query('select nspname, obj_description(oid, \'pg_namespace\') as d from pg_namespace where nspname = any($1)', [schemas]),
-    db.query<{ name: string }>('select name from pg_timezone_names'),
   ]);
 
   const relations = new Map<string, Relation>();
@@ -417,6 +414,5 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
     computed,
     preRequest: pre.rows[0]?.value?.trim() || null,
     schemaDescriptions: new Map(nsp.rows.map((r) => [r.nspname, r.d])),
-    timezones: new Set(zones.rows.map((r) => r.name)),
   };
 }
