@@ -118,9 +118,8 @@ function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): st
         sql = `${lhs} ${OPS[c.op]} ${c.quantifier.toUpperCase()}(${ctx.params.add(arrayLiteral(items))})`;
       } else {
         const v = c.op === 'like' || c.op === 'ilike' ? likePattern(val as string) : val;
-        // LIKE needs text on both sides; PostgREST compares the column's text form
-        const l = c.op === 'like' || c.op === 'ilike' || c.op === 'match' || c.op === 'imatch' ? `${lhs}::text` : lhs;
-        sql = `${l} ${OPS[c.op]} ${ctx.params.add(v)}`;
+        // no cast, as PostgREST: LIKE or ~ on a column without those operators (an integer) is an error
+        sql = `${lhs} ${OPS[c.op]} ${ctx.params.add(v)}`;
       }
       return c.negated ? `NOT (${sql})` : sql;
     }

@@ -69,6 +69,12 @@ describe('filters', () => {
     expect(ids((await q().lte('price', 0.8)).data)).toEqual([2, 3]);
   });
 
+  test('like on a column without a LIKE operator (an integer) is an error, as PostgREST does not cast', async () => {
+    const r = await rest('/items?select=id&id=like.1*');
+    expect(r.status).toBe(404);
+    expect(r.json.code).toBe('42883');
+  });
+
   test('like and ilike use * as the wildcard', async () => {
     expect(ids((await q().like('name', '*an*')).data)).toEqual([2, 4, 5]);
     expect(ids((await q().like('name', 'b*a')).data)).toEqual([2]);
