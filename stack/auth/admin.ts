@@ -297,7 +297,10 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
     encrypted = await hashPassword(password);
   }
   const out = await transaction(deps.db, async (tx) => {
+    const found = Boolean(user);
     user = user ? await findUserById(tx, user.id, true) : null;
+    // deleted between the lookup and the transaction: answered as if it had never been there
+    if (found && !user && type !== 'signup' && type !== 'invite') throw notFound('user_not_found', 'User with this email not found');
     let otp: string;
     let hash: string;
     let verification: VerificationType;
@@ -324,7 +327,7 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
         if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
         // An unconfirmed user's metadata takes the new data on a signup link, as GoTrue does.
         if (user && type === 'signup') await mergeUserMetaData(tx, user.id, data);
-        user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data });
+        user ??= await insertUser(tx, { email, encryptedPassword: encrypted ?? (password ? await hashPassword(password) : null), userMetaData: data });
       }
       const column = type === 'signup' || type === 'invite' ? 'confirmation' : 'recovery';
       ({ otp, hash } = await prepareToken(tx, settings, user!, column, type === 'invite'));

@@ -84,7 +84,8 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
     }
     // An unconfirmed user is left as it is (the caller's claim to the address is unproven):
     // no new password or metadata, only the confirmation mail again.
-    user ??= await insertUser(tx, { email, encryptedPassword: encrypted, userMetaData: data, identityData: data });
+    // (a user deleted since the lookup outside the transaction is created afresh, with this password)
+    user ??= await insertUser(tx, { email, encryptedPassword: encrypted ?? (await hashPassword(password)), userMetaData: data, identityData: data });
     const ip = clientInfo(c).ip;
     if (settings.autoconfirm) {
       await audit(tx, user, 'user_signedup', ip, { provider: 'email' });
