@@ -175,9 +175,11 @@ async function adminSetEmail(tx: Tx, user: UserRow, email: string, emailConfirm:
   if (updated.rowCount === 0) {
     await tx.query(
       `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-       values ($1, $1, $2, 'email', now(), now(), now())`,
+       values ($1::text, $1::uuid, $2, 'email', now(), now(), now())`,
       [user.id, JSON.stringify({ sub: user.id, email, email_verified: emailConfirm, phone_verified: false })],
     );
+    // a user's first email identity (an anonymous user's) names the provider, as a user's email change does
+    await mergeAppMetaData(tx, user.id, { provider: 'email', providers: ['email'] });
   }
   await tx.query(
     `update auth.users set email = $2, is_anonymous = is_anonymous and not $3, confirmation_token = '', recovery_token = '',

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
-import { anonClient, customAuth, fragment, uniqueEmail, verifyLink, waitForMail, type CustomAuth } from './support.js';
+import { adminClient, anonClient, customAuth, fragment, uniqueEmail, verifyLink, waitForMail, type CustomAuth } from './support.js';
 
 describe('sign up without confirmations (the project default)', () => {
   it('answers a session and a confirmed user; data becomes user_metadata', async () => {
@@ -202,6 +202,21 @@ describe('anonymous sign-ins', () => {
       expect(upgraded.error).toBeNull();
       expect(upgraded.data.user).toMatchObject({ email, is_anonymous: false, app_metadata: { provider: 'email' } });
       expect((await auth.client.auth.signInWithPassword({ email, password: 'no-longer-anon-1' })).error).toBeNull();
+    } finally {
+      await auth.close();
+    }
+  });
+
+  it('an admin giving an anonymous user an email makes it an email user: identity and providers', async () => {
+    const auth = await customAuth({ anonymousSignIns: true });
+    try {
+      const anon = (await auth.client.auth.signInAnonymously()).data.user!;
+      const email = uniqueEmail('admin-made');
+      const { data, error } = await adminClient().auth.admin.updateUserById(anon.id, { email, email_confirm: true });
+      expect(error).toBeNull();
+      expect(data.user?.app_metadata).toMatchObject({ provider: 'email', providers: ['email'] });
+      expect(data.user?.identities?.map((i) => i.provider)).toEqual(['email']);
+      expect(data.user?.is_anonymous).toBe(false);
     } finally {
       await auth.close();
     }
