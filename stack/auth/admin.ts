@@ -55,6 +55,13 @@ async function respondUser(c: Context, deps: AuthDeps, id: string): Promise<Resp
   return c.json(userJson(user, await identitiesOf(deps.db, id)));
 }
 
+/** auth.users.role is a varchar(255): a longer role is refused, not a database error (GoTrue's 500). */
+function roleParam(body: Record<string, unknown>): string {
+  const role = str(body, 'role');
+  if ([...role].length > 255) throw badRequest('validation_failed', 'role must be at most 255 characters');
+  return role;
+}
+
 const MAX_UINT64 = 18446744073709551615n;
 
 /** GoTrue's paginate: strconv.ParseUint, whose error the 400 quotes. */
@@ -135,7 +142,7 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   const passwordHash = str(body, 'password_hash');
   const userMeta = obj(body, 'user_metadata') ?? obj(body, 'data') ?? {};
   const appMeta = obj(body, 'app_metadata') ?? {};
-  const role = str(body, 'role');
+  const role = roleParam(body);
   const banDuration = str(body, 'ban_duration');
   const rawId = str(body, 'id');
   if (!rawEmail && !phone) throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
@@ -199,7 +206,7 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
   const password = body.password === undefined || body.password === null ? null : str(body, 'password');
   const userMeta = obj(body, 'user_metadata') ?? obj(body, 'data');
   const appMeta = obj(body, 'app_metadata');
-  const role = str(body, 'role');
+  const role = roleParam(body);
   const banDuration = str(body, 'ban_duration');
   const email = rawEmail ? validateEmail(rawEmail) : '';
   let encrypted: string | null = null;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { badRequest, forbidden, unauthorized } from './errors.js';
@@ -21,7 +22,36 @@ export async function readJson(c: Context): Promise<Body> {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw badRequest('bad_json', `Could not parse request body as JSON: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed} into Go value of type object`);
   }
-  return parsed as Body;
+  return storable(parsed as Body);
+}
+
+/**
+ * Past this nesting the body is refused, as Go's decoder refuses past 10000 (lower here: deeper
+ * metadata overflows the stack on its way to and from jsonb).
+ */
+const MAX_DEPTH = 1000;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The body as Postgres can keep it. Lone surrogates become U+FFFD, as Go's JSON decoder makes
+ * them; a NUL character, which no text or jsonb value can hold (GoTrue answers it with a 500), is
+ * refused, except in a password, which is only ever hashed.
+ */
+function storable(body: Body): Body {
+  const nul = () => badRequest('bad_json', 'Could not parse request body as JSON: strings must not contain the NUL character (\\u0000)');
+  const fix = (s: string) => {
+    if (s.includes('\u0000')) throw nul();
+    return s.replace(LONE_SURROGATE, '\uFFFD');
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return fix(v);
+    if (!v || typeof v !== 'object') return v;
+    if (depth > MAX_DEPTH) throw badRequest('bad_json', 'Could not parse request body as JSON: exceeded max depth');
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    // fromEntries defines even a "__proto__" key as data, as JSON.parse did
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fix(k), walk(x, depth + 1)]));
+  };
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [fix(k), k === 'password' && typeof v === 'string' ? v : walk(v, 1)]));
 }
 
 /** A string field (absent or null reads as ''); any other JSON type is a bad_json like Go's decoder. */
@@ -58,10 +88,13 @@ export function rateLimitKey(c: Context): string | null {
   return first || null;
 }
 
-/** The client's address: the first X-Forwarded-For hop when a proxy set one, else the socket peer. */
+/**
+ * GoTrue's GetIPAddress: the first X-Forwarded-For entry that is an IP address, else the socket
+ * peer (what is not an address would not fit the inet columns it is written to).
+ */
 export function clientIp(c: Context): string {
-  const first = rateLimitKey(c);
-  if (first) return first;
+  const forwarded = (c.req.header('x-forwarded-for') ?? '').split(',').map((ip) => ip.trim()).find((ip) => isIP(ip) !== 0);
+  if (forwarded) return forwarded;
   try {
     return getConnInfo(c).remote.address ?? '127.0.0.1';
   } catch {

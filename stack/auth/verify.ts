@@ -44,7 +44,8 @@ async function userByTokenHash(tx: Tx, settings: AuthSettings, type: EmailType, 
     email_change: '(email_change_token_current = $1 or email_change_token_new = $1)',
     email: '(confirmation_token = $1 or recovery_token = $1)',
   }[type];
-  const { rows } = await tx.query<UserRow>(`select * from auth.users where ${where} limit 1 for update`, [hash]);
+  // a NUL (possible in a link's query) is in no stored hash, and Postgres refuses it as text
+  const { rows } = hash.includes('\u0000') ? { rows: [] } : await tx.query<UserRow>(`select * from auth.users where ${where} limit 1 for update`, [hash]);
   const user = rows[0];
   if (!user) throw forbidden('otp_expired', 'Email link is invalid or has expired');
   if (isBanned(user)) throw forbidden('user_banned', 'User is banned');

@@ -1,7 +1,8 @@
+import pg from 'pg';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
-import { authFetch, uniqueEmail } from './support.js';
+import { authFetch, fragment, uniqueEmail } from './support.js';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
@@ -136,5 +137,62 @@ describe('bad input gets GoTrue 4xx errors, never a 500', () => {
     const res = await authFetch('/verify', { method: 'POST', json: { type: 'teleport', token_hash: 'abc' } });
     expect(res.status).toBe(400);
     expect((await authFetch('/nowhere')).status).toBe(404);
+  });
+
+  it('a NUL character, which Postgres cannot store, is a 400 bad_json wherever it is, and nothing is written', async () => {
+    const email = uniqueEmail('nul');
+    const signup = await authFetch('/signup', { method: 'POST', json: { email, password: 'long-enough-1', data: { bio: 'a\u0000b' } } });
+    expect(signup.status).toBe(400);
+    expect(await signup.json()).toMatchObject({ error_code: 'bad_json' });
+    const list = await authFetch('/admin/users?per_page=1000', { headers: { authorization: `Bearer ${stack().serviceRoleKey}` } });
+    expect(JSON.stringify(await list.json())).not.toContain(email);
+    for (const [path, json] of [
+      ['/token?grant_type=refresh_token', { refresh_token: 'abc\u0000' }],
+      ['/token?grant_type=password', { email: 'a\u0000@example.com', password: 'whatever-1' }],
+      ['/verify', { type: 'signup', token_hash: 'abc\u0000' }],
+    ] as const) {
+      const res = await authFetch(path, { method: 'POST', json });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error_code).toBe('bad_json');
+    }
+    // a NUL in a link's token matches no token: the usual expired-link redirect
+    const link = await authFetch('/verify?type=signup&token=%00');
+    expect(link.status).toBe(303);
+    expect(fragment(link.headers.get('location')!)).toMatchObject({ error_code: 'otp_expired' });
+  });
+
+  it('a lone UTF-16 surrogate is kept as U+FFFD, as Go\'s JSON decoder reads it', async () => {
+    const res = await authFetch('/signup', { method: 'POST', json: { email: uniqueEmail('surrogate'), password: 'long-enough-1', data: { bio: 'a\ud800b' } } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).user.user_metadata.bio).toBe('a\ufffdb');
+  });
+
+  it('metadata nested deeper than 1000 levels is a 400 bad_json', async () => {
+    const deep = `{"email":"${uniqueEmail('deep')}","password":"long-enough-1","data":{"d":${'['.repeat(2000)}${']'.repeat(2000)}}}`;
+    const res = await authFetch('/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error_code: 'bad_json', msg: 'Could not parse request body as JSON: exceeded max depth' });
+  });
+
+  it('an X-Forwarded-For entry that is not an IP address is skipped, as GoTrue\'s GetIPAddress does', async () => {
+    const email = uniqueEmail('xff');
+    const res = await authFetch('/signup', { method: 'POST', headers: { 'x-forwarded-for': 'beef, 10.9.8.7' }, json: { email, password: 'long-enough-1' } });
+    expect(res.status).toBe(200);
+    const db = new pg.Client({ connectionString: stack().dbUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query('select host(s.ip) as ip from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1', [email]);
+      expect(rows).toEqual([{ ip: '10.9.8.7' }]);
+    } finally {
+      await db.end();
+    }
+    const odd = await authFetch('/signup', { method: 'POST', headers: { 'x-forwarded-for': '1.2.3' }, json: { email: uniqueEmail('xff-odd'), password: 'long-enough-1' } });
+    expect(odd.status).toBe(200);
+  });
+
+  it('an admin-set role longer than auth.users.role holds is a 400', async () => {
+    const res = await authFetch('/admin/users', { method: 'POST', headers: { authorization: `Bearer ${stack().serviceRoleKey}` }, json: { email: uniqueEmail('long-role'), role: 'r'.repeat(256) } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error_code: 'validation_failed' });
   });
 });
