@@ -73,6 +73,10 @@ function fromMultipart(blobs: BlobStore, req: Request, body: Readable, rules: Up
     };
     parser.on('field', (name, value) => (fields[name] = value));
     parser.on('file', (_name, stream, info) => {
+      // A form cut off mid-file destroys this stream with an error too. The parser's own 'error'
+      // reports it (and staging's pipeline, once attached, sees it); a stream skipped below, or
+      // not yet piped, must not leave it unhandled, which would end the process.
+      stream.on('error', () => undefined);
       if (filePromise) return void stream.resume();
       // A `contentType` field sent before the file names its type, as in Storage's uploader.
       const contentType = fields.contentType || info.mimeType || 'application/octet-stream';
