@@ -73,7 +73,20 @@ export async function mustFindObject(client: pg.ClientBase, bucketId: string, na
 
 /** Serialises writers of one key, as Storage's waitObjectLock does. */
 export async function lockKey(client: pg.ClientBase, bucketId: string, name: string): Promise<void> {
-  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`storage:${bucketId}/${name}`]);
+  await lockKeys(client, [[bucketId, name]]);
+}
+
+/**
+ * Locks every key a write touches before it touches any row, always in the same (lock id) order:
+ * a move or copy of a to b racing one of b to a, or two overlapping deletes, then wait for each
+ * other instead of deadlocking (which Postgres would end with an error).
+ */
+export async function lockKeys(client: pg.ClientBase, keys: Array<[bucketId: string, name: string]>): Promise<void> {
+  await client.query(
+    `select pg_advisory_xact_lock(id)
+       from (select distinct hashtextextended(k, 0) as id from unnest($1::text[]) k order by id offset 0) ordered`,
+    [keys.map(([bucketId, name]) => `storage:${bucketId}/${name}`)],
+  );
 }
 
 export function metadataFor(size: number, eTag: string, mimetype: string, cacheControl: string): ObjectMetadata {

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
-import { findBucket, lockKey, mustFindObject, type ObjectRow } from '../objects.js';
+import { findBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
 import { parseUserMetadata } from '../incoming.js';
 import { writeObjectRow } from '../write.js';
 import { readJson } from './body.js';
@@ -53,7 +53,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     if (bucketId === toBucket && from === to) return c.json({ message: 'Successfully moved' });
     await asCaller(deps, who, c, async (client) => {
       if (toBucket !== bucketId && !(await findBucket(client, toBucket))) throw ERRORS.noSuchBucket();
-      await lockKey(client, toBucket, to);
+      await lockKeys(client, [[bucketId, from], [toBucket, to]]);
       await mustFindObject(client, bucketId, from, 'for update');
       const res = await client.query(
         `update storage.objects set bucket_id = $3, name = $4, owner = coalesce($5::uuid, owner), owner_id = coalesce($5::text, owner_id)
@@ -87,6 +87,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     try {
       const result = await asCaller(deps, who, c, async (client) => {
         if (toBucket !== bucketId && !(await findBucket(client, toBucket))) throw ERRORS.noSuchBucket();
+        await lockKeys(client, [[bucketId, from], [toBucket, to]]);
         const source: ObjectRow = await mustFindObject(client, bucketId, from, 'for share');
         const metadata = { ...source.metadata!, lastModified: new Date().toISOString() };
         if (!copyMetadata) {
@@ -115,6 +116,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
       throw schemaError('body/prefixes must be a non-empty array of strings');
     }
     const rows = await asCaller(deps, who, c, async (client) => {
+      await lockKeys(client, (prefixes as string[]).map((p) => [c.req.param('bucket')!, p]));
       const res = await client.query<ObjectRow>(
         `delete from storage.objects where bucket_id = $1 and name = any($2::text[])
          returning id, bucket_id, name, owner, owner_id, version, metadata, user_metadata, created_at, updated_at, last_accessed_at`,
@@ -131,6 +133,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const bucketId = c.req.param('bucket')!;
     const name = c.req.param('path')!;
     const row = await asCaller(deps, who, c, async (client) => {
+      await lockKey(client, bucketId, name);
       const found = await mustFindObject(client, bucketId, name, 'for update');
       const res = await client.query('delete from storage.objects where id = $1', [found.id]);
       if (!res.rowCount) throw ERRORS.noSuchKey();
