@@ -77,16 +77,31 @@ export async function lockKey(client: pg.ClientBase, bucketId: string, name: str
 }
 
 /**
- * Locks every key a write touches before it touches any row, always in the same (lock id) order:
- * a move or copy of a to b racing one of b to a, or two overlapping deletes, then wait for each
- * other instead of deadlocking (which Postgres would end with an error).
+ * Locks every key a write touches before it touches any row, always in the same order: first
+ * each bucket's shared lock, then the keys' own (by lock id). A move or copy of a to b racing
+ * one of b to a then waits for the other instead of deadlocking (which Postgres would end
+ * with an error).
  */
 export async function lockKeys(client: pg.ClientBase, keys: Array<[bucketId: string, name: string]>): Promise<void> {
+  await client.query(
+    `select pg_advisory_xact_lock_shared(id)
+       from (select distinct hashtextextended(b, 0) as id from unnest($1::text[]) b order by id offset 0) ordered`,
+    [keys.map(([bucketId]) => `storage-bucket:${bucketId}`)],
+  );
   await client.query(
     `select pg_advisory_xact_lock(id)
        from (select distinct hashtextextended(k, 0) as id from unnest($1::text[]) k order by id offset 0) ordered`,
     [keys.map(([bucketId, name]) => `storage:${bucketId}/${name}`)],
   );
+}
+
+/**
+ * Waits out every write in flight in the bucket and holds new ones back (one lock, however many
+ * keys): for writes over many keys at once, which would otherwise take their rows in an order
+ * of their own and could deadlock with a copy or move.
+ */
+export async function lockBucket(client: pg.ClientBase, bucketId: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`storage-bucket:${bucketId}`]);
 }
 
 export function metadataFor(size: number, eTag: string, mimetype: string, cacheControl: string): ObjectMetadata {

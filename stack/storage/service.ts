@@ -27,6 +27,7 @@ export function storageApp(deps: StorageDeps): Hono {
   const api = new Hono();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
+  // A key with a line break (never valid in Storage) would match no `{.+}` route: InvalidKey too, not a 404.
   api.use('*', async (c, next) => {
     let path = c.req.path;
     try {
@@ -34,8 +35,8 @@ export function storageApp(deps: StorageDeps): Hono {
     } catch {
       // left as sent: the routes take it from there
     }
-    if (path.includes('\0')) {
-      const rest = path.replace(/^\/storage\/v1/, '');
+    const rest = path.replace(/^\/storage\/v1/, '');
+    if (path.includes('\0') || (rest.startsWith('/object/') && /[\r\n]/.test(rest))) {
       throw rest.startsWith('/bucket') ? ERRORS.invalidBucketName() : ERRORS.invalidKey(rest.split('/').slice(3).join('/'));
     }
     await next();

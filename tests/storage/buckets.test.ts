@@ -113,8 +113,8 @@ describe('bucket input Storage refuses', () => {
     expect((await fetch(`${stack().apiUrl}/storage/v1/bucket?limit=1&sortColumn=id&sortOrder=desc`, { headers: admin() })).status).toBe(200);
   });
 
-  it('a NUL byte in a bucket name or object key is a 4xx in Storage format, not a database error', async () => {
-    for (const p of ['/bucket/a%00b', '/object/avatars/a%00b', '/object/info/avatars/a%00b', '/object/public/avatars/a%00b']) {
+  it('a NUL byte in a bucket name or object key, or a line break in a key, is a 4xx in Storage format, not a database error or a 404', async () => {
+    for (const p of ['/bucket/a%00b', '/object/avatars/a%00b', '/object/info/avatars/a%00b', '/object/public/avatars/a%00b', '/object/avatars/a%0D%0AX-Injected:%201', '/object/sign/avatars/a%0Ab?token=x']) {
       const res = await fetch(`${stack().apiUrl}/storage/v1${p}`, { headers: admin() });
       expect(res.status).toBe(400);
       const body = await res.json();

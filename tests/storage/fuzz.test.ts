@@ -350,7 +350,7 @@ test('random and hostile requests get 2xx/3xx/4xx answers in Storage\'s error fo
   expect(await back.data?.text()).toBe('still here');
 }, 120_000);
 
-test('racing moves, copies, uploads and deletes of the same keys never get a 5xx, and every row keeps its bytes', async () => {
+test('racing moves, copies, uploads, deletes and emptying of the same keys never get a 5xx, and every row keeps its bytes', async () => {
   const info = stack();
   const bucket = `fz${RUN}-race`;
   expect((await serviceClient().storage.createBucket(bucket)).error).toBeNull();
@@ -364,6 +364,7 @@ test('racing moves, copies, uploads and deletes of the same keys never get a 5xx
     const ops = Array.from({ length: 10 }, (_, i) => {
       const from = keys[(round + i) % 3];
       const to = keys[(round + i * 7 + 1) % 3];
+      if (i === 9 && round % 4 === 0) return fetch(`${base}/bucket/${bucket}/empty`, { method: 'POST', headers: auth });
       switch ((round * 3 + i) % 7) {
         case 0: return fetch(`${base}/object/move`, { method: 'POST', headers: json, body: JSON.stringify({ bucketId: bucket, sourceKey: from, destinationKey: to }) });
         case 1: return fetch(`${base}/object/copy`, { method: 'POST', headers: json, body: JSON.stringify({ bucketId: bucket, sourceKey: from, destinationKey: to }) });

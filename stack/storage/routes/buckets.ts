@@ -3,7 +3,7 @@ import { named, OPERATIONS } from '../operations.js';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidBucketName, parseFileSize } from '../limits.js';
-import { findBucket, type BucketRow } from '../objects.js';
+import { findBucket, lockBucket, type BucketRow } from '../objects.js';
 import { readJson } from './body.js';
 import { schemaError } from './validate.js';
 
@@ -117,6 +117,7 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
     const id = c.req.param('id')!;
     const versions = await asCaller(deps, who, c, async (client) => {
       if (!(await findBucket(client, id))) throw ERRORS.noSuchBucket();
+      await lockBucket(client, id);
       const res = await client.query<{ version: string | null }>('delete from storage.objects where bucket_id = $1 returning version', [id]);
       return res.rows.map((r) => r.version);
     });

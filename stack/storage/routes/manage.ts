@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
-import { findBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
+import { findBucket, lockBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
 import { parseUserMetadata } from '../incoming.js';
 import { writeObjectRow } from '../write.js';
 import { readJson } from './body.js';
@@ -116,7 +116,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
       throw schemaError('body/prefixes must be a non-empty array of strings');
     }
     const rows = await asCaller(deps, who, c, async (client) => {
-      await lockKeys(client, (prefixes as string[]).map((p) => [c.req.param('bucket')!, p]));
+      await lockBucket(client, c.req.param('bucket')!);
       const res = await client.query<ObjectRow>(
         `delete from storage.objects where bucket_id = $1 and name = any($2::text[])
          returning id, bucket_id, name, owner, owner_id, version, metadata, user_metadata, created_at, updated_at, last_accessed_at`,
