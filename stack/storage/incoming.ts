@@ -28,9 +28,16 @@ export function parseUserMetadata(value: string | null | undefined, base64: bool
   return null;
 }
 
-/** A form field becomes the Content-Type of every download: no control characters (CR/LF above all). */
+/**
+ * A value that becomes a header of every download: printable ASCII only. No control characters
+ * (CR/LF above all), and nothing above U+00FF, which a header cannot carry (every read would fail).
+ */
+export function isHeaderSafe(value: string): boolean {
+  return /^[\x20-\x7e\t]*$/.test(value);
+}
+
 function mustBeHeaderSafe(contentType: string): void {
-  if (/[\x00-\x1f\x7f]/.test(contentType)) throw ERRORS.invalidParameter('contentType');
+  if (!isHeaderSafe(contentType)) throw ERRORS.invalidParameter('contentType');
 }
 
 /**

@@ -66,6 +66,24 @@ describe('upload metadata as Storage\'s uploader reads it', () => {
     expect(info.data).toMatchObject({ contentType: 'image/png', metadata: {} });
   });
 
+  it('a content type or cache control no header can carry is refused when written, so the file never becomes unreadable', async () => {
+    const alice = await createUser('alice');
+    const form = new FormData();
+    form.append('contentType', 'image/pngā');
+    form.append('', new Blob([new Uint8Array(png())], { type: 'image/png' }), 'x');
+    const up = await fetch(url(`/object/post-media/${alice.id}/wide.png`), { method: 'POST', headers: { Authorization: `Bearer ${alice.token}` }, body: form });
+    expect(await up.json()).toMatchObject({ statusCode: '400', message: 'Invalid Parameter contentType' });
+    const b = alice.client.storage.from('post-media');
+    expect((await b.upload(`${alice.id}/src.png`, png(), { contentType: 'image/png' })).error).toBeNull();
+    const copy = await fetch(url('/object/copy'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ bucketId: 'post-media', sourceKey: `${alice.id}/src.png`, destinationKey: `${alice.id}/wide-copy.png`, copyMetadata: false, metadata: { cacheControl: 'max-age=😀' } }),
+    });
+    expect(await copy.json()).toMatchObject({ statusCode: '400', message: 'Invalid Parameter metadata' });
+    expect((await b.exists(`${alice.id}/wide-copy.png`)).data).toBe(false);
+  });
+
   it('an invalid parameter is MissingParameter "Invalid Parameter <name>"', async () => {
     const alice = await createUser('alice');
     const form = new FormData();

@@ -153,7 +153,7 @@ function uploadBody(mark: string): { body: Buffer | string; type?: string; heade
   const fieldsFirst = maybe();
   const fields = () => {
     if (maybe(0.4)) parts.push(part('cacheControl', pick(['3600', '0', '-1', 'abc', '99999999999', '1\r\nX: y', ''])));
-    if (maybe(0.3)) parts.push(part('contentType', pick(['text/plain', 'image/png', 'text/plain\r\nX-Evil: 1', '', 'application/x-evil', '\u0000'])));
+    if (maybe(0.3)) parts.push(part('contentType', pick(['text/plain', 'image/png', 'text/plain\r\nX-Evil: 1', '', 'application/x-evil', '\u0000', 'text/ā😀'])));
     if (maybe(0.3)) parts.push(part('metadata', pick(['{"a":1}', '[]', 'null', '{', '"s"', `{"m":"${mark}"}`])));
     if (maybe(0.1)) parts.push(part('', 'unnamed'));
   };
@@ -228,7 +228,7 @@ function buildRequest(mark: string): Built {
     }
     case 14:
     case 15: {
-      const b = jsonBody({ bucketId: () => validBucket(), sourceKey: validKey, destinationKey: () => pick([`${mark}.txt`, `dir/${mark}.bin`, `../${mark}`, `${mark}\u0000`, `${mark}/`]), destinationBucket: () => pick([LIMITED, PRIVATE, 'nope', `${mark}`]), copyMetadata: () => maybe(), metadata: () => pick([{ cacheControl: 'max-age=1', mimetype: 'text/plain' }, { cacheControl: 'a\r\nb' }, { mimetype: 5 }, null]) }, mark);
+      const b = jsonBody({ bucketId: () => validBucket(), sourceKey: validKey, destinationKey: () => pick([`${mark}.txt`, `dir/${mark}.bin`, `../${mark}`, `${mark}\u0000`, `${mark}/`]), destinationBucket: () => pick([LIMITED, PRIVATE, 'nope', `${mark}`]), copyMetadata: () => maybe(), metadata: () => pick([{ cacheControl: 'max-age=1', mimetype: 'text/plain' }, { cacheControl: 'a\r\nb' }, { mimetype: 'text/ā😀' }, { cacheControl: 'max-age=ā' }, { mimetype: 5 }, null]) }, mark);
       const h: Record<string, string> = {};
       if (maybe(0.3)) h['x-upsert'] = 'true';
       if (maybe(0.2)) h['x-metadata'] = pick(['e30=', 'xx', Buffer.from('[]').toString('base64')]);

@@ -5,7 +5,7 @@ import { asCaller, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
 import { findBucket, lockBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
-import { parseUserMetadata } from '../incoming.js';
+import { isHeaderSafe, parseUserMetadata } from '../incoming.js';
 import { writeObjectRow } from '../write.js';
 import { readJson } from './body.js';
 import { schemaError, optionalBoolean, optionalInteger, optionalObject, optionalString, requiredString, sortBy } from './validate.js';
@@ -79,7 +79,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const fileMetadata = optionalObject(body, 'metadata') ?? {};
     const cacheControl = optionalString(fileMetadata, 'cacheControl', 'metadata');
     const mimetype = optionalString(fileMetadata, 'mimetype', 'metadata');
-    if ([cacheControl, mimetype].some((v) => v !== undefined && /[\x00-\x1f\x7f]/.test(v))) throw ERRORS.invalidParameter('metadata');
+    if ([cacheControl, mimetype].some((v) => v !== undefined && !isHeaderSafe(v))) throw ERRORS.invalidParameter('metadata');
     const upsert = c.req.header('x-upsert') === 'true';
     mustBeValidKey(to);
     const version = randomUUID();
