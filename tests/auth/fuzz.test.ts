@@ -2,26 +2,14 @@ import pg from 'pg';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stack } from '../support/env.js';
+import { seeded } from '../support/fuzz.js';
 import { authFetch, uniqueEmail } from './support.js';
 
 // Hostile input: whatever arrives, /auth/v1 answers 2xx/3xx/4xx with GoTrue's JSON error body,
 // keeps serving, and a rejected write leaves nothing behind.
 
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.AUTH_FUZZ_SEED ?? 20261126);
-const rand = rng(SEED);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const maybe = (p = 0.5) => rand() < p;
+const { pick, maybe } = seeded(SEED);
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 type Field = 'string' | 'bool' | 'object';

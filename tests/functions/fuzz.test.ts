@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
+import { seeded } from '../support/fuzz.js';
 import { form, png, signUp } from './support.js';
 
 // The two edge functions take hostile bodies with a 4xx in their JSON error format, never a 5xx,
 // and keep serving. Seeded: the same requests every run. (password-reset's rate limits answer
 // 429 once a sender has asked too often, which is a 4xx too.)
 
-function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-}
 
 const VALUES: unknown[] = [
   null, 0, -1, 1.5, 1e308, true, '', ' ', '\u0000', 'é😀', 'a'.repeat(5000), [], ['x'], {}, { nested: { deep: [1] } },
@@ -22,8 +20,7 @@ beforeAll(async () => {
 describe('edge functions under hostile input', () => {
   it('password-reset answers every hostile body with a 2xx or 4xx JSON answer', async () => {
     const { apiUrl, anonKey } = stack();
-    const next = rng(7);
-    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+    const { rand: next, pick } = seeded(7);
     for (let i = 0; i < 60; i++) {
       const body = next() < 0.15
         ? pick(['{"action":', 'null', '[]', 'action=request', ''])
@@ -40,11 +37,10 @@ describe('edge functions under hostile input', () => {
     }
   });
 
-  it('media answers every hostile multipart or body with a 4xx JSON answer, and still accepts a real upload', async () => {
+  it('media answers every hostile multipart or body with a 2xx or a 4xx JSON answer, and still accepts a real upload', async () => {
     const alice = await signUp('fuzz');
     const token = alice.accessToken;
-    const next = rng(11);
-    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+    const { rand: next, pick } = seeded(11);
     for (let i = 0; i < 40; i++) {
       let body: BodyInit;
       const headers: Record<string, string> = { apikey: stack().anonKey, authorization: `Bearer ${token}` };
@@ -60,7 +56,8 @@ describe('edge functions under hostile input', () => {
       const res = await fetch(`${stack().apiUrl}/functions/v1/media`, { method: 'POST', headers, body });
       const text = await res.text();
       expect(res.status, text.slice(0, 200)).toBeLessThan(500);
-      expect(res.status).toBeGreaterThanOrEqual(400);
+      // an input that happens to be a real image is stored; anything else is refused in JSON
+      if (res.status >= 400) expect(() => JSON.parse(text)).not.toThrow();
     }
     const real = await alice.client.functions.invoke('media', { body: form({ kind: 'avatar' }, { bytes: png(900), name: 'me.png', type: 'image/png' }) });
     expect(real.error).toBeNull();

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
+import { seeded } from '../support/fuzz.js';
 
 // The REST broadcast endpoints take hostile bodies, topics, events and headers with a 4xx (or a
 // 202 where the input happens to be valid), never a 5xx, and keep serving. Seeded: the same
 // requests every run.
 
-function rng(seed: number) {
-  return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-}
 
 const HOSTILE: unknown[] = [
   null, 0, -1, 1e308, true, 'x', '', '\u0000', '\u202e', 'é😀', 'a'.repeat(20_000), [], [null], {}, { a: { b: { c: [1] } } },
@@ -20,8 +18,7 @@ const TYPES = ['application/json', 'text/plain', 'application/octet-stream', 'mu
 describe('REST broadcast under hostile input', () => {
   it('answers 2xx or 4xx to every request and keeps serving', async () => {
     const { apiUrl, anonKey } = stack();
-    const next = rng(20261126);
-    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
+    const { rand: next, pick } = seeded(20261126);
     const statuses = new Map<number, number>();
     for (let i = 0; i < 150; i++) {
       const single = next() < 0.5;

@@ -1,33 +1,15 @@
-import pg from 'pg';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { beforeAll, expect, test } from 'vitest';
 import { stack } from '../support/env.js';
-import { client, loadFixture } from './support.js';
+import { seeded } from '../support/fuzz.js';
+import { adminDb, client, loadFixture } from './support.js';
 
 // Hostile input: whatever arrives, /rest/v1 answers 2xx/3xx/4xx with PostgREST's JSON error body,
 // keeps serving, and a rejected write leaves nothing behind.
 beforeAll(loadFixture);
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: stack().dbUrl });
-  await admin.connect();
-});
-afterAll(async () => admin?.end());
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const db = adminDb();
 
 const SEED = Number(process.env.REST_FUZZ_SEED ?? 20261126);
-const rand = rng(SEED);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const maybe = (p = 0.5) => rand() < p;
+const { rand, pick, maybe } = seeded(SEED);
 
 const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x', '%E0%A4%A', 'rpc/%ZZ'];
 const COLUMNS = ['id', 'name', 'price', 'tags', 'data', 'data->a', 'data->>color', 'period', 'client_id', 'title', 'key', 'nope', '"weird col"', 'clients.name', 'projects.id', 'a.b.c', '', '*', 'id->0', 'label'];
@@ -105,7 +87,7 @@ test('random and hostile requests get 2xx/3xx/4xx answers in PostgREST\'s format
   expect(failures).toEqual([]);
 
   // nothing a rejected request carried was written
-  const { rows } = await admin.query(
+  const { rows } = await db().query(
     `select title as mark from rest_test.notes where title = any($1) union all select key from rest_test.kv where key = any($1)`,
     [rejectedMarks]);
   expect(rows).toEqual([]);

@@ -1,23 +1,16 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { stack } from '../support/env.js';
-import { client, jwt, loadFixture, rest, unique } from './support.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { adminDb, client, jwt, loadFixture, rest, unique } from './support.js';
 
 // PostgREST's schema cache (schema_cache.rst), OpenAPI (openapi.rst) and per-request isolation (transactions.rst)
 beforeAll(loadFixture);
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = new pg.Client({ connectionString: stack().dbUrl });
-  await admin.connect();
-});
-afterAll(async () => admin?.end());
+const db = adminDb();
 
 describe('schema cache', () => {
   test("NOTIFY pgrst, 'reload schema' makes a new table reachable", async () => {
     const name = `fresh_${unique('t').replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
-    await admin.query(`create table rest_test.${name} (id int primary key); grant select on rest_test.${name} to anon; insert into rest_test.${name} values (7)`);
+    await db().query(`create table rest_test.${name} (id int primary key); grant select on rest_test.${name} to anon; insert into rest_test.${name} values (7)`);
     try {
-      await admin.query(`notify pgrst, 'reload schema'`);
+      await db().query(`notify pgrst, 'reload schema'`);
       let r = await rest(`/${name}`);
       for (let i = 0; i < 50 && r.status === 404; i++) {
         await new Promise((res) => setTimeout(res, 100));
@@ -26,8 +19,8 @@ describe('schema cache', () => {
       expect(r.status).toBe(200);
       expect(r.json).toEqual([{ id: 7 }]);
     } finally {
-      await admin.query(`drop table rest_test.${name}`);
-      await admin.query(`notify pgrst, 'reload schema'`);
+      await db().query(`drop table rest_test.${name}`);
+      await db().query(`notify pgrst, 'reload schema'`);
     }
   });
 });

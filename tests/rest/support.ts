@@ -5,6 +5,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import ws from 'ws';
+import { afterAll, beforeAll } from 'vitest';
 import { stack } from '../support/env.js';
 
 /** Bump when fixture.sql changes: a database holding an older version is rebuilt. */
@@ -87,3 +88,14 @@ export async function rest(pathAndQuery: string, init: RequestInit & { headers?:
 
 /** A value no other test (or run) uses. */
 export const unique = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** A superuser connection to the test database for this file's tests, opened before and closed after them. */
+export function adminDb(): () => pg.Client {
+  let admin: pg.Client;
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: stack().dbUrl });
+    await admin.connect();
+  });
+  afterAll(async () => admin?.end());
+  return () => admin;
+}

@@ -2,27 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { stack } from '../support/env.js';
+import { seeded } from '../support/fuzz.js';
 import { bytes, createUser, png, serviceClient, withDb, type TestUser } from './support.js';
 
 // Hostile input: whatever arrives, /storage/v1 answers 2xx/3xx/4xx with Storage's JSON error body,
 // keeps serving, and a rejected write leaves nothing behind (no row, no bucket, no stray file).
 
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.STORAGE_FUZZ_SEED ?? 20261126);
 const ROUNDS = Number(process.env.STORAGE_FUZZ_ROUNDS ?? 500);
-const rand = rng(SEED);
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-const maybe = (p = 0.5) => rand() < p;
+const { rand, pick, maybe } = seeded(SEED);
 
 // This run's own buckets: the fuzz may empty or delete them, never anyone else's.
 const RUN = randomUUID().slice(0, 6);
