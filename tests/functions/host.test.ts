@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionsSettings } from '../../stack/functions/config.js';
 import { FunctionsHost } from '../../stack/functions/host.js';
+import { JwtKeys } from '../../stack/jwt/keys.js';
 import { BASE_PATH, functionsApp } from '../../stack/functions/service.js';
 
 const SECRET = 'a-test-secret-with-at-least-32-characters';
@@ -30,7 +31,7 @@ beforeAll(async () => {
     dir,
     verifyJwt: (name) => name !== 'public',
     enabled: () => true,
-    jwtSecret: SECRET,
+    jwtKeys: new JwtKeys({ jwtSecret: SECRET, signingKeys: [], anonKey: 'anon', serviceRoleKey: 'service', publishableKey: 'sb_publishable_x', secretKey: 'sb_secret_x' }),
     env: { SUPABASE_URL: 'http://127.0.0.1:1', SUPABASE_ANON_KEY: 'anon', SUPABASE_SERVICE_ROLE_KEY: 'service', SUPABASE_DB_URL: 'postgresql://db' },
     requestTimeoutMs: 1500,
     bootTimeoutMs: 60_000,
