@@ -69,7 +69,7 @@ function portFrom(envName: string, env: NodeJS.ProcessEnv, fallback: unknown, df
   return port;
 }
 
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): StackConfig {
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, options: { readSigningKeys?: boolean } = {}): StackConfig {
   // Like the CLI's --workdir: the folder whose supabase/ is served (tests point it elsewhere).
   const rootDir = path.resolve(overrides.rootDir ?? env.AGORA_WORKDIR ?? PROJECT_ROOT);
   const supabaseDir = path.join(rootDir, 'supabase');
@@ -120,7 +120,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     // As the CLI: an empty setting falls back to the fixed local key.
     publishableKey: String(auth.publishable_key || LOCAL_PUBLISHABLE_KEY),
     secretKey: String(auth.secret_key || LOCAL_SECRET_KEY),
-    signingKeys: typeof auth.signing_keys_path === 'string' && auth.signing_keys_path
+    signingKeys: options.readSigningKeys !== false && typeof auth.signing_keys_path === 'string' && auth.signing_keys_path
       ? readSigningKeys(path.resolve(supabaseDir, auth.signing_keys_path))
       : [],
     raw,

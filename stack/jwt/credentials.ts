@@ -40,8 +40,10 @@ export function apiKeyToken(apikey: string, keys: JwtKeys): string {
  * in browser" (Supabase's API keys guide). The key may come in `apikey`, `?apikey=` or as Bearer.
  */
 export function secretKeyFromBrowser(keys: JwtKeys, userAgent: string | null | undefined, presented: Array<string | null | undefined>): boolean {
-  if (!userAgent || !/\bMozilla\//.test(userAgent)) return false;
+  if (!isBrowser(userAgent)) return false;
   return presented.some((v) => typeof v === 'string' && (v.trim() === keys.secretKey || v.trim() === `Bearer ${keys.secretKey}`));
 }
+
+export const isBrowser = (userAgent: string | null | undefined): boolean => !!userAgent && /\bMozilla\//.test(userAgent);
 
 export const SECRET_KEY_IN_BROWSER = { message: 'Forbidden use of secret API key in browser' } as const;
