@@ -84,7 +84,10 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
     }
     const url = new URL(c.req.url);
     const pathAndQuery = url.pathname.slice(BASE_PATH.length) + url.search;
-    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c) }, log);
+    // the function sees what the gateway hands on: an API key's JWT in place of `Bearer sb_…`
+    const credential = requestCredential(c.req.raw.headers, host.settings.jwtKeys);
+    const authorization = credential.kind === 'token' && credential.from === 'apikey' ? `Bearer ${credential.token}` : undefined;
+    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c), authorization }, log);
   }
   return app;
 }
