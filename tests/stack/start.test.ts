@@ -41,7 +41,7 @@ describe('npm start', () => {
   it('starts on an empty data dir, serves /health, prints the status block, and stops cleanly on SIGTERM', async () => {
     const env = await freshEnv();
     const child = spawnCli('start', env);
-    await waitForOutput(child, /service_role key: /);
+    await waitForOutput(child, /Secret key: sb_secret_\S+\n/);
     expect(child.output.stdout).toMatch(/API URL: http:\/\/127\.0\.0\.1:\d+/);
     expect(child.output.stdout).toContain(`DB URL: postgresql://postgres:postgres@127.0.0.1:${env.AGORA_DB_PORT}/postgres`);
     expect(child.output.stdout).toMatch(/JWT secret: super-secret-jwt-token-with-at-least-32-characters-long/);
