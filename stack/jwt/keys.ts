@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { StackConfig } from '../config/load.js';
 import type { SigningJwk } from '../config/signing-keys.js';
 
@@ -61,7 +61,7 @@ export class JwtKeys {
     this.jwks = { keys: published };
     const first = source.signingKeys[0];
     this.signer = first
-      ? { alg: first.alg, kid: first.kid, key: createPrivateKey({ key: first as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }) }
+      ? { alg: first.alg, kid: first.kid, key: createPrivateKey({ key: first as JsonWebKey, format: 'jwk' }) }
       : { alg: 'HS256', kid: undefined, key: this.secret.key };
   }
 }
