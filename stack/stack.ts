@@ -6,6 +6,7 @@ import pg from 'pg';
 import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createGateway } from './gateway/app.js';
+import { jwtKeys } from './jwt/keys.js';
 import { createServices } from './services.js';
 import { StackError } from './errors.js';
 import { log } from './log.js';
@@ -100,7 +101,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       for (const s of [...services].reverse()) await s.close?.();
     });
     checkpoint();
-    const server = await listen(createGateway(services), config.api.port);
+    const server = await listen(createGateway(services, { keys: jwtKeys(config) }), config.api.port);
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as import('node:http').Server).closeAllConnections?.();

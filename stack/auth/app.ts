@@ -43,8 +43,8 @@ export function createAuthApp(deps: AuthDeps): Hono {
 
   app.get('/health', (c) => healthRoute(c));
   app.get('/settings', (c) => settingsRoute(c, deps.settings));
-  // Only asymmetric signing keys are published; with the HS256 secret alone the set is empty.
-  app.get('/.well-known/jwks.json', (c) => c.json({ keys: [] }));
+  // GoTrue's jwks.go: the public parts of the signing keys; with the HS256 secret alone the set is empty.
+  app.get('/.well-known/jwks.json', (c) => c.json(deps.settings.jwtKeys.jwks));
   app.post('/signup', route(signup));
   app.post('/token', route(token));
   app.post('/logout', route(logout));

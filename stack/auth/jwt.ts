@@ -1,4 +1,5 @@
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { JwtKeys } from '../jwt/keys.js';
+import { verifyJwt, type JwtFailure } from '../jwt/verify.js';
 import { AuthError, forbidden } from './errors.js';
 
 /** GoTrue's AccessTokenClaims, in its field order. */
@@ -20,45 +21,34 @@ export interface AccessTokenClaims {
   [claim: string]: unknown;
 }
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret: string): Uint8Array {
-  let k = keyCache.get(secret);
-  if (!k) keyCache.set(secret, (k = new TextEncoder().encode(secret)));
-  return k;
-}
-
-export async function signAccessToken(claims: AccessTokenClaims, secret: string): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key(secret));
-}
-
 function badJwt(reason: string): AuthError {
   return forbidden('bad_jwt', `invalid JWT: unable to parse or verify signature, ${reason}`);
 }
 
 /**
- * Verifies a bearer token as GoTrue's parseJWTClaims does (HS256 only, exp/nbf checked, no
- * audience check) and words failures as golang-jwt does, under 403 bad_jwt.
+ * GoTrue's parseJWTClaims failures (internal/api/auth.go) in golang-jwt's words: its key
+ * function picks the key by `kid` ("invalid kid: …"), else the secret for HS256 ("missing kid").
  */
-export async function verifyAccessToken(token: string, secret: string): Promise<Record<string, unknown>> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw badJwt('token is malformed: token contains an invalid number of segments');
-  let header: { alg?: unknown };
-  try {
-    header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { alg?: unknown };
-    if (!header || typeof header !== 'object') throw new Error('not an object');
-  } catch {
-    throw badJwt('token is malformed: could not JSON decode header');
+function gotrueError(failure: JwtFailure): AuthError {
+  switch (failure.reason) {
+    case 'empty':
+    case 'segments': return badJwt('token is malformed: token contains an invalid number of segments');
+    case 'header': return badJwt('token is malformed: could not JSON decode header');
+    case 'payload': return badJwt('token is malformed: could not JSON decode claim');
+    case 'algorithm': return badJwt(`token signature is invalid: signing method ${failure.alg} is invalid`);
+    case 'missing_kid': return badJwt('token is unverifiable: error while executing keyfunc: missing kid');
+    case 'unknown_kid': return badJwt(`token is unverifiable: error while executing keyfunc: invalid kid: ${failure.kid}`);
+    case 'signature': return badJwt('token signature is invalid: signature is invalid');
+    case 'expired': return badJwt('token has invalid claims: token is expired');
+    case 'not_yet_valid': return badJwt('token has invalid claims: token is not valid yet');
+    case 'issued_in_future': return badJwt('token has invalid claims: token used before issued');
+    case 'claim': return badJwt('token is malformed: could not JSON decode claim');
   }
-  if (header.alg !== 'HS256') throw badJwt(`token signature is invalid: signing method ${String(header.alg ?? '')} is invalid`);
-  try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'] });
-    return payload as Record<string, unknown>;
-  } catch (err) {
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw badJwt('token signature is invalid: signature is invalid');
-    if (err instanceof joseErrors.JWTExpired) throw badJwt('token has invalid claims: token is expired');
-    if (err instanceof joseErrors.JWTClaimValidationFailed) {
-      throw badJwt(err.claim === 'nbf' ? 'token has invalid claims: token is not valid yet' : `token has invalid claims: ${err.message}`);
-    }
-    throw badJwt('token is malformed: could not JSON decode claim');
-  }
+}
+
+/** Verifies a bearer token as GoTrue does (no audience check, exp/nbf checked without leeway), under 403 bad_jwt. */
+export async function verifyAccessToken(token: string, keys: JwtKeys): Promise<Record<string, unknown>> {
+  const result = await verifyJwt(token, keys);
+  if (!result.ok) throw gotrueError(result.failure);
+  return result.jwt.claims;
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { badRequest, forbidden, unauthorized } from './errors.js';
 import { verifyAccessToken } from './jwt.js';
+import { requestCredential } from '../jwt/credentials.js';
 import type { ClientInfo, SessionRow } from './sessions.js';
 import type { AuthSettings } from './settings.js';
 import { findUserById, type UserRow } from './users.js';
@@ -117,10 +118,11 @@ export function validateEmail(email: string): string {
   return email.toLowerCase();
 }
 
-export function bearerToken(c: Context): string {
-  const m = /^(?:B|b)earer (\S+)$/.exec(c.req.header('authorization') ?? '');
-  if (!m) throw unauthorized('no_authorization', 'This endpoint requires a Bearer token');
-  return m[1];
+/** The bearer token as the gateway hands it to GoTrue (stack/jwt/credentials: an API key becomes its JWT). */
+export function bearerToken(c: Context, settings: AuthSettings): string {
+  const credential = requestCredential(c.req.raw.headers, settings.jwtKeys);
+  if (credential.kind !== 'token' || credential.token === '') throw unauthorized('no_authorization', 'This endpoint requires a Bearer token');
+  return credential.token;
 }
 
 export interface Caller {
@@ -133,7 +135,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** requireAuthentication: a valid JWT whose user (and session, when it names one) still exists. */
 export async function requireUser(c: Context, settings: AuthSettings, db: Db): Promise<Caller> {
-  const claims = await verifyAccessToken(bearerToken(c), settings.jwtSecret);
+  const claims = await verifyAccessToken(bearerToken(c, settings), settings.jwtKeys);
   const sub = typeof claims.sub === 'string' ? claims.sub : '';
   if (!sub) throw forbidden('bad_jwt', 'invalid claim: missing sub claim');
   if (!UUID_RE.test(sub)) throw badRequest('bad_jwt', 'invalid claim: sub claim must be a UUID');
@@ -152,7 +154,7 @@ export async function requireUser(c: Context, settings: AuthSettings, db: Db): P
 
 /** requireAdminCredentials: a valid JWT whose role is one of GoTrue's admin roles. */
 export async function requireAdmin(c: Context, settings: AuthSettings): Promise<Record<string, unknown>> {
-  const claims = await verifyAccessToken(bearerToken(c), settings.jwtSecret);
+  const claims = await verifyAccessToken(bearerToken(c, settings), settings.jwtKeys);
   if (claims.role !== 'service_role' && claims.role !== 'supabase_admin') throw forbidden('not_admin', 'User not allowed');
   return claims;
 }

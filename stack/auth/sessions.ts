@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db, Tx } from './db.js';
-import { signAccessToken, type AccessTokenClaims } from './jwt.js';
+import type { AccessTokenClaims } from './jwt.js';
+import { signAccessToken } from '../jwt/sign.js';
 import type { AuthSettings } from './settings.js';
 import { identitiesOf, INSTANCE_ID, userJson, type UserRow, type UserJson } from './users.js';
 
@@ -130,7 +131,7 @@ export async function accessTokenFor(db: Db | Tx, settings: AuthSettings, user: 
     session_id: sessionId,
     is_anonymous: user.is_anonymous,
   };
-  return { token: await signAccessToken(claims, settings.jwtSecret), expiresAt: exp };
+  return { token: await signAccessToken(claims, settings.jwtKeys), expiresAt: exp };
 }
 
 /** A new session for the user with its token response (issueRefreshToken). */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiUrl, type StackConfig } from '../config/load.js';
 import { StackError } from '../errors.js';
+import { jwtKeys, type JwtKeys } from '../jwt/keys.js';
 
 type Table = Record<string, unknown>;
 
@@ -24,7 +25,8 @@ export interface AuthSettings {
   siteUrl: string;
   additionalRedirectUrls: string[];
   externalUrl: string;
-  jwtSecret: string;
+  /** The stack's signing and verification keys (stack/jwt). */
+  jwtKeys: JwtKeys;
   jwtExpiry: number;
   jwtIssuer: string;
   enableSignup: boolean;
@@ -167,7 +169,7 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
     siteUrl: typeof auth.site_url === 'string' && auth.site_url ? auth.site_url : 'http://127.0.0.1:3000',
     additionalRedirectUrls: Array.isArray(auth.additional_redirect_urls) ? auth.additional_redirect_urls.map(String) : [],
     externalUrl: externalUrl.replace(/\/+$/, ''),
-    jwtSecret: config.jwtSecret,
+    jwtKeys: jwtKeys(config),
     jwtExpiry: num(auth.jwt_expiry, 3600, 'jwt_expiry'),
     jwtIssuer: (typeof auth.jwt_issuer === 'string' && auth.jwt_issuer) || externalUrl.replace(/\/+$/, ''),
     enableSignup: bool(auth.enable_signup, true),

@@ -11,6 +11,9 @@ export function statusEntries(config: StackConfig): Array<[label: string, envKey
     ['JWT secret', 'JWT_SECRET', config.jwtSecret],
     ['anon key', 'ANON_KEY', config.anonKey],
     ['service_role key', 'SERVICE_ROLE_KEY', config.serviceRoleKey],
+    // the new API keys, as `supabase status -o env` names them (supabase/cli internal/status/status.go)
+    ['Publishable key', 'PUBLISHABLE_KEY', config.publishableKey],
+    ['Secret key', 'SECRET_KEY', config.secretKey],
   ];
 }
 

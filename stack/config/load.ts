@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
-import { LOCAL_JWT_SECRET, demoKey } from './keys.js';
+import { LOCAL_JWT_SECRET, LOCAL_PUBLISHABLE_KEY, LOCAL_SECRET_KEY, demoKey } from './keys.js';
+import { readSigningKeys, type SigningJwk } from './signing-keys.js';
 import { StackError } from '../errors.js';
 
 /** The project root: the folder holding supabase/config.toml. */
@@ -22,6 +23,12 @@ export interface StackConfig {
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
+  /** `[auth] publishable_key`: the opaque key that stands for `anon` at the gateway (the CLI's fixed local one by default). */
+  publishableKey: string;
+  /** `[auth] secret_key`: the opaque key that stands for `service_role` (server-side only). */
+  secretKey: string;
+  /** `[auth] signing_keys_path` (relative to supabase/): the JWKs, the first signs; empty means HS256 with jwtSecret. */
+  signingKeys: SigningJwk[];
   /** The whole parsed config.toml with env(VAR) references resolved, for the services' own sections. */
   raw: Table;
 }
@@ -62,7 +69,7 @@ function portFrom(envName: string, env: NodeJS.ProcessEnv, fallback: unknown, df
   return port;
 }
 
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): StackConfig {
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env, options: { readSigningKeys?: boolean } = {}): StackConfig {
   // Like the CLI's --workdir: the folder whose supabase/ is served (tests point it elsewhere).
   const rootDir = path.resolve(overrides.rootDir ?? env.AGORA_WORKDIR ?? PROJECT_ROOT);
   const supabaseDir = path.join(rootDir, 'supabase');
@@ -110,6 +117,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     jwtSecret,
     anonKey: demoKey('anon', jwtSecret),
     serviceRoleKey: demoKey('service_role', jwtSecret),
+    // As the CLI: an empty setting falls back to the fixed local key.
+    publishableKey: String(auth.publishable_key || LOCAL_PUBLISHABLE_KEY),
+    secretKey: String(auth.secret_key || LOCAL_SECRET_KEY),
+    signingKeys: options.readSigningKeys !== false && typeof auth.signing_keys_path === 'string' && auth.signing_keys_path
+      ? readSigningKeys(path.resolve(supabaseDir, auth.signing_keys_path))
+      : [],
     raw,
   };
 }

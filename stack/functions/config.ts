@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiUrl, dbUrl, type StackConfig } from '../config/load.js';
 import { DEFAULT_SMTP_PORT } from '../inbox/service.js';
+import { jwtKeys, type JwtKeys } from '../jwt/keys.js';
 
 /** What the host needs to run functions; built from config.toml, or by tests directly. */
 export interface FunctionsSettings {
@@ -11,7 +12,8 @@ export interface FunctionsSettings {
   verifyJwt: (name: string) => boolean;
   /** `[functions.<name>] enabled = false` hides a function. */
   enabled: (name: string) => boolean;
-  jwtSecret: string;
+  /** The stack's JWT keys: what verify_jwt checks tokens against. */
+  jwtKeys: JwtKeys;
   /** Environment every worker gets (the SUPABASE_* variables and secrets). */
   env: Record<string, string>;
   /** Wall-clock limit of one request; past it the request gets 546 WORKER_LIMIT. */
@@ -55,7 +57,7 @@ export function settingsFrom(config: StackConfig): FunctionsSettings {
     dir,
     verifyJwt: (name) => table(functions[name]).verify_jwt !== false,
     enabled: (name) => table(functions[name]).enabled !== false,
-    jwtSecret: config.jwtSecret,
+    jwtKeys: jwtKeys(config),
     env: {
       // Where our functions send mail and link to: the stack's inbox and the app's site URL.
       // Secrets of the same name (config.toml or functions/.env) take precedence.
@@ -68,6 +70,9 @@ export function settingsFrom(config: StackConfig): FunctionsSettings {
       SUPABASE_URL: apiUrl(config),
       SUPABASE_ANON_KEY: config.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
+      // the new API keys, as the CLI's relay hands them to workers (a JSON object of named keys)
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: config.publishableKey }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: config.secretKey }),
       SUPABASE_DB_URL: dbUrl(config),
     },
     requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,

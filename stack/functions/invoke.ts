@@ -15,13 +15,16 @@ export interface Invocation {
   pathAndQuery: string;
   request: Request;
   clientIp: string | null;
+  /** The Authorization the gateway hands on, when it is not the client's own (an API key's JWT). */
+  authorization?: string;
 }
 
-function forwardHeaders(req: Request, clientIp: string | null): Headers {
+function forwardHeaders(req: Request, clientIp: string | null, authorization?: string): Headers {
   const headers = new Headers();
   req.headers.forEach((value, key) => {
     if (!SKIP_REQUEST.has(key)) headers.set(key, value);
   });
+  if (authorization) headers.set('authorization', authorization);
   if (clientIp) headers.set('x-forwarded-for', req.headers.get('x-forwarded-for') ? `${req.headers.get('x-forwarded-for')}, ${clientIp}` : clientIp);
   return headers;
 }
@@ -78,7 +81,7 @@ export async function invoke(host: FunctionsHost, call: Invocation, log: Logger)
     const hasBody = method !== 'GET' && method !== 'HEAD' && call.request.body !== null;
     upstream = await fetch(`http://127.0.0.1:${port}${call.pathAndQuery}`, {
       method,
-      headers: forwardHeaders(call.request, call.clientIp),
+      headers: forwardHeaders(call.request, call.clientIp, call.authorization),
       body: hasBody ? call.request.body : undefined,
       redirect: 'manual',
       signal: controller.signal,

@@ -1,6 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { requestCredential } from '../jwt/credentials.js';
+import type { JwtKeys } from '../jwt/keys.js';
+import { verifyJwt } from '../jwt/verify.js';
 import type { Logger } from 'pino';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { settingsFrom } from './config.js';
@@ -9,27 +11,19 @@ import { FunctionsHost } from './host.js';
 import { invoke } from './invoke.js';
 import { denoBinary } from './deno.js';
 
-const encoder = new TextEncoder();
-
-/** `verify_jwt`: a `Bearer` token signed with the project's secret, as the local relay checks it. */
-async function checkJwt(c: Context, secret: string): Promise<Response | null> {
-  const header = c.req.header('authorization');
-  if (!header) return RELAY.unauthorized('Error: Missing authorization header');
-  const [scheme, token] = header.split(' ');
-  if (scheme !== 'Bearer') return RELAY.unauthorized("Error: Auth header is not 'Bearer {token}'");
-  try {
-    // the relay reads the header first: a token that is not a JWT fails there, with jose's words
-    decodeProtectedHeader(token ?? '');
-  } catch {
-    return RELAY.unauthorized('TypeError: Invalid Token or Protected Header formatting');
-  }
-  try {
-    await jwtVerify(token ?? '', encoder.encode(secret), { algorithms: ['HS256'] });
-    return null;
-  } catch (err) {
-    if (!(err instanceof joseErrors.JOSEError)) throw err;
-    return RELAY.unauthorized('Invalid JWT');
-  }
+/**
+ * `verify_jwt` as the CLI's relay (functions serve main.ts) checks the token the gateway hands
+ * on: HS256 with the legacy secret, ES256/RS256 with the signing keys.
+ */
+async function checkJwt(c: Context, keys: JwtKeys): Promise<Response | null> {
+  const credential = requestCredential(c.req.raw.headers, keys);
+  if (credential.kind === 'none') return RELAY.unauthorized('Error: Missing authorization header');
+  if (credential.kind === 'not-bearer') return RELAY.unauthorized("Error: Auth header is not 'Bearer {token}'");
+  const result = await verifyJwt(credential.token, keys);
+  if (result.ok) return null;
+  // the relay reads the header first: a token that is not a JWT fails there, with jose's words
+  const unreadable = ['empty', 'segments', 'header'].includes(result.failure.reason);
+  return RELAY.unauthorized(unreadable ? 'TypeError: Invalid Token or Protected Header formatting' : 'Invalid JWT');
 }
 
 /**
@@ -85,12 +79,15 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
     if (!host.exists(name)) return RELAY.notFound();
     // Preflight requests carry no credentials; they go to the function, which answers CORS.
     if (c.req.method !== 'OPTIONS' && host.settings.verifyJwt(name)) {
-      const refused = await checkJwt(c, host.settings.jwtSecret);
+      const refused = await checkJwt(c, host.settings.jwtKeys);
       if (refused) return refused;
     }
     const url = new URL(c.req.url);
     const pathAndQuery = url.pathname.slice(BASE_PATH.length) + url.search;
-    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c) }, log);
+    // the function sees what the gateway hands on: an API key's JWT in place of `Bearer sb_…`
+    const credential = requestCredential(c.req.raw.headers, host.settings.jwtKeys);
+    const authorization = credential.kind === 'token' && credential.from === 'apikey' ? `Bearer ${credential.token}` : undefined;
+    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c), authorization }, log);
   }
   return app;
 }

@@ -7,6 +7,8 @@ import { log as stackLog } from '../log.js';
 import { checkHealth, type HealthCheck } from './health.js';
 import { registry } from './metrics.js';
 import { requestLog } from './request-log.js';
+import { isBrowser, SECRET_KEY_IN_BROWSER, secretKeyFromBrowser } from '../jwt/credentials.js';
+import type { JwtKeys } from '../jwt/keys.js';
 
 /** What every service gets from the stack when it is created. */
 export interface ServiceContext {
@@ -38,6 +40,8 @@ export interface GatewayService {
 export interface GatewayOptions {
   /** Where request lines go (default: the stack's logger). */
   log?: Logger;
+  /** The project's keys: with them, a secret API key sent by a browser is refused here, before any service. */
+  keys?: JwtKeys;
 }
 
 export function createGateway(services: GatewayService[], options: GatewayOptions = {}): Hono {
@@ -46,6 +50,16 @@ export function createGateway(services: GatewayService[], options: GatewayOption
   // An error no service handled: its log line (with the error) is written by requestLog, so only
   // the response is made here, as Hono's default does, minus its console.error.
   app.onError((err, c) => ('getResponse' in err && typeof err.getResponse === 'function' ? err.getResponse() : c.text('Internal Server Error', 500)));
+  const keys = options.keys;
+  if (keys) {
+    app.use('*', async (c, next) => {
+      const userAgent = c.req.header('user-agent');
+      if (!isBrowser(userAgent)) return next();
+      const presented = [c.req.header('apikey'), c.req.header('authorization'), c.req.query('apikey')];
+      if (!secretKeyFromBrowser(keys, userAgent, presented)) return next();
+      return c.json(SECRET_KEY_IN_BROWSER, 401, { 'Access-Control-Allow-Origin': '*' });
+    });
+  }
   const checks = services.flatMap((s) => (s.health ? [{ name: s.name, check: s.health }] : []));
   app.get('/health', async (c) => {
     const { healthy, body } = await checkHealth(checks);

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { canBroadcast } from './authorization.js';
 import { topicKey, type Hub, type Identity } from './hub.js';
 import { verifyToken } from './tokens.js';
+import { requestCredential } from '../jwt/credentials.js';
+import type { JwtKeys } from '../jwt/keys.js';
 
 // Realtime's REST broadcast: `POST /realtime/v1/api/broadcast` with a batch of messages (what
 // realtime-js falls back to when not joined), and `POST .../api/broadcast/:topic/events/:event`
@@ -13,16 +15,16 @@ import { verifyToken } from './tokens.js';
 export const MAX_MESSAGES_PER_REQUEST = 100;
 
 /** The caller's identity from its bearer token (else its apikey); null when neither verifies. */
-async function authorized(c: Context, secret: Uint8Array): Promise<Identity | null> {
-  const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  const token = bearer ?? c.req.header('apikey');
-  const verified = await verifyToken(token, secret);
+async function authorized(c: Context, keys: JwtKeys): Promise<Identity | null> {
+  const credential = requestCredential(c.req.raw.headers, keys);
+  if (credential.kind !== 'token') return null;
+  const verified = await verifyToken(credential.token, keys);
   return verified.ok ? { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp } : null;
 }
 
 export interface BroadcastApiDeps {
   hub: Hub;
-  secret: Uint8Array;
+  keys: JwtKeys;
   apiPool: pg.Pool;
   log: Logger;
 }
@@ -42,7 +44,7 @@ function validate(messages: unknown[]): Record<string, string[]>[] {
   });
 }
 
-export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: BroadcastApiDeps): void {
+export function mountBroadcastApi(app: Hono, { hub, keys, apiPool, log }: BroadcastApiDeps): void {
   // Private topics take the caller's broadcast (insert) permission on realtime.messages, checked
   // once per topic and request; a message without it is dropped, the request still accepted, as
   // Realtime's BroadcastController does.
@@ -57,7 +59,7 @@ export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: Broa
   // Browsers call it cross-origin (as behind Supabase's API gateway).
   app.use('/realtime/v1/api/*', cors({ origin: '*' }));
   app.post('/realtime/v1/api/broadcast', async (c) => {
-    const identity = await authorized(c, secret);
+    const identity = await authorized(c, keys);
     if (!identity) return c.json({ message: 'Unauthorized' }, 401);
     let body: unknown;
     try {
@@ -81,7 +83,7 @@ export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: Broa
   });
 
   app.post('/realtime/v1/api/broadcast/:topic/events/:event', async (c) => {
-    const identity = await authorized(c, secret);
+    const identity = await authorized(c, keys);
     if (!identity) return c.json({ message: 'Unauthorized' }, 401);
     const topic = c.req.param('topic');
     const event = c.req.param('event');

@@ -6,13 +6,14 @@ import { parseBinding, type ChangeBinding } from './filters.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
 import type { Frame, UserBroadcast } from './protocol.js';
 import { verifyToken } from './tokens.js';
+import type { JwtKeys } from '../jwt/keys.js';
 
 // One channel's life as RealtimeWeb.RealtimeChannel runs it: join (token, config, postgres_changes
 // subscriptions), then broadcast, presence and access_token messages, until leave or close.
 
 export interface RealtimeContext {
   hub: Hub;
-  secret: Uint8Array;
+  keys: JwtKeys;
   adminPool: pg.Pool;
   /** Logged in as authenticator: checks run as the client's role. */
   apiPool: pg.Pool;
@@ -66,7 +67,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
 
   const given = payload.access_token ?? payload.user_token;
   const accessToken = typeof given === 'string' && !given.startsWith('sb_') ? given : socket.apikey;
-  const verified = await verifyToken(accessToken, ctx.secret);
+  const verified = await verifyToken(accessToken, ctx.keys);
   if (!verified.ok) return fail(verified.error);
   const identity: Identity = { role: verified.token.role, claims: verified.token.claims, exp: verified.token.exp };
 
@@ -198,7 +199,7 @@ function scheduleExpiry(ctx: RealtimeContext, socket: SocketSide, member: Member
 /** Re-checks the token when it should have expired: expired → the client is told and delivery stops. */
 async function confirmToken(ctx: RealtimeContext, socket: SocketSide, member: Member): Promise<void> {
   if (!member.active) return;
-  const verified = await verifyToken(member.accessToken, ctx.secret);
+  const verified = await verifyToken(member.accessToken, ctx.keys);
   if (!verified.ok) return shutdown(ctx, socket, member, verified.error.message);
   scheduleExpiry(ctx, socket, member);
 }
@@ -206,7 +207,7 @@ async function confirmToken(ctx: RealtimeContext, socket: SocketSide, member: Me
 export async function accessToken(ctx: RealtimeContext, socket: SocketSide, member: Member, frame: Frame): Promise<void> {
   const token = obj(frame.payload).access_token;
   if (typeof token !== 'string' || token.startsWith('sb_') || token === member.accessToken) return;
-  const verified = await verifyToken(token, ctx.secret);
+  const verified = await verifyToken(token, ctx.keys);
   if (!member.active) return;
   if (!verified.ok) return shutdown(ctx, socket, member, verified.error.message);
   member.accessToken = token;

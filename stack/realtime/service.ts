@@ -5,7 +5,7 @@ import { ChangeDispatcher } from './dispatch.js';
 import { Hub } from './hub.js';
 import { ChangeStream } from './replication.js';
 import { RealtimeSockets } from './socket.js';
-import { secretKey } from './tokens.js';
+import { jwtKeys } from '../jwt/keys.js';
 
 // /realtime/v1: the websocket for realtime-js, the REST broadcast endpoint, and the change
 // stream feeding postgres_changes from the `supabase_realtime` publication.
@@ -18,7 +18,7 @@ const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
   const hub = new Hub();
-  const secret = secretKey(ctx.config.jwtSecret);
+  const keys = jwtKeys(ctx.config);
   const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.apiPool, ctx.log);
   const stream = new ChangeStream({
     host: '127.0.0.1',
@@ -34,7 +34,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   });
   const realtime: RealtimeContext = {
     hub,
-    secret,
+    keys,
     adminPool: ctx.adminPool,
     apiPool: ctx.apiPool,
     log: ctx.log,
@@ -51,7 +51,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
 
   return {
     name: 'realtime',
-    mount: (app) => mountBroadcastApi(app, { hub, secret, apiPool: ctx.apiPool, log: ctx.log }),
+    mount: (app) => mountBroadcastApi(app, { hub, keys, apiPool: ctx.apiPool, log: ctx.log }),
     attach: (server) => {
       server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
       // server.close() waits for every socket, and upgraded ones are not HTTP connections that

@@ -6,6 +6,7 @@ import type { RealtimeContext, SocketSide } from './channel.js';
 import type { Member } from './hub.js';
 import { decodeBinary, decodeText, encodeText, encodeTextRaw, ProtocolError, VSNS, type Frame, type Vsn } from './protocol.js';
 import { verifyToken } from './tokens.js';
+import { apiKeyToken, SECRET_KEY_IN_BROWSER, secretKeyFromBrowser } from '../jwt/credentials.js';
 import { systemMessages } from './errors.js';
 import { realtimeConnections } from '../gateway/metrics.js';
 
@@ -128,8 +129,10 @@ function fail(message: string): never {
   throw new ProtocolError(message);
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+function refuse(socket: Duplex, status: number, text: string, json?: string): void {
+  const body = json ?? text;
+  const type = json ? 'application/json' : 'text/plain';
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 /** The websocket endpoint: accepts upgrades on its path only, keeps track of live connections. */
@@ -162,9 +165,14 @@ export class RealtimeSockets {
     socket.on('error', () => socket.destroy());
     const vsn = (url.searchParams.get('vsn') ?? '1.0.0') as Vsn;
     if (!VSNS.includes(vsn)) return refuse(socket, 400, 'Bad Request');
-    const apikey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined) ?? '';
+    const given = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined) ?? '';
+    if (secretKeyFromBrowser(this.ctx.keys, req.headers['user-agent'], [given])) {
+      return refuse(socket, 401, 'Unauthorized', JSON.stringify(SECRET_KEY_IN_BROWSER));
+    }
+    // the gateway swaps an API key in ?apikey= for the JWT it stands for (Kong's QueryToken)
+    const apikey = apiKeyToken(given, this.ctx.keys);
     // Phoenix refuses a socket whose connect/3 fails with 403 before any websocket exists.
-    const verified = await verifyToken(apikey, this.ctx.secret);
+    const verified = await verifyToken(apikey, this.ctx.keys);
     if (!verified.ok) return refuse(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(this.ctx, ws, vsn, apikey);

@@ -1,4 +1,5 @@
-import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import type { JwtKeys } from '../jwt/keys.js';
+import { verifyJwt } from '../jwt/verify.js';
 import { errors, type RealtimeError } from './errors.js';
 
 export interface VerifiedToken {
@@ -10,23 +11,27 @@ export interface VerifiedToken {
 
 export type TokenResult = { ok: true; token: VerifiedToken } | { ok: false; error: RealtimeError };
 
-/** Verifies an HS256 JWT the way Realtime's ChannelsAuthorization does: signature, `exp`, `role`. */
-export async function verifyToken(token: unknown, secret: Uint8Array): Promise<TokenResult> {
-  if (typeof token !== 'string' || token.split('.').length !== 3) return { ok: false, error: errors.malformedJwt() };
-  try {
-    const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
-    if (typeof payload.exp !== 'number' || typeof payload.role !== 'string') return { ok: false, error: errors.missingClaims() };
-    return { ok: true, token: { claims: payload as Record<string, unknown>, role: payload.role, exp: payload.exp } };
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) {
-      const exp = Number(decodeJwt(token).exp ?? 0);
-      return { ok: false, error: errors.expired(Math.max(0, Math.floor(Date.now() / 1000) - exp)) };
+/** Verifies a JWT the way Realtime's ChannelsAuthorization does: signature (by kid), `exp`, `role`. */
+export async function verifyToken(token: unknown, keys: JwtKeys): Promise<TokenResult> {
+  if (typeof token !== 'string') return { ok: false, error: errors.malformedJwt() };
+  const result = await verifyJwt(token, keys);
+  if (!result.ok) {
+    const { failure } = result;
+    switch (failure.reason) {
+      case 'expired':
+        return { ok: false, error: errors.expired(Math.max(0, Math.floor(Date.now() / 1000) - failure.exp)) };
+      case 'algorithm':
+      case 'missing_kid':
+      case 'unknown_kid':
+      case 'signature':
+        return { ok: false, error: errors.signature() };
+      case 'claim':
+        return { ok: false, error: errors.missingClaims() };
+      default:
+        return { ok: false, error: errors.malformedJwt() };
     }
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JOSEAlgNotAllowed) {
-      return { ok: false, error: errors.signature() };
-    }
-    return { ok: false, error: errors.malformedJwt() };
   }
+  const { claims } = result.jwt;
+  if (typeof claims.exp !== 'number' || typeof claims.role !== 'string') return { ok: false, error: errors.missingClaims() };
+  return { ok: true, token: { claims, role: claims.role, exp: claims.exp } };
 }
-
-export const secretKey = (secret: string): Uint8Array => new TextEncoder().encode(secret);

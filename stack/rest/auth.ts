@@ -1,10 +1,12 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { requestCredential } from '../jwt/credentials.js';
+import type { JwtKeys } from '../jwt/keys.js';
+import { verifyJwt, type JwtFailure } from '../jwt/verify.js';
 import { jwtClaimsError, jwtDecodeError } from './errors.js';
 
 /**
- * Who a request runs as (PostgREST's Auth): the JWT from `Authorization: Bearer` (or, as Kong
- * lets through on Supabase, the `apikey` header), verified HS256 with the project's secret; the
- * role comes from its `role` claim, and a request without a token runs as the anonymous role.
+ * Who a request runs as (PostgREST's Auth): the token the gateway hands on (stack/jwt/credentials),
+ * verified against the stack's keys; the role comes from its `role` claim, and a request without
+ * a token runs as the anonymous role.
  */
 
 export interface Identity {
@@ -14,58 +16,31 @@ export interface Identity {
   authenticated: boolean;
 }
 
-function bearer(headers: Headers): string | null {
-  const auth = headers.get('authorization');
-  if (auth !== null) {
-    const m = /^bearer\s*(.*)$/i.exec(auth.trim());
-    if (m) return m[1].trim();
+/** PostgREST's wording (src/PostgREST/Auth.hs, errors.rst): PGRST301 for the token, PGRST303 for its claims. */
+function restError(failure: JwtFailure) {
+  switch (failure.reason) {
+    case 'empty': return jwtDecodeError('Empty JWT is sent in Authorization header');
+    case 'segments': return jwtDecodeError(`Expected 3 parts in JWT; got ${failure.parts}`);
+    case 'algorithm': return jwtDecodeError('Wrong or unsupported encoding algorithm');
+    case 'missing_kid':
+    case 'unknown_kid': return jwtDecodeError('No suitable key or wrong key type');
+    case 'signature': return jwtDecodeError('JWT cryptographic operation failed');
+    case 'header':
+    case 'payload': return jwtDecodeError("JWT couldn't be decoded");
+    case 'expired': return jwtClaimsError('JWT expired');
+    case 'not_yet_valid': return jwtClaimsError('JWT not yet valid');
+    case 'issued_in_future': return jwtClaimsError('JWT issued at future');
+    case 'claim': return jwtClaimsError('Parsing claims failed');
   }
-  const apikey = headers.get('apikey');
-  // The apikey header carries a JWT only in legacy projects; a non-JWT key means anonymous.
-  if (apikey && apikey.split('.').length === 3) return apikey.trim();
-  return null;
 }
 
-/**
- * Verified tokens, so a client's repeated requests skip the HMAC check (PostgREST's JWT cache);
- * an entry is used only until the token's own `exp`, and the cache is bounded.
- */
-const verified = new Map<string, { payload: Record<string, unknown>; exp: number }>();
-const CACHE_MAX = 1000;
-
-export async function authenticate(headers: Headers, secret: Uint8Array, anonRole: string): Promise<Identity> {
-  const token = bearer(headers);
-  if (token === null) return { role: anonRole, claims: {}, authenticated: false };
-  // Keyed by secret and token: a token verified under one secret proves nothing under another.
-  const cacheKey = `${Buffer.from(secret).toString('base64')}:${token}`;
-  const hit = verified.get(cacheKey);
-  if (hit && hit.exp > Date.now() / 1000) return identityFrom(hit.payload, anonRole);
-  if (token === '') throw jwtDecodeError('Empty JWT is sent in Authorization header');
-  const parts = token.split('.').length;
-  if (parts !== 3) throw jwtDecodeError(`Expected 3 parts in JWT; got ${parts}`);
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], clockTolerance: 30 }));
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw jwtClaimsError('JWT expired');
-    if (err instanceof joseErrors.JWTClaimValidationFailed) {
-      if (err.claim === 'nbf') throw jwtClaimsError('JWT not yet valid');
-      if (err.claim === 'iat') throw jwtClaimsError('JWT issued at future');
-      throw jwtClaimsError('Parsing claims failed');
-    }
-    if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) {
-      throw jwtDecodeError('Wrong or unsupported encoding algorithm');
-    }
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw jwtDecodeError('JWT cryptographic operation failed');
-    throw jwtDecodeError("JWT couldn't be decoded");
-  }
-  // jose checks iat only against maxTokenAge; PostgREST refuses a token issued in the future (30 s skew)
-  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + 30) throw jwtClaimsError('JWT issued at future');
-  if (typeof payload.exp === 'number') {
-    if (verified.size >= CACHE_MAX) verified.clear();
-    verified.set(cacheKey, { payload, exp: payload.exp });
-  }
-  return identityFrom(payload, anonRole);
+export async function authenticate(headers: Headers, keys: JwtKeys, anonRole: string): Promise<Identity> {
+  const credential = requestCredential(headers, keys);
+  // no Bearer token: the anonymous role, as PostgREST without a token
+  if (credential.kind !== 'token') return { role: anonRole, claims: {}, authenticated: false };
+  const result = await verifyJwt(credential.token, keys, { leewaySeconds: 30, rejectFutureIat: true });
+  if (!result.ok) throw restError(result.failure);
+  return identityFrom(result.jwt.claims, anonRole);
 }
 
 function identityFrom(payload: Record<string, unknown>, anonRole: string): Identity {

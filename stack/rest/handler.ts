@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
+import { jwtKeys } from '../jwt/keys.js';
 import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
@@ -33,7 +34,7 @@ const CORS = {
 };
 
 export function createHandler(deps: HandlerDeps) {
-  const secret = new TextEncoder().encode(deps.config.jwtSecret);
+  const keys = jwtKeys(deps.config);
   // pg_timezone_names, read once, when a request first asks for a time zone (reading it costs a
   // backend a few MB, so not at start)
   let zones: Promise<Set<string>> | null = null;
@@ -68,7 +69,7 @@ export function createHandler(deps: HandlerDeps) {
       const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
       const body = bytes ? utf8.decode(bytes) : '';
       const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body, bytes }, schemas);
-      identity = await authenticate(request.headers, secret, 'anon');
+      identity = await authenticate(request.headers, keys, 'anon');
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();
       // a time zone Postgres does not know is ignored, as PostgREST does (refused with handling=strict)

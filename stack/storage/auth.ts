@@ -1,8 +1,8 @@
-import { errors as joseErrors, jwtVerify } from 'jose';
+import { requestCredential } from '../jwt/credentials.js';
+import type { JwtKeys } from '../jwt/keys.js';
+import { verifyJwt as verifyJwt_, type JwtFailure } from '../jwt/verify.js';
 import type { RequestIdentity } from '../db/request-scope.js';
 import { ERRORS } from './errors.js';
-
-const encoder = new TextEncoder();
 
 /** The caller as Storage sees it: the JWT's role and claims, run in Postgres under RLS. */
 export interface Caller {
@@ -14,31 +14,31 @@ export interface Caller {
   authenticated: boolean;
 }
 
-/** `Authorization: Bearer <jwt>` first, the `apikey` header otherwise (as the API gateway passes it). */
-export function bearerToken(headers: Headers): string | null {
-  const auth = headers.get('authorization');
-  if (auth) {
-    const m = /^bearer\s+(.+)$/i.exec(auth.trim());
-    if (m) return m[1].trim();
+/** Storage verifies with jose, and reports jose's own message for a refused token. */
+function joseMessage(failure: JwtFailure): string {
+  switch (failure.reason) {
+    case 'empty':
+    case 'segments': return 'Invalid Compact JWS';
+    case 'header': return 'JWS Protected Header is invalid';
+    case 'payload': return 'JWT Claims Set must be a top-level JSON object';
+    case 'algorithm': return '"alg" (Algorithm) Header Parameter value not allowed';
+    case 'missing_kid':
+    case 'unknown_kid': return 'no applicable key found in the JSON Web Key Set';
+    case 'signature': return 'signature verification failed';
+    case 'expired': return '"exp" claim timestamp check failed';
+    case 'not_yet_valid': return '"nbf" claim timestamp check failed';
+    case 'issued_in_future': return '"iat" claim timestamp check failed';
+    case 'claim': return failure.message;
   }
-  return headers.get('apikey')?.trim() || null;
-}
-
-/** The token's claims; jose's own error otherwise (its message is what Storage reports). */
-async function verifyClaims(token: string, secret: string): Promise<Record<string, unknown>> {
-  const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: ['HS256'] });
-  return payload as Record<string, unknown>;
 }
 
 /** For signed-URL tokens, which Storage refuses as InvalidJWT (not AccessDenied, as a request's JWT). */
-export async function verifyJwt(token: string, secret: string): Promise<Record<string, unknown>> {
-  try {
-    return await verifyClaims(token, secret);
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw ERRORS.invalidJwt('jwt expired');
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw ERRORS.invalidJwt('signature verification failed');
-    throw ERRORS.invalidJwt(err instanceof Error && err.message ? err.message : 'Invalid JWT');
-  }
+export async function verifyJwt(token: string, keys: JwtKeys): Promise<Record<string, unknown>> {
+  const result = await verifyJwt_(token, keys);
+  if (result.ok) return result.jwt.claims;
+  const { failure } = result;
+  if (failure.reason === 'expired') throw ERRORS.invalidJwt('jwt expired');
+  throw ERRORS.invalidJwt(joseMessage(failure));
 }
 
 const ANON: Caller = { role: 'anon', claims: { role: 'anon' }, userId: null, authenticated: false };
@@ -48,19 +48,18 @@ const ANON: Caller = { role: 'anon', claims: { role: 'anon' }, userId: null, aut
  * message. Routes with `allowInvalidJwt` (public reads) take a missing or bad one as anon, not
  * authenticated, instead.
  */
-export async function authenticate(headers: Headers, secret: string, allowInvalidJwt = false): Promise<Caller> {
-  const token = bearerToken(headers);
-  if (!token) {
+export async function authenticate(headers: Headers, keys: JwtKeys, allowInvalidJwt = false): Promise<Caller> {
+  const credential = requestCredential(headers, keys);
+  if (credential.kind !== 'token' || credential.token === '') {
     if (allowInvalidJwt) return ANON;
     throw ERRORS.missingAuthorization();
   }
-  let claims: Record<string, unknown>;
-  try {
-    claims = await verifyClaims(token, secret);
-  } catch (err) {
+  const result = await verifyJwt_(credential.token, keys);
+  if (!result.ok) {
     if (allowInvalidJwt) return ANON;
-    throw ERRORS.accessDenied(err instanceof Error && err.message ? err.message : 'Invalid JWT');
+    throw ERRORS.accessDenied(joseMessage(result.failure));
   }
+  const claims = result.jwt.claims;
   const role = typeof claims.role === 'string' && claims.role ? claims.role : 'anon';
   const sub = typeof claims.sub === 'string' && /^[0-9a-f-]{36}$/i.test(claims.sub) ? claims.sub : null;
   return { role, claims, userId: sub, authenticated: true };

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
 import { withRequestScope } from '../db/request-scope.js';
+import { jwtKeys } from '../jwt/keys.js';
 import { authenticate, identity, type Caller } from './auth.js';
 import type { BlobStore } from './blobs.js';
 import { fromDatabaseError } from './errors.js';
@@ -22,7 +23,7 @@ export interface StorageDeps {
 }
 
 export function caller(deps: StorageDeps, c: Context, options: { allowInvalidJwt?: boolean } = {}): Promise<Caller> {
-  return authenticate(c.req.raw.headers, deps.config.jwtSecret, options.allowInvalidJwt);
+  return authenticate(c.req.raw.headers, jwtKeys(deps.config), options.allowInvalidJwt);
 }
 
 /**

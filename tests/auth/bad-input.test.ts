@@ -87,10 +87,14 @@ describe('bad input gets GoTrue 4xx errors, never a 500', () => {
     expect(await res.json()).toEqual({ code: 'invalid_credentials', message: 'Invalid login credentials' });
   });
 
-  it('no bearer token is 401 no_authorization', async () => {
-    const res = await authFetch('/user');
+  it('no bearer token is 401 no_authorization; an apikey alone stands for its JWT, which names no user', async () => {
+    const res = await fetch(`${stack().apiUrl}/auth/v1/user`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ code: 401, error_code: 'no_authorization', msg: 'This endpoint requires a Bearer token' });
+    // the CLI's gateway copies the apikey into Authorization when none is sent (kong.yml, BearerToken)
+    const anon = await authFetch('/user');
+    expect(anon.status).toBe(403);
+    expect(await anon.json()).toEqual({ code: 403, error_code: 'bad_jwt', msg: 'invalid claim: missing sub claim' });
   });
 
   it('a forged JWT (wrong secret) is 403 bad_jwt', async () => {

@@ -14,6 +14,9 @@ function config(raw: Record<string, unknown>): StackConfig {
     jwtSecret: 'x'.repeat(40),
     anonKey: 'anon-key',
     serviceRoleKey: 'service-key',
+    publishableKey: 'sb_publishable_test',
+    secretKey: 'sb_secret_test',
+    signingKeys: [],
     raw,
   };
 }
@@ -38,6 +41,9 @@ describe('functions settings from config.toml', () => {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: '4003',
       API_TOKEN: 'abc',
+      // the CLI's relay gives workers the new keys as JSON objects of named keys (functions serve main.ts)
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: 'sb_publishable_test' }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: 'sb_secret_test' }),
     });
   });
 

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionsSettings } from '../../stack/functions/config.js';
 import { FunctionsHost } from '../../stack/functions/host.js';
+import { JwtKeys } from '../../stack/jwt/keys.js';
 import { BASE_PATH, functionsApp } from '../../stack/functions/service.js';
 
 const SECRET = 'a-test-secret-with-at-least-32-characters';
@@ -26,11 +27,12 @@ beforeAll(async () => {
   // A copy, so the hot-reload test can edit a function without touching the repository.
   dir = mkdtempSync(path.join(os.tmpdir(), 'agora-functions-'));
   cpSync(fixtures, dir, { recursive: true });
+  token = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
   const settings: FunctionsSettings = {
     dir,
     verifyJwt: (name) => name !== 'public',
     enabled: () => true,
-    jwtSecret: SECRET,
+    jwtKeys: new JwtKeys({ jwtSecret: SECRET, signingKeys: [], anonKey: token, serviceRoleKey: 'service', publishableKey: 'sb_publishable_x', secretKey: 'sb_secret_x' }),
     env: { SUPABASE_URL: 'http://127.0.0.1:1', SUPABASE_ANON_KEY: 'anon', SUPABASE_SERVICE_ROLE_KEY: 'service', SUPABASE_DB_URL: 'postgresql://db' },
     requestTimeoutMs: 1500,
     bootTimeoutMs: 60_000,
@@ -39,7 +41,6 @@ beforeAll(async () => {
   host = new FunctionsHost(settings, pino({ level: 'silent' }));
   app = new Hono();
   app.route(BASE_PATH, functionsApp(host, pino({ level: 'silent' })));
-  token = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
 });
 
 afterAll(async () => {
@@ -73,6 +74,12 @@ describe('functions host', () => {
     const open = await call('/public', {}, false);
     expect(open.status).toBe(200);
     expect(await open.text()).toBe('public');
+  });
+
+  it('a publishable key (apikey, and as Bearer as supabase-js sends it) passes verify_jwt and reaches the function as the anon JWT, as the CLI\'s gateway hands it on', async () => {
+    const res = await call('/echo', { headers: { apikey: 'sb_publishable_x', authorization: 'Bearer sb_publishable_x' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).authorization).toBe(`Bearer ${token}`);
   });
 
   it('a CORS preflight is answered by the gateway, as Kong does on Supabase: any requested header allowed, the function not called', async () => {

@@ -41,11 +41,14 @@ describe('npm start', () => {
   it('starts on an empty data dir, serves /health, prints the status block, and stops cleanly on SIGTERM', async () => {
     const env = await freshEnv();
     const child = spawnCli('start', env);
-    await waitForOutput(child, /service_role key: /);
+    await waitForOutput(child, /Secret key: sb_secret_\S+\n/);
     expect(child.output.stdout).toMatch(/API URL: http:\/\/127\.0\.0\.1:\d+/);
     expect(child.output.stdout).toContain(`DB URL: postgresql://postgres:postgres@127.0.0.1:${env.AGORA_DB_PORT}/postgres`);
     expect(child.output.stdout).toMatch(/JWT secret: super-secret-jwt-token-with-at-least-32-characters-long/);
     expect(child.output.stdout).toMatch(/Inbox URL: /);
+    // the new API keys, as `supabase start` shows them (the CLI's fixed local keys)
+    expect(child.output.stdout).toContain('Publishable key: sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH');
+    expect(child.output.stdout).toContain('Secret key: sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz');
 
     const res = await fetch(`http://127.0.0.1:${env.AGORA_API_PORT}/health`);
     expect(res.status).toBe(200);
@@ -60,7 +63,7 @@ describe('npm start', () => {
     const status = await runCli('status', env);
     expect(status.code).toBe(0);
     const vars = Object.fromEntries(status.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['API_URL', 'DB_URL', 'ANON_KEY', 'SERVICE_ROLE_KEY', 'JWT_SECRET', 'INBOX_URL']));
+    expect(Object.keys(vars)).toEqual(expect.arrayContaining(['API_URL', 'DB_URL', 'ANON_KEY', 'SERVICE_ROLE_KEY', 'JWT_SECRET', 'INBOX_URL', 'PUBLISHABLE_KEY', 'SECRET_KEY']));
     expect(vars.API_URL).toBe(`http://127.0.0.1:${env.AGORA_API_PORT}`);
 
     const exited = new Promise((r) => child.on('exit', r));

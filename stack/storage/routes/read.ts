@@ -5,6 +5,7 @@ import { ERRORS } from '../errors.js';
 import { findBucket, mustFindObject, type ObjectRow } from '../objects.js';
 import { objectInfo, renderObject } from '../render.js';
 import { verifyUrlToken } from '../signing.js';
+import { jwtKeys } from '../../jwt/keys.js';
 
 function target(c: Context) {
   return { bucketId: c.req.param('bucket')!, name: c.req.param('path')! };
@@ -48,7 +49,7 @@ export function readRoutes(api: Hono, deps: StorageDeps): void {
 
   api.get('/object/sign/:bucket/:path{.+}', named(OPERATIONS.getSignedObject, async (c) => {
     const { bucketId, name } = target(c);
-    const payload = await verifyUrlToken('download', c.req.query('token'), deps.config.jwtSecret, `${bucketId}/${name}`);
+    const payload = await verifyUrlToken('download', c.req.query('token'), jwtKeys(deps.config), `${bucketId}/${name}`);
     const row = await asSuperuser(deps, (client) => mustFindObject(client, bucketId, name));
     const expires = typeof payload.exp === 'number' ? new Date(payload.exp * 1000).toUTCString() : undefined;
     return renderObject(deps.blobs, row, c.req.raw, { download: download(c), expires });

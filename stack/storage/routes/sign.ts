@@ -10,6 +10,7 @@ import { metadataFor } from '../objects.js';
 import { asSuperuser } from '../context.js';
 import { readJson } from './body.js';
 import { schemaError } from './validate.js';
+import { jwtKeys } from '../../jwt/keys.js';
 
 // Storage's default for signed upload URLs (uploadSignedUrlExpirationTime): two hours.
 const UPLOAD_URL_TTL = 2 * 60 * 60;
@@ -30,7 +31,7 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     const name = c.req.param('path')!;
     await asCaller(deps, who, c, (client) => mustFindObject(client, bucketId, name), { readOnly: true });
     const path = `${bucketId}/${name}`;
-    const token = await signUrlToken('download', { url: path }, deps.config.jwtSecret, ttl);
+    const token = await signUrlToken('download', { url: path }, jwtKeys(deps.config), ttl);
     return c.json({ signedURL: signedPath('sign', path, token) });
   }));
 
@@ -49,7 +50,7 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     }, { readOnly: true });
     const out = await Promise.all((paths as string[]).map(async (p) => {
       if (!visible.has(p)) return { error: 'Either the object does not exist or you do not have access to it', path: p, signedURL: null };
-      const token = await signUrlToken('download', { url: `${bucketId}/${p}` }, deps.config.jwtSecret, ttl);
+      const token = await signUrlToken('download', { url: `${bucketId}/${p}` }, jwtKeys(deps.config), ttl);
       return { error: null, path: p, signedURL: signedPath('sign', `${bucketId}/${p}`, token) };
     }));
     return c.json(out);
@@ -65,7 +66,7 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     const upsert = c.req.header('x-upsert') === 'true';
     await checkWritePermission(deps, who, { bucketId, name, upsert, owner: who.userId, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null }, c);
     const path = `${bucketId}/${name}`;
-    const token = await signUrlToken('upload', { url: path, owner: who.userId ?? undefined, upsert }, deps.config.jwtSecret, UPLOAD_URL_TTL);
+    const token = await signUrlToken('upload', { url: path, owner: who.userId ?? undefined, upsert }, jwtKeys(deps.config), UPLOAD_URL_TTL);
     return c.json({ url: signedPath('upload/sign', path, token), token });
   }));
 }

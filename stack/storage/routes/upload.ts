@@ -8,6 +8,7 @@ import { mustBeValidKey } from '../limits.js';
 import { metadataFor, mustFindBucket } from '../objects.js';
 import { verifyUrlToken } from '../signing.js';
 import { checkWritePermission, storeObject, type ObjectWrite } from '../write.js';
+import { jwtKeys } from '../../jwt/keys.js';
 
 async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', owner: string | null, upsert: boolean) {
   const bucketId = c.req.param('bucket')!;
@@ -29,7 +30,7 @@ async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', 
 export function uploadRoutes(api: Hono, deps: StorageDeps): void {
   api.put('/object/upload/sign/:bucket/:path{.+}', named(OPERATIONS.uploadSignedObject, async (c) => {
     const path = `${c.req.param('bucket')!}/${c.req.param('path')!}`;
-    const payload = await verifyUrlToken('upload', c.req.query('token'), deps.config.jwtSecret, path);
+    const payload = await verifyUrlToken('upload', c.req.query('token'), jwtKeys(deps.config), path);
     const owner = typeof payload.owner === 'string' ? payload.owner : null;
     // The token carries the signer's upsert choice; a client cannot widen it.
     return upload(deps, c, 'superuser', owner, payload.upsert === true);
