@@ -10,6 +10,7 @@ import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
 import { findUserByEmail, findUserById, identitiesOf, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow } from './users.js';
 import type { Tx } from './db.js';
 import { audit } from './audit.js';
+import { pkceParams, startFlow } from './pkce.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
@@ -80,6 +81,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const password = body.password === undefined || body.password === null ? null : str(body, 'password');
   const data = obj(body, 'data');
   const phone = str(body, 'phone');
+  const pkce = pkceParams(body);
   if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
   if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
   const newEmail = email ? validateEmail(email) : '';
@@ -110,7 +112,10 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
       // Only an anonymous user gains an address at once (like signing up); a permanent user
       // always confirms the change by mail, whatever enable_confirmations says.
       if (user.is_anonymous && settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
-      else await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo);
+      else {
+        if (pkce) await startFlow(tx, user.id, 'email_change', 'email_change', pkce);
+        await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo, pkce);
+      }
     }
   });
   const fresh = (await findUserById(db, caller.user.id))!;
