@@ -120,7 +120,7 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
         info.userAgent,
         info.ip,
       ]);
-      return { ok: await tokenResponse(tx, settings, user0.id, issued) };
+      return { ok: await tokenResponse(tx, settings, user0.id, issued, { method: 'token_refresh', ip: info.ip }) };
   });
   if ('refused' in outcome) throw outcome.refused;
   return outcome.ok;

@@ -10,12 +10,13 @@ import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
 import { findUserByEmail, findUserById, identitiesOf, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow } from './users.js';
 import type { Tx } from './db.js';
 import { audit } from './audit.js';
+import { factorsOf } from './factors.js';
 import { pkceParams, startFlow } from './pkce.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
   const { user } = await requireUser(c, deps.settings, deps.db);
-  return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
+  return c.json(userJson(user, await identitiesOf(deps.db, user.id), await factorsOf(deps.db, user.id)));
 }
 
 /** POST /logout?scope=global|local|others: 204; global ends every session of the user. */
@@ -119,5 +120,5 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
     }
   });
   const fresh = (await findUserById(db, caller.user.id))!;
-  return c.json(userJson(fresh, await identitiesOf(db, fresh.id)));
+  return c.json(userJson(fresh, await identitiesOf(db, fresh.id), await factorsOf(db, fresh.id)));
 }

@@ -1,3 +1,4 @@
+import { factorsOf, type FactorJson } from './factors.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from './db.js';
 import { unexpected, unprocessable } from './errors.js';
@@ -69,7 +70,8 @@ export function identityJson(i: IdentityRow) {
 }
 
 /** The user as GoTrue's models.User marshals it (omitempty fields left out when unset). */
-export function userJson(u: UserRow, identities: IdentityRow[]) {
+/** GoTrue's User JSON; `factors` only when the user has any (omitempty). */
+export function userJson(u: UserRow, identities: IdentityRow[], factors: FactorJson[] = []) {
   return {
     id: u.id,
     aud: u.aud ?? '',
@@ -91,6 +93,7 @@ export function userJson(u: UserRow, identities: IdentityRow[]) {
     app_metadata: u.raw_app_meta_data ?? {},
     user_metadata: u.raw_user_meta_data ?? {},
     identities: identities.map(identityJson),
+    ...(factors.length ? { factors } : {}),
     created_at: iso(u.created_at),
     updated_at: iso(u.updated_at),
     banned_until: iso(u.banned_until),
@@ -128,7 +131,7 @@ export async function identitiesOf(db: Querier, userId: string): Promise<Identit
 
 export async function loadUserJson(db: Querier, userId: string): Promise<UserJson | null> {
   const user = await findUserById(db, userId);
-  return user ? userJson(user, await identitiesOf(db, userId)) : null;
+  return user ? userJson(user, await identitiesOf(db, userId), await factorsOf(db, userId)) : null;
 }
 
 export interface NewUser {
