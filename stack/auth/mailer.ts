@@ -149,3 +149,15 @@ export async function sendEmailChangeMail(
     await deliver(deps, 'email_change', current, { ...vars, ConfirmationURL: actionLink(settings, hashCurrent, 'email_change', redirectTo), Token: otpCurrent, TokenHash: hashCurrent }, data);
   }
 }
+
+/** sendReauthenticationOtp: a code for the signed-in user to prove themselves again (the nonce). */
+export async function sendReauthenticationMail(tx: Tx, deps: MailerDeps, user: UserRow): Promise<void> {
+  const { settings } = deps;
+  enforceMaxFrequency(settings, user.reauthentication_sent_at);
+  const email = (user.email ?? '').toLowerCase();
+  const otp = generateOtp(settings.otpLength);
+  const hash = tokenHash(email, otp);
+  await tx.query('update auth.users set reauthentication_token = $2, reauthentication_sent_at = now() where id = $1', [user.id, hash]);
+  await saveOneTimeToken(tx, user.id, 'reauthentication_token', hash, email);
+  await deliver(deps, 'reauthentication', user.email ?? '', { ...baseVars(settings, user, settings.siteUrl), Token: otp, TokenHash: hash }, user.raw_user_meta_data ?? {});
+}

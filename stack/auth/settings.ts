@@ -5,7 +5,7 @@ import { StackError } from '../errors.js';
 
 type Table = Record<string, unknown>;
 
-export type EmailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'invite';
+export type EmailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'invite' | 'reauthentication';
 
 export interface EmailTemplate {
   subject: string;
@@ -57,6 +57,8 @@ export interface AuthSettings {
   templates: Record<EmailKind, EmailTemplate>;
   mailFrom: string;
   external: Record<string, boolean>;
+  /** [auth] enable_manual_linking: linkIdentity/unlinkIdentity are allowed. */
+  manualLinking: boolean;
   /** [auth.mfa]: factor limit and the TOTP enroll/verify switches. */
   mfa: { maxEnrolledFactors: number; totp: { enroll: boolean; verify: boolean } };
   /** [auth.hook.*]: the enabled hooks, by GoTrue's hook name. */
@@ -125,6 +127,10 @@ const DEFAULT_TEMPLATES: Record<EmailKind, EmailTemplate> = {
     subject: 'Confirm Email Change',
     content:
       '<h2>Confirm Change of Email</h2>\n\n<p>Follow this link to confirm the update of your email from {{ .Email }} to {{ .NewEmail }}:</p>\n<p><a href="{{ .ConfirmationURL }}">Change Email</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  reauthentication: {
+    subject: 'Confirm reauthentication',
+    content: '<h2>Confirm reauthentication</h2>\n\n<p>Enter the code: {{ .Token }}</p>\n',
   },
   invite: {
     subject: 'You have been invited',
@@ -241,6 +247,7 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
     templates: templates(email, config.rootDir),
     mailFrom: senderName ? `"${senderName.replace(/"/g, '')}" <${adminEmail}>` : adminEmail,
     external,
+    manualLinking: bool(auth.enable_manual_linking, false),
     mfa: {
       maxEnrolledFactors: num(table(auth, 'mfa').max_enrolled_factors, 10, 'mfa.max_enrolled_factors'),
       totp: { enroll: bool(table(table(auth, 'mfa'), 'totp').enroll_enabled, false), verify: bool(table(table(auth, 'mfa'), 'totp').verify_enabled, false) },

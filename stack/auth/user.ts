@@ -12,6 +12,7 @@ import type { Tx } from './db.js';
 import { audit } from './audit.js';
 import { factorsOf } from './factors.js';
 import { pkceParams, startFlow } from './pkce.js';
+import { verifyNonce } from './reauthenticate.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
@@ -94,6 +95,11 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   if (caller.user.is_anonymous && password && !newEmail && !phone) {
     throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
   }
+  // secure_password_change: a session older than a day must show the mailed nonce (UserUpdate).
+  const nonce = str(body, 'nonce');
+  const session = caller.session;
+  const needsNonce = password !== null && settings.securePasswordChange && (!session?.created_at || Date.now() > session.created_at.getTime() + 24 * 3600 * 1000);
+  if (needsNonce && !nonce) throw badRequest('reauthentication_needed', 'Password update requires reauthentication');
   let encrypted: string | null = null;
   if (password !== null) {
     if (caller.user.encrypted_password && (await verifyPassword(password, caller.user.encrypted_password))) {
@@ -104,6 +110,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const redirectTo = referrer(settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
   await transaction(db, async (tx) => {
     const user = (await findUserById(tx, caller.user.id, true)) as UserRow;
+    if (needsNonce) await verifyNonce(tx, settings, user, nonce);
     await audit(tx, user, encrypted ? 'user_updated_password' : 'user_modified', clientInfo(c).ip);
     if (encrypted) await setPassword(tx, user.id, encrypted, caller.session?.id ?? null);
     if (data) await mergeUserMetaData(tx, user.id, data);
