@@ -88,7 +88,13 @@ export async function enrollFactor(c: Context, deps: AuthDeps): Promise<Response
   }
   const totp = new OTPAuth.TOTP({ issuer, label: user.email ?? '', algorithm: 'SHA1', digits: 6, period: 30, secret: new OTPAuth.Secret({ size: 20 }) });
   const uri = totp.toString();
-  const qrCode = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'H' });
+  let qrCode: string;
+  try {
+    qrCode = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'H' });
+  } catch {
+    // Only an issuer or address too long for any QR code gets here: the caller's input, so a 400.
+    throw badRequest('validation_failed', 'Error generating QR Code: the issuer and account name are too long');
+  }
   const factorId = randomUUID();
   await transaction(deps.db, async (tx) => {
     await tx.query('select 1 from auth.users where id = $1 for update', [user.id]);

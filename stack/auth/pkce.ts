@@ -43,6 +43,8 @@ export const withFlowPrefix = (hash: string, pkce: PkceParams | null) => (pkce ?
 
 /** generateFlowState: a row the later /verify hands out an auth code from. */
 export async function startFlow(tx: Tx, userId: string, providerType: string, method: AuthMethod, pkce: PkceParams): Promise<void> {
+  // Flows never completed would pile up; GoTrue's cleanup drops them after a day too.
+  await tx.query("delete from auth.flow_state where created_at < now() - interval '24 hours'");
   await tx.query(
     `insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge, provider_type, authentication_method, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, now(), now())`,

@@ -206,6 +206,9 @@ describe('TOTP factors', () => {
     const noCode = await auth.fetch(`${base}/factors/${factor.id}/verify`, { method: 'POST', headers, body: JSON.stringify({ challenge_id: crypto.randomUUID() }) });
     expect(noCode.status).toBe(400);
     expect((await noCode.json()).msg).toBe('Code needs to be non-empty');
+    const hugeIssuer = await auth.fetch(`${base}/factors`, { method: 'POST', headers, body: JSON.stringify({ factor_type: 'totp', issuer: 'x'.repeat(5000), friendly_name: 'huge' }) });
+    expect(hugeIssuer.status).toBe(400);
+    expect((await hugeIssuer.json()).error_code).toBe('validation_failed');
     const badType = await auth.fetch(`${base}/factors`, { method: 'POST', headers, body: JSON.stringify({ factor_type: 'sms' }) });
     expect(badType.status).toBe(400);
     expect((await badType.json()).msg).toBe('factor_type needs to be totp, phone, or webauthn');
