@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { audit, type Actor } from './audit.js';
+import { factorsOf } from './factors.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
 import { AuthError, badRequest, notFound, unprocessable } from './errors.js';
@@ -100,7 +101,7 @@ export async function listUsers(c: Context, deps: AuthDeps): Promise<Response> {
 export async function getUserById(c: Context, deps: AuthDeps): Promise<Response> {
   await requireAdmin(c, deps.settings);
   const user = await loadUser(c, deps);
-  return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
+  return c.json(userJson(user, await identitiesOf(deps.db, user.id), await factorsOf(deps.db, user.id)));
 }
 
 /** gofrs/uuid's FromString forms (canonical, braced, urn:uuid:, 32 hex digits), as the canonical text. */

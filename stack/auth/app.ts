@@ -3,6 +3,11 @@ import { cors } from 'hono/cors';
 import { createUser, deleteUserById, generateLink, getUserById, invite, listUsers, updateUserById } from './admin.js';
 import type { AuthDeps } from './deps.js';
 import { API_VERSION_HEADER, AuthError, errorBody, requestedApiVersion, unprocessable } from './errors.js';
+import { adminSsoDisabled, authorize, ssoDisabled } from './external.js';
+import { HookError } from './hooks.js';
+import { linkIdentity, unlinkIdentity } from './identities.js';
+import { reauthenticate } from './reauthenticate.js';
+import { adminDeleteFactor, adminListFactors, challengeFactor, enrollFactor, unenrollFactor, verifyFactor } from './mfa.js';
 import { otp, recover, resend } from './recover.js';
 import { healthRoute, settingsRoute } from './settings-route.js';
 import { signup } from './signup.js';
@@ -62,6 +67,21 @@ export function createAuthApp(deps: AuthDeps): Hono {
   app.put('/admin/users/:id', route(updateUserById));
   app.delete('/admin/users/:id', route(deleteUserById));
   app.post('/admin/generate_link', route(generateLink));
+  app.get('/admin/users/:id/factors', route(adminListFactors));
+  app.delete('/admin/users/:id/factors/:factor_id', route(adminDeleteFactor));
+  app.get('/reauthenticate', route(reauthenticate));
+  app.get('/user/identities/authorize', route(linkIdentity));
+  app.delete('/user/identities/:identity_id', route(unlinkIdentity));
+  app.get('/authorize', route(authorize));
+  app.post('/sso', () => ssoDisabled());
+  app.get('/sso/saml/metadata', () => ssoDisabled());
+  app.post('/sso/saml/acs', () => ssoDisabled());
+  app.on(['GET', 'POST'], '/admin/sso/providers', route(adminSsoDisabled));
+  app.on(['GET', 'PUT', 'DELETE'], '/admin/sso/providers/:idp_id', route(adminSsoDisabled));
+  app.post('/factors', route(enrollFactor));
+  app.post('/factors/:factor_id/challenge', route(challengeFactor));
+  app.post('/factors/:factor_id/verify', route(verifyFactor));
+  app.delete('/factors/:factor_id', route(unenrollFactor));
   app.post('/invite', route(invite));
 
   app.notFound((c) => {
@@ -76,6 +96,11 @@ export function createAuthApp(deps: AuthDeps): Hono {
     }
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     c.header('x-sb-error-code', err.errorCode);
+    // A hook's public Postgres error is shown as it is to clients of the initial API version.
+    if (err instanceof HookError && err.postgres && !version) {
+      const { status, ...body } = err.postgres;
+      return c.json(body, status as 400);
+    }
     return c.json(errorBody(err, version), err.status as 400);
   });
   return app;

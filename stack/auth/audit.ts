@@ -17,6 +17,12 @@ const LOG_TYPES = {
   user_confirmation_requested: 'user',
   user_updated_password: 'user',
   user_repeated_signup: 'user',
+  user_reauthenticate_requested: 'user',
+  factor_in_progress: 'factor',
+  factor_unenrolled: 'factor',
+  challenge_created: 'factor',
+  verification_attempted: 'factor',
+  factor_deleted: 'factor',
 } as const;
 
 export type AuditAction = keyof typeof LOG_TYPES;

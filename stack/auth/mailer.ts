@@ -5,6 +5,7 @@ import { generateOtp, saveOneTimeToken, tokenHash, type OneTimeTokenType } from 
 import type { EmailLimiter } from './ratelimit.js';
 import type { AuthSettings, EmailKind } from './settings.js';
 import type { UserRow } from './users.js';
+import { withFlowPrefix, type PkceParams } from './pkce.js';
 
 /** The `type` a link carries to /verify. */
 export type VerificationType = 'signup' | 'invite' | 'recovery' | 'magiclink' | 'email_change';
@@ -50,10 +51,17 @@ const COLUMNS: Record<'confirmation' | 'recovery', { token: string; sentAt: stri
 };
 
 /** A fresh code for the user, stored hashed in the user's column and in auth.one_time_tokens. */
-export async function prepareToken(tx: Tx, settings: AuthSettings, user: UserRow, column: 'confirmation' | 'recovery', invite = false): Promise<PreparedToken> {
+export async function prepareToken(
+  tx: Tx,
+  settings: AuthSettings,
+  user: UserRow,
+  column: 'confirmation' | 'recovery',
+  invite = false,
+  pkce: PkceParams | null = null,
+): Promise<PreparedToken> {
   const email = (user.email ?? '').toLowerCase();
   const otp = generateOtp(settings.otpLength);
-  const hash = tokenHash(email, otp);
+  const hash = withFlowPrefix(tokenHash(email, otp), pkce);
   const c = COLUMNS[column];
   await tx.query(
     `update auth.users set ${c.token} = $2, ${c.sentAt} = now()${invite ? ', invited_at = now()' : ''}, updated_at = now() where id = $1`,
@@ -90,11 +98,12 @@ export async function sendVerificationMail(
   user: UserRow,
   type: 'signup' | 'invite' | 'recovery' | 'magiclink',
   redirectTo: string,
+  pkce: PkceParams | null = null,
 ): Promise<void> {
   const column = type === 'signup' || type === 'invite' ? 'confirmation' : 'recovery';
   // sendInvite has no max_frequency check: an admin may re-invite at once.
   if (type !== 'invite') enforceMaxFrequency(deps.settings, column === 'confirmation' ? user.confirmation_sent_at : user.recovery_sent_at);
-  const { otp, hash } = await prepareToken(tx, deps.settings, user, column, type === 'invite');
+  const { otp, hash } = await prepareToken(tx, deps.settings, user, column, type === 'invite', pkce);
   const kind: EmailKind = type === 'signup' ? 'confirmation' : type === 'magiclink' ? 'magic_link' : type;
   await deliver(
     deps,
@@ -109,15 +118,22 @@ export async function sendVerificationMail(
  * sendEmailChange: a code for the new address, and with double_confirm_changes a second one for
  * the current address; each address gets its own mail.
  */
-export async function sendEmailChangeMail(tx: Tx, deps: MailerDeps, user: UserRow, newEmail: string, redirectTo: string): Promise<void> {
+export async function sendEmailChangeMail(
+  tx: Tx,
+  deps: MailerDeps,
+  user: UserRow,
+  newEmail: string,
+  redirectTo: string,
+  pkce: PkceParams | null = null,
+): Promise<void> {
   const { settings } = deps;
   enforceMaxFrequency(settings, user.email_change_sent_at);
   const current = (user.email ?? '').toLowerCase();
   const otpNew = generateOtp(settings.otpLength);
-  const hashNew = tokenHash(newEmail, otpNew);
+  const hashNew = withFlowPrefix(tokenHash(newEmail, otpNew), pkce);
   const both = settings.secureEmailChange && current !== '';
   const otpCurrent = both ? generateOtp(settings.otpLength) : '';
-  const hashCurrent = both ? tokenHash(current, otpCurrent) : '';
+  const hashCurrent = both ? withFlowPrefix(tokenHash(current, otpCurrent), pkce) : '';
   await tx.query(
     `update auth.users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4,
             email_change_confirm_status = 0, email_change_sent_at = now(), updated_at = now()
@@ -132,4 +148,16 @@ export async function sendEmailChangeMail(tx: Tx, deps: MailerDeps, user: UserRo
   if (both) {
     await deliver(deps, 'email_change', current, { ...vars, ConfirmationURL: actionLink(settings, hashCurrent, 'email_change', redirectTo), Token: otpCurrent, TokenHash: hashCurrent }, data);
   }
+}
+
+/** sendReauthenticationOtp: a code for the signed-in user to prove themselves again (the nonce). */
+export async function sendReauthenticationMail(tx: Tx, deps: MailerDeps, user: UserRow): Promise<void> {
+  const { settings } = deps;
+  enforceMaxFrequency(settings, user.reauthentication_sent_at);
+  const email = (user.email ?? '').toLowerCase();
+  const otp = generateOtp(settings.otpLength);
+  const hash = tokenHash(email, otp);
+  await tx.query('update auth.users set reauthentication_token = $2, reauthentication_sent_at = now() where id = $1', [user.id, hash]);
+  await saveOneTimeToken(tx, user.id, 'reauthentication_token', hash, email);
+  await deliver(deps, 'reauthentication', user.email ?? '', { ...baseVars(settings, user, settings.siteUrl), Token: otp, TokenHash: hash }, user.raw_user_meta_data ?? {});
 }

@@ -8,6 +8,7 @@ import { sendEmailChangeMail, sendVerificationMail } from './mailer.js';
 import { hashPassword } from './password.js';
 import { referrer } from './redirect.js';
 import { bool, clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
+import { pkceParams, startFlow } from './pkce.js';
 import { confirmUser, findUserByEmail, findUserById, insertUser, type UserRow } from './users.js';
 
 function redirectOf(c: Context, deps: AuthDeps): string {
@@ -20,13 +21,15 @@ export async function recover(c: Context, deps: AuthDeps): Promise<Response> {
   const body = await readJson(c);
   const rawEmail = str(body, 'email');
   if (!rawEmail) throw badRequest('validation_failed', 'Password recovery requires an email');
+  const pkce = pkceParams(body);
   const email = validateEmail(rawEmail);
   const redirectTo = redirectOf(c, deps);
   await transaction(deps.db, async (tx) => {
     const user = await findUserByEmail(tx, email);
     if (!user) return;
+    if (pkce) await startFlow(tx, user.id, 'recovery', 'recovery', pkce);
     await audit(tx, user, 'user_recovery_requested', clientInfo(c).ip);
-    await sendVerificationMail(tx, deps, user, 'recovery', redirectTo);
+    await sendVerificationMail(tx, deps, user, 'recovery', redirectTo, pkce);
   });
   return c.json({});
 }
@@ -43,6 +46,7 @@ export async function otp(c: Context, deps: AuthDeps): Promise<Response> {
   const phone = str(body, 'phone');
   const createUser = body.create_user === undefined ? true : bool(body, 'create_user');
   const data = obj(body, 'data') ?? {};
+  const pkce = pkceParams(body);
   if (!rawEmail && phone) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
   if (!rawEmail) throw badRequest('validation_failed', 'An email address or phone number is required');
   if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
@@ -60,13 +64,16 @@ export async function otp(c: Context, deps: AuthDeps): Promise<Response> {
     if (!user) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
     if (!user.email_confirmed_at) {
       if (!settings.autoconfirm) {
-        await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+        // As GoTrue's magic link for a new user: a sign-up, whose confirmation completes the flow.
+        if (pkce) await startFlow(tx, user.id, 'email', 'email/signup', pkce);
+        await sendVerificationMail(tx, deps, user, 'signup', redirectTo, pkce);
         return;
       }
       await confirmUser(tx, user.id);
       user = (await findUserById(tx, user.id))!;
     }
-    await sendVerificationMail(tx, deps, user, 'magiclink', redirectTo);
+    if (pkce) await startFlow(tx, user.id, 'magiclink', 'magiclink', pkce);
+    await sendVerificationMail(tx, deps, user, 'magiclink', redirectTo, pkce);
   });
   return c.json({});
 }
@@ -80,6 +87,7 @@ export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
     throw badRequest('validation_failed', 'Missing one of these types: signup, email_change, sms, phone_change');
   }
   if (type === 'sms' || type === 'phone_change') throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  const pkce = pkceParams(body);
   const email = validateEmail(str(body, 'email'));
   const redirectTo = redirectOf(c, deps);
   await transaction(deps.db, async (tx) => {
@@ -91,9 +99,11 @@ export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
     if (!user) return;
     if (type === 'signup') {
       if (user.email_confirmed_at) return;
-      await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+      if (pkce) await startFlow(tx, user.id, 'email/signup', 'email/signup', pkce);
+      await sendVerificationMail(tx, deps, user, 'signup', redirectTo, pkce);
     } else if (user.email_change) {
-      await sendEmailChangeMail(tx, deps, user, user.email_change, redirectTo);
+      if (pkce) await startFlow(tx, user.id, 'email_change', 'email_change', pkce);
+      await sendEmailChangeMail(tx, deps, user, user.email_change, redirectTo, pkce);
     }
   });
   return c.json({});

@@ -145,7 +145,7 @@ export async function requireUser(c: Context, settings: AuthSettings, db: Db): P
   const sid = claims.session_id;
   if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
     if (!UUID_RE.test(sid)) throw forbidden('bad_jwt', 'invalid claim: session_id claim must be a UUID');
-    const { rows } = await db.query<SessionRow>('select id, user_id, not_after, aal from auth.sessions where id = $1', [sid]);
+    const { rows } = await db.query<SessionRow>('select id, user_id, not_after, aal, created_at from auth.sessions where id = $1', [sid]);
     if (!rows[0]) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
     session = rows[0];
   }

@@ -1,12 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db, Tx } from './db.js';
-import type { AccessTokenClaims } from './jwt.js';
+import { buildAccessTokenClaims, type ClaimsContext } from './claims.js';
+import { factorsOf } from './factors.js';
 import { signAccessToken } from '../jwt/sign.js';
 import type { AuthSettings } from './settings.js';
 import { identitiesOf, INSTANCE_ID, userJson, type UserRow, type UserJson } from './users.js';
 
 /** How the session was authenticated (GoTrue's AuthenticationMethod, the amr claim). */
-export type AuthMethod = 'anonymous' | 'password' | 'otp' | 'magiclink' | 'email/signup' | 'recovery' | 'invite' | 'email_change' | 'token_refresh';
+export type AuthMethod = 'anonymous' | 'password' | 'otp' | 'magiclink' | 'email/signup' | 'recovery' | 'invite' | 'email_change' | 'token_refresh' | 'totp';
 
 export interface RefreshTokenRow {
   id: string;
@@ -107,51 +108,30 @@ export async function swapRefreshToken(tx: Tx, token: RefreshTokenRow): Promise<
   return insertRefreshToken(tx, token.user_id, token.session_id!, token.token);
 }
 
-/** Access token for a session, with aal and amr computed from the session's recorded methods. */
-export async function accessTokenFor(db: Db | Tx, settings: AuthSettings, user: UserRow, sessionId: string): Promise<{ token: string; expiresAt: number }> {
-  const { rows } = await db.query<{ authentication_method: string; updated_at: Date }>(
-    'select authentication_method, updated_at from auth.mfa_amr_claims where session_id = $1 order by updated_at desc',
-    [sessionId],
-  );
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + settings.jwtExpiry;
-  const claims: AccessTokenClaims = {
-    iss: settings.jwtIssuer,
-    sub: user.id,
-    aud: user.aud ?? '',
-    exp,
-    iat,
-    email: user.email ?? '',
-    phone: user.phone ?? '',
-    app_metadata: user.raw_app_meta_data ?? {},
-    user_metadata: user.raw_user_meta_data ?? {},
-    role: user.role ?? '',
-    aal: 'aal1',
-    amr: rows.map((r) => ({ method: r.authentication_method, timestamp: Math.floor(r.updated_at.getTime() / 1000) })),
-    session_id: sessionId,
-    is_anonymous: user.is_anonymous,
-  };
-  return { token: await signAccessToken(claims, settings.jwtKeys), expiresAt: exp };
+/** Access token for a session: claims built in claims.ts (aal, amr, the access token hook), then signed. */
+export async function accessTokenFor(tx: Tx, settings: AuthSettings, user: UserRow, sessionId: string, context: ClaimsContext): Promise<{ token: string; expiresAt: number }> {
+  const { claims, expiresAt } = await buildAccessTokenClaims(tx, settings, user, sessionId, context);
+  return { token: await signAccessToken(claims, settings.jwtKeys), expiresAt };
 }
 
 /** A new session for the user with its token response (issueRefreshToken). */
 export async function issueSession(tx: Tx, settings: AuthSettings, userId: string, method: AuthMethod, client: ClientInfo): Promise<TokenResponse> {
   const { rows } = await tx.query<UserRow>('select * from auth.users where id = $1', [userId]);
   const refresh = await startSession(tx, rows[0], method, client);
-  return tokenResponse(tx, settings, userId, refresh);
+  return tokenResponse(tx, settings, userId, refresh, { method, ip: client.ip });
 }
 
-export async function tokenResponse(tx: Tx, settings: AuthSettings, userId: string, refresh: RefreshTokenRow): Promise<TokenResponse> {
+export async function tokenResponse(tx: Tx, settings: AuthSettings, userId: string, refresh: RefreshTokenRow, context: ClaimsContext): Promise<TokenResponse> {
   const { rows } = await tx.query<UserRow>('select * from auth.users where id = $1', [userId]);
   const user = rows[0];
-  const { token, expiresAt } = await accessTokenFor(tx, settings, user, refresh.session_id!);
+  const { token, expiresAt } = await accessTokenFor(tx, settings, user, refresh.session_id!, context);
   return {
     access_token: token,
     token_type: 'bearer',
     expires_in: settings.jwtExpiry,
     expires_at: expiresAt,
     refresh_token: refresh.token,
-    user: userJson(user, await identitiesOf(tx, userId)),
+    user: userJson(user, await identitiesOf(tx, userId), await factorsOf(tx, userId)),
   };
 }
 

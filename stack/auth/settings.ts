@@ -6,7 +6,7 @@ import { jwtKeys, type JwtKeys } from '../jwt/keys.js';
 
 type Table = Record<string, unknown>;
 
-export type EmailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'invite';
+export type EmailKind = 'confirmation' | 'recovery' | 'magic_link' | 'email_change' | 'invite' | 'reauthentication';
 
 export interface EmailTemplate {
   subject: string;
@@ -59,6 +59,54 @@ export interface AuthSettings {
   templates: Record<EmailKind, EmailTemplate>;
   mailFrom: string;
   external: Record<string, boolean>;
+  /** [auth] enable_manual_linking: linkIdentity/unlinkIdentity are allowed. */
+  manualLinking: boolean;
+  /** [auth.mfa]: factor limit and the TOTP enroll/verify switches. */
+  mfa: { maxEnrolledFactors: number; totp: { enroll: boolean; verify: boolean } };
+  /** [auth.hook.*]: the enabled hooks, by GoTrue's hook name. */
+  hooks: Partial<Record<HookName, HookConfig>>;
+}
+
+/** GoTrue's extensibility points, as config.toml names them under [auth.hook]. */
+export type HookName = 'custom_access_token' | 'before_user_created' | 'mfa_verification_attempt' | 'password_verification_attempt' | 'send_sms' | 'send_email';
+
+export interface HookConfig {
+  uri: string;
+  /** For pg-functions URIs: the function as `"schema"."name"` (GoTrue's HookName). */
+  functionName: string;
+}
+
+const HOOK_NAMES: HookName[] = ['custom_access_token', 'before_user_created', 'mfa_verification_attempt', 'password_verification_attempt', 'send_sms', 'send_email'];
+// Only the access token hook runs here; the others are refused at start rather than ignored.
+const IMPLEMENTED_HOOKS: HookName[] = ['custom_access_token'];
+const POSTGRES_NAME = /^[a-zA-Z_][a-zA-Z0-9_-]{0,62}$/;
+
+/** ValidateExtensibilityPoint + PopulateExtensibilityPoint for the enabled [auth.hook.*] tables. */
+function hooks(auth: Table): Partial<Record<HookName, HookConfig>> {
+  const out: Partial<Record<HookName, HookConfig>> = {};
+  const configured = table(auth, 'hook');
+  for (const name of HOOK_NAMES) {
+    const t = table(configured, name);
+    if (t.enabled !== true) continue;
+    const uri = typeof t.uri === 'string' ? t.uri : '';
+    if (!IMPLEMENTED_HOOKS.includes(name)) throw new StackError(`[auth.hook.${name}] is not supported by this stack yet`);
+    let u: URL;
+    try {
+      u = new URL(uri);
+    } catch {
+      throw new StackError(`[auth.hook.${name}] uri is not a URL: ${JSON.stringify(uri)}`);
+    }
+    if (u.protocol !== 'pg-functions:') {
+      throw new StackError(`[auth.hook.${name}] uri: only pg-functions:// hooks are supported by this stack, got ${JSON.stringify(uri)}`);
+    }
+    const parts = u.pathname.split('/');
+    if (parts.length < 3) throw new StackError(`[auth.hook.${name}] uri: URI path does not contain enough parts`);
+    const [, schema, fn] = parts.map(decodeURIComponent);
+    if (!POSTGRES_NAME.test(schema)) throw new StackError(`[auth.hook.${name}] uri: invalid schema name: ${schema}`);
+    if (!POSTGRES_NAME.test(fn)) throw new StackError(`[auth.hook.${name}] uri: invalid table name: ${fn}`);
+    out[name] = { uri, functionName: `"${schema}"."${fn}"` };
+  }
+  return out;
 }
 
 const DEFAULT_TEMPLATES: Record<EmailKind, EmailTemplate> = {
@@ -81,6 +129,10 @@ const DEFAULT_TEMPLATES: Record<EmailKind, EmailTemplate> = {
     subject: 'Confirm Email Change',
     content:
       '<h2>Confirm Change of Email</h2>\n\n<p>Follow this link to confirm the update of your email from {{ .Email }} to {{ .NewEmail }}:</p>\n<p><a href="{{ .ConfirmationURL }}">Change Email</a></p>\n<p>Alternatively, enter the code: {{ .Token }}</p>\n',
+  },
+  reauthentication: {
+    subject: 'Confirm reauthentication',
+    content: '<h2>Confirm reauthentication</h2>\n\n<p>Enter the code: {{ .Token }}</p>\n',
   },
   invite: {
     subject: 'You have been invited',
@@ -197,5 +249,11 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
     templates: templates(email, config.rootDir),
     mailFrom: senderName ? `"${senderName.replace(/"/g, '')}" <${adminEmail}>` : adminEmail,
     external,
+    manualLinking: bool(auth.enable_manual_linking, false),
+    mfa: {
+      maxEnrolledFactors: num(table(auth, 'mfa').max_enrolled_factors, 10, 'mfa.max_enrolled_factors'),
+      totp: { enroll: bool(table(table(auth, 'mfa'), 'totp').enroll_enabled, false), verify: bool(table(table(auth, 'mfa'), 'totp').verify_enabled, false) },
+    },
+    hooks: hooks(auth),
   };
 }

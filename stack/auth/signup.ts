@@ -8,6 +8,7 @@ import { sendVerificationMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
 import { clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
+import { pkceParams, startFlow } from './pkce.js';
 import { issueSession } from './sessions.js';
 import { confirmUser, findUserByEmail, findUserById, identitiesOf, insertAnonymousUser, insertUser, userJson, type UserRow } from './users.js';
 
@@ -48,6 +49,7 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   const phone = str(body, 'phone');
   const password = str(body, 'password');
   const data = obj(body, 'data') ?? {};
+  const pkce = pkceParams(body);
   if (!rawEmail && !phone) {
     if (!settings.anonymousSignIns) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
     deps.limits.anonymous.take(rateLimitKey(c));
@@ -93,7 +95,8 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
       return { json: await issueSession(tx, settings, user.id, 'password', clientInfo(c)) };
     }
     await audit(tx, user, 'user_confirmation_requested', ip, { provider: 'email' });
-    await sendVerificationMail(tx, deps, user, 'signup', redirectTo);
+    if (pkce) await startFlow(tx, user.id, 'email', 'email/signup', pkce);
+    await sendVerificationMail(tx, deps, user, 'signup', redirectTo, pkce);
     const sent = (await findUserById(tx, user.id))!;
     // An invited user's details are not shown to whoever signs up with the address.
     if (sent.invited_at) return { json: userJson({ ...sent, raw_user_meta_data: {} }, []) };

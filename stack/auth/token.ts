@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, notFound, OAuthError, unprocessable, type AuthError } from './errors.js';
+import { badRequest, OAuthError, unprocessable, type AuthError } from './errors.js';
+import { pkceGrant } from './pkce.js';
 import { checkPasswordStrength, verifyPassword } from './password.js';
 import { clientInfo, rateLimitKey, readJson, str } from './request.js';
 import { issueSession, sessionExpiry, swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
@@ -20,14 +21,8 @@ export async function token(c: Context, deps: AuthDeps): Promise<Response> {
       return c.json(await passwordGrant(c, deps));
     case 'refresh_token':
       return c.json(await refreshGrant(c, deps));
-    case 'pkce': {
-      const body = await readJson(c);
-      if (!str(body, 'auth_code') || !str(body, 'code_verifier')) {
-        throw badRequest('validation_failed', 'invalid request: both auth code and code verifier should be non-empty');
-      }
-      // No flow is ever started with a code challenge here, so no code can match one.
-      throw notFound('flow_state_not_found', 'invalid flow state, no valid flow state found');
-    }
+    case 'pkce':
+      return c.json(await pkceGrant(c, deps));
     default:
       throw badRequest('provider_disabled', `Unsupported grant type for this instance: ${grant}`);
   }
@@ -125,7 +120,7 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
         info.userAgent,
         info.ip,
       ]);
-      return { ok: await tokenResponse(tx, settings, user0.id, issued) };
+      return { ok: await tokenResponse(tx, settings, user0.id, issued, { method: 'token_refresh', ip: info.ip }) };
   });
   if ('refused' in outcome) throw outcome.refused;
   return outcome.ok;

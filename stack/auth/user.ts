@@ -10,11 +10,14 @@ import { logoutAll, logoutOthers, logoutSession } from './sessions.js';
 import { findUserByEmail, findUserById, identitiesOf, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow } from './users.js';
 import type { Tx } from './db.js';
 import { audit } from './audit.js';
+import { factorsOf } from './factors.js';
+import { pkceParams, startFlow } from './pkce.js';
+import { verifyNonce } from './reauthenticate.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
   const { user } = await requireUser(c, deps.settings, deps.db);
-  return c.json(userJson(user, await identitiesOf(deps.db, user.id)));
+  return c.json(userJson(user, await identitiesOf(deps.db, user.id), await factorsOf(deps.db, user.id)));
 }
 
 /** POST /logout?scope=global|local|others: 204; global ends every session of the user. */
@@ -80,6 +83,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const password = body.password === undefined || body.password === null ? null : str(body, 'password');
   const data = obj(body, 'data');
   const phone = str(body, 'phone');
+  const pkce = pkceParams(body);
   if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
   if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
   const newEmail = email ? validateEmail(email) : '';
@@ -91,6 +95,11 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   if (caller.user.is_anonymous && password && !newEmail && !phone) {
     throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
   }
+  // secure_password_change: a session older than a day must show the mailed nonce (UserUpdate).
+  const nonce = str(body, 'nonce');
+  const session = caller.session;
+  const needsNonce = password !== null && settings.securePasswordChange && (!session?.created_at || Date.now() > session.created_at.getTime() + 24 * 3600 * 1000);
+  if (needsNonce && !nonce) throw badRequest('reauthentication_needed', 'Password update requires reauthentication');
   let encrypted: string | null = null;
   if (password !== null) {
     if (caller.user.encrypted_password && (await verifyPassword(password, caller.user.encrypted_password))) {
@@ -101,6 +110,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const redirectTo = referrer(settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
   await transaction(db, async (tx) => {
     const user = (await findUserById(tx, caller.user.id, true)) as UserRow;
+    if (needsNonce) await verifyNonce(tx, settings, user, nonce);
     await audit(tx, user, encrypted ? 'user_updated_password' : 'user_modified', clientInfo(c).ip);
     if (encrypted) await setPassword(tx, user.id, encrypted, caller.session?.id ?? null);
     if (data) await mergeUserMetaData(tx, user.id, data);
@@ -110,9 +120,12 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
       // Only an anonymous user gains an address at once (like signing up); a permanent user
       // always confirms the change by mail, whatever enable_confirmations says.
       if (user.is_anonymous && settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
-      else await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo);
+      else {
+        if (pkce) await startFlow(tx, user.id, 'email_change', 'email_change', pkce);
+        await sendEmailChangeMail(tx, deps, (await findUserById(tx, user.id))!, newEmail, redirectTo, pkce);
+      }
     }
   });
   const fresh = (await findUserById(db, caller.user.id))!;
-  return c.json(userJson(fresh, await identitiesOf(db, fresh.id)));
+  return c.json(userJson(fresh, await identitiesOf(db, fresh.id), await factorsOf(db, fresh.id)));
 }

@@ -1,3 +1,4 @@
+import { factorsOf, type FactorJson } from './factors.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from './db.js';
 import { unexpected, unprocessable } from './errors.js';
@@ -34,6 +35,7 @@ export interface UserRow {
   phone_change: string | null;
   phone_change_sent_at: Date | null;
   confirmed_at: Date | null;
+  reauthentication_token?: string | null;
   reauthentication_sent_at: Date | null;
   banned_until: Date | null;
   deleted_at: Date | null;
@@ -69,7 +71,8 @@ export function identityJson(i: IdentityRow) {
 }
 
 /** The user as GoTrue's models.User marshals it (omitempty fields left out when unset). */
-export function userJson(u: UserRow, identities: IdentityRow[]) {
+/** GoTrue's User JSON; `factors` only when the user has any (omitempty). */
+export function userJson(u: UserRow, identities: IdentityRow[], factors: FactorJson[] = []) {
   return {
     id: u.id,
     aud: u.aud ?? '',
@@ -91,6 +94,7 @@ export function userJson(u: UserRow, identities: IdentityRow[]) {
     app_metadata: u.raw_app_meta_data ?? {},
     user_metadata: u.raw_user_meta_data ?? {},
     identities: identities.map(identityJson),
+    ...(factors.length ? { factors } : {}),
     created_at: iso(u.created_at),
     updated_at: iso(u.updated_at),
     banned_until: iso(u.banned_until),
@@ -128,7 +132,7 @@ export async function identitiesOf(db: Querier, userId: string): Promise<Identit
 
 export async function loadUserJson(db: Querier, userId: string): Promise<UserJson | null> {
   const user = await findUserById(db, userId);
-  return user ? userJson(user, await identitiesOf(db, userId)) : null;
+  return user ? userJson(user, await identitiesOf(db, userId), await factorsOf(db, userId)) : null;
 }
 
 export interface NewUser {

@@ -7,6 +7,7 @@ import { tokenHash } from './otp.js';
 import { sameSecret } from './password.js';
 import { referrer } from './redirect.js';
 import { clientInfo, rateLimitKey, readJson, str, validateEmail } from './request.js';
+import { flowMethodOf, issueAuthCode, PKCE_PREFIX } from './pkce.js';
 import { issueSession, type TokenResponse } from './sessions.js';
 import type { AuthSettings } from './settings.js';
 import { confirmUser, findUserByEmail, isBanned, mergeAppMetaData, type UserRow } from './users.js';
@@ -62,7 +63,9 @@ async function userByEmailAndCode(tx: Tx, settings: AuthSettings, type: EmailTyp
       : await findUserByEmail(tx, email);
   if (!user) throw invalid();
   if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
-  const check = (expected: string | null, sentAt: Date | null) => !!expected && !expired(sentAt, settings) && sameSecret(hash, expected);
+  // A hash stored for a PKCE flow carries the prefix; the typed code completes it all the same (isOtpValid).
+  const check = (expected: string | null, sentAt: Date | null) =>
+    !!expected && !expired(sentAt, settings) && (sameSecret(hash, expected) || sameSecret(PKCE_PREFIX + hash, expected));
   const valid =
     type === 'signup' || type === 'invite'
       ? check(user.confirmation_token, user.confirmation_sent_at)
@@ -80,7 +83,8 @@ async function userByEmailAndCode(tx: Tx, settings: AuthSettings, type: EmailTyp
  * change was confirmed (no session then).
  */
 async function apply(tx: Tx, settings: AuthSettings, user: UserRow, type: EmailType, hash: string, ip: string | null): Promise<boolean> {
-  const effective = type === 'email' ? (user.recovery_token === hash ? 'magiclink' : 'signup') : type;
+  const is = (stored: string | null) => !!stored && (stored === hash || stored === PKCE_PREFIX + hash);
+  const effective = type === 'email' ? (is(user.recovery_token) ? 'magiclink' : 'signup') : type;
   const action = effective === 'invite' ? 'invite_accepted' : effective === 'email_change' ? 'user_modified' : effective === 'signup' || !user.email_confirmed_at ? 'user_signedup' : 'login';
   await audit(tx, user, action, ip);
   switch (effective) {
@@ -96,7 +100,7 @@ async function apply(tx: Tx, settings: AuthSettings, user: UserRow, type: EmailT
       break;
     case 'email_change': {
       if (!settings.autoconfirm && settings.secureEmailChange && (user.email_change_confirm_status ?? 0) === 0 && user.email) {
-        const side = user.email_change_token_current === hash ? 'current' : 'new';
+        const side = is(user.email_change_token_current) ? 'current' : 'new';
         await tx.query(
           `update auth.users set email_change_confirm_status = 1, email_change_token_${side} = '', updated_at = now() where id = $1`,
           [user.id],
@@ -172,6 +176,21 @@ function withFragment(target: string, values: Record<string, string>): string {
   return `${i >= 0 ? target.slice(0, i) : target}#${fragment}`;
 }
 
+/** prepPKCERedirectURL and friends: values added to the redirect's query (PKCE flows read them there). */
+function withQuery(target: string, values: Record<string, string>): string {
+  const hashAt = target.indexOf('#');
+  const base = hashAt >= 0 ? target.slice(0, hashAt) : target;
+  const rest = hashAt >= 0 ? target.slice(hashAt) : '';
+  try {
+    const u = new URL(base);
+    for (const [k, v] of Object.entries(values)) u.searchParams.set(k, v);
+    return u.toString() + rest;
+  } catch {
+    const q = encodeValues(values);
+    return `${base}${base.includes('?') ? '&' : '?'}${q}${rest}`;
+  }
+}
+
 const OAUTH_ERRORS: Record<number, string> = { 400: 'invalid_request', 401: 'unauthorized_client', 403: 'access_denied', 500: 'server_error', 503: 'temporarily_unavailable' };
 
 /**
@@ -186,20 +205,31 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
   if (!rawType) throw badRequest('validation_failed', 'Verify requires a verification type');
   if (!token) throw badRequest('validation_failed', 'Verify requires a token or a token hash');
   const type = asType(rawType);
+  // A token minted for a PKCE flow ends in an auth code on the redirect's query, not a session.
+  const pkce = token.startsWith(PKCE_PREFIX);
   let session: TokenResponse | null = null;
+  let authCode: string | null = null;
   try {
-    session = await transaction(deps.db, async (tx) => {
+    const outcome = await transaction(deps.db, async (tx): Promise<{ code: string } | { session: TokenResponse } | null> => {
       const user = await userByTokenHash(tx, deps.settings, type, token);
       if (!(await apply(tx, deps.settings, user, type, token, clientInfo(c).ip))) return null;
-      return issueSession(tx, deps.settings, user.id, 'otp', clientInfo(c));
+      if (pkce) return { code: await issueAuthCode(tx, user.id, flowMethodOf(type)) };
+      return { session: await issueSession(tx, deps.settings, user.id, 'otp', clientInfo(c)) };
     });
+    if (outcome && 'code' in outcome) authCode = outcome.code;
+    else if (outcome) session = outcome.session;
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
     const fragment: Record<string, string> = { error_code: err.errorCode, error_description: err.message };
     if (OAUTH_ERRORS[err.status]) fragment.error = OAUTH_ERRORS[err.status];
-    return c.redirect(withFragment(redirectTo, fragment), 303);
+    // prepErrorRedirectURL: a PKCE flow gets the error in the query too.
+    return c.redirect(withFragment(pkce ? withQuery(redirectTo, fragment) : redirectTo, fragment), 303);
   }
-  if (!session) return c.redirect(withFragment(redirectTo, { message: SINGLE_CONFIRMATION }), 303);
+  if (authCode) return c.redirect(withQuery(redirectTo, { code: authCode }), 303);
+  if (!session) {
+    const message = { message: SINGLE_CONFIRMATION };
+    return c.redirect(withFragment(pkce ? withQuery(redirectTo, message) : redirectTo, message), 303);
+  }
   return c.redirect(
     withFragment(redirectTo, {
       access_token: session.access_token,

@@ -21,7 +21,16 @@ export const authSchemas: Record<string, OpenAPIV3.SchemaObject> = {
     expires_at: int('unix time'), refresh_token: str(), user: ref('User'),
   }, ['access_token', 'token_type', 'expires_in', 'refresh_token', 'user']),
   Credentials: obj({ email: str(undefined, { format: 'email' }), phone: str(), password: str() }),
+  Factor: obj({
+    id: str(undefined, { format: 'uuid' }), friendly_name: str(), factor_type: str(undefined, { enum: ['totp', 'phone', 'webauthn'] }),
+    status: str(undefined, { enum: ['unverified', 'verified'] }), created_at: str(undefined, { format: 'date-time' }), updated_at: str(undefined, { format: 'date-time' }),
+  }, ['id', 'factor_type', 'status']),
 };
+
+// PKCE (`flowType: 'pkce'`, the @supabase/ssr default): the emailed link redirects with ?code=,
+// exchanged at /token?grant_type=pkce with the verifier.
+const pkce = { code_challenge: str('S256 (base64url SHA-256 of the verifier) or plain; 43-128 characters'), code_challenge_method: str(undefined, { enum: ['s256', 'plain'] }) };
+const factorPath = pathParam('factor_id', 'The factor\'s id (uuid)');
 
 const emailPassword = obj({ email: str(undefined, { format: 'email' }), password: str(), data: obj({}, [], 'user_metadata to store'), gotrue_meta_security: obj({ captcha_token: str() }) }, ['password']);
 
@@ -30,7 +39,7 @@ export const authPaths: OpenAPIV3.PathsObject = {
     post: {
       tags, operationId: 'auth_signup', summary: 'Sign up with email and password', security: security.apikey,
       description: 'Creates a user. With email confirmations off the answer is a session; with them on, the user (and a confirmation email is sent).',
-      requestBody: jsonBody(emailPassword),
+      requestBody: jsonBody({ ...emailPassword, properties: { ...emailPassword.properties, ...pkce } }),
       responses: { 200: json({ oneOf: [ref('Session'), ref('User')] }), ...errors },
     },
   },
@@ -53,7 +62,8 @@ export const authPaths: OpenAPIV3.PathsObject = {
     get: { tags, operationId: 'auth_get_user', summary: 'The signed-in user', security: security.user, responses: { 200: json(ref('User')), ...errors } },
     put: {
       tags, operationId: 'auth_update_user', summary: 'Update email, password or metadata of the signed-in user', security: security.user,
-      requestBody: jsonBody(obj({ email: str(), password: str(), nonce: str(), data: obj({}) })),
+      description: 'With `secure_password_change`, a session older than 24 hours needs `nonce` (the code /reauthenticate mails) to change the password.',
+      requestBody: jsonBody(obj({ email: str(), password: str(), nonce: str(), data: obj({}), ...pkce })),
       responses: { 200: json(ref('User')), ...errors },
     },
   },
@@ -61,14 +71,14 @@ export const authPaths: OpenAPIV3.PathsObject = {
     post: {
       tags, operationId: 'auth_recover', summary: 'Send a password-recovery email', security: security.apikey,
       parameters: [query('redirect_to', str(undefined, { format: 'uri' }))],
-      requestBody: jsonBody(obj({ email: str(undefined, { format: 'email' }), gotrue_meta_security: obj({ captcha_token: str() }) }, ['email'])),
+      requestBody: jsonBody(obj({ email: str(undefined, { format: 'email' }), gotrue_meta_security: obj({ captcha_token: str() }), ...pkce }, ['email'])),
       responses: { 200: json(obj({})), ...errors },
     },
   },
   '/auth/v1/otp': {
     post: {
       tags, operationId: 'auth_otp', summary: 'Send a magic link / one-time code', security: security.apikey,
-      requestBody: jsonBody(obj({ email: str(), phone: str(), create_user: bool(), data: obj({}) })),
+      requestBody: jsonBody(obj({ email: str(), phone: str(), create_user: bool(), data: obj({}), ...pkce })),
       responses: { 200: json(obj({})), ...errors },
     },
   },
@@ -81,13 +91,13 @@ export const authPaths: OpenAPIV3.PathsObject = {
     get: {
       tags, operationId: 'auth_verify_link', summary: 'Verify an email link, then redirect', security: security.none,
       parameters: [query('token', str(), undefined, true), query('type', str(), undefined, true), query('redirect_to', str())],
-      responses: { 303: { description: 'Redirect to the site with the session in the URL fragment (or an error)' } },
+      responses: { 303: { description: 'Redirect to the site with the session in the URL fragment, or for a PKCE link (token pkce_…) with ?code= to exchange at /token?grant_type=pkce (errors in the fragment, and for PKCE in the query too)' } },
     },
   },
   '/auth/v1/resend': {
     post: {
       tags, operationId: 'auth_resend', summary: 'Resend a signup or email-change confirmation', security: security.apikey,
-      requestBody: jsonBody(obj({ type: str(undefined, { enum: ['signup', 'email_change'] }), email: str() }, ['type', 'email'])),
+      requestBody: jsonBody(obj({ type: str(undefined, { enum: ['signup', 'email_change'] }), email: str(), ...pkce }, ['type', 'email'])),
       responses: { 200: json(obj({})), ...errors },
     },
   },
@@ -131,6 +141,78 @@ export const authPaths: OpenAPIV3.PathsObject = {
       tags, operationId: 'auth_admin_invite', summary: 'Invite a user by email (admin)', description: adminNote, security: security.serviceRole,
       requestBody: jsonBody(obj({ email: str(), data: obj({}) }, ['email'])),
       responses: { 200: json(ref('User')), ...errors },
+    },
+  },
+  '/auth/v1/reauthenticate': {
+    get: {
+      tags, operationId: 'auth_reauthenticate', summary: 'Mail the signed-in user a nonce for a password change', security: security.user,
+      responses: { 200: json(obj({})), ...errors },
+    },
+  },
+  '/auth/v1/factors': {
+    post: {
+      tags, operationId: 'auth_mfa_enroll', summary: 'Enroll a TOTP factor (MFA)', security: security.user,
+      description: 'Needs `[auth.mfa.totp] enroll_enabled`. With a verified factor already, only an aal2 session may enroll another.',
+      requestBody: jsonBody(obj({ factor_type: str(undefined, { enum: ['totp', 'phone', 'webauthn'] }), friendly_name: str(), issuer: str() }, ['factor_type'])),
+      responses: { 200: json(obj({ id: str(), type: str(), friendly_name: str(), totp: obj({ qr_code: str('SVG'), secret: str('base32'), uri: str('otpauth:// URI') }) })), 403: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/challenge': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_challenge', summary: 'Start a challenge for a factor', security: security.user,
+      responses: { 200: json(obj({ id: str(), type: str(), expires_at: int('unix time') })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/verify': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_verify', summary: 'Verify a challenge with a TOTP code; the session becomes aal2', security: security.user,
+      requestBody: jsonBody(obj({ challenge_id: str(undefined, { format: 'uuid' }), code: str() }, ['challenge_id', 'code'])),
+      responses: { 200: json(ref('Session')), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}': {
+    parameters: [factorPath],
+    delete: {
+      tags, operationId: 'auth_mfa_unenroll', summary: 'Unenroll a factor (a verified one needs an aal2 session)', security: security.user,
+      responses: { 200: json(obj({ id: str() })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/admin/users/{user_id}/factors': {
+    parameters: [pathParam('user_id', 'The user\'s id (uuid)')],
+    get: { tags, operationId: 'auth_admin_list_factors', summary: 'List a user\'s MFA factors (admin)', description: adminNote, security: security.serviceRole, responses: { 200: json(arr(ref('Factor'))), 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/users/{user_id}/factors/{factor_id}': {
+    parameters: [pathParam('user_id', 'The user\'s id (uuid)'), factorPath],
+    delete: { tags, operationId: 'auth_admin_delete_factor', summary: 'Delete a user\'s MFA factor (admin); its sessions drop to aal1', description: adminNote, security: security.serviceRole, responses: { 200: json(ref('Factor')), 404: authError, ...errors } },
+  },
+  '/auth/v1/user/identities/authorize': {
+    get: {
+      tags, operationId: 'auth_link_identity', summary: 'Link an OAuth identity (404 manual_linking_disabled unless enable_manual_linking)', security: security.user,
+      parameters: [query('provider', str(), undefined, true)],
+      responses: { 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/user/identities/{identity_id}': {
+    parameters: [pathParam('identity_id', 'The identity\'s id (uuid)')],
+    delete: {
+      tags, operationId: 'auth_unlink_identity', summary: 'Unlink an identity (404 manual_linking_disabled unless enable_manual_linking)', security: security.user,
+      responses: { 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/authorize': {
+    get: {
+      tags, operationId: 'auth_oauth_authorize', summary: 'Start an OAuth sign-in (no provider can be enabled locally: 400 validation_failed)', security: security.none,
+      parameters: [query('provider', str(), undefined, true), query('redirect_to', str()), query('code_challenge', str()), query('code_challenge_method', str())],
+      responses: { 400: authError },
+    },
+  },
+  '/auth/v1/sso': {
+    post: {
+      tags, operationId: 'auth_sso', summary: 'Start a SAML SSO sign-in (SAML is disabled locally: 404 saml_provider_disabled)', security: security.apikey,
+      requestBody: jsonBody(obj({ domain: str(), provider_id: str() })),
+      responses: { 404: authError },
     },
   },
 };

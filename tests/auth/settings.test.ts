@@ -132,3 +132,40 @@ describe('mail templates', () => {
     expect(html).toBe('<a href="https://x/verify?a=1&amp;b=2">go</a> 123456 &lt;Ann&gt; {{ .Unknown }}');
   });
 });
+
+// supabase/cli pkg/config/auth.go (hook and MFA keys) and supabase/auth internal/conf/configuration.go
+// (ValidateExtensibilityPoint, PopulateExtensibilityPoint: HookName is "schema"."function").
+describe('[auth.hook] and [auth.mfa] from config.toml', () => {
+  it('an enabled pg-functions access token hook names its function; MFA limits and switches are read', () => {
+    const s = projectWith(`[auth.hook.custom_access_token]
+enabled = true
+uri = "pg-functions://postgres/public/custom_access_token_hook"
+
+[auth.hook.send_sms]
+enabled = false
+uri = "https://example.com/unused"
+
+[auth.mfa]
+max_enrolled_factors = 3
+[auth.mfa.totp]
+enroll_enabled = true
+verify_enabled = false
+`);
+    expect(s.hooks).toEqual({
+      custom_access_token: { uri: 'pg-functions://postgres/public/custom_access_token_hook', functionName: '"public"."custom_access_token_hook"' },
+    });
+    expect(s.mfa).toEqual({ maxEnrolledFactors: 3, totp: { enroll: true, verify: false } });
+  });
+
+  it('MFA defaults as the CLI passes them when config.toml is silent: 10 factors, TOTP off', () => {
+    expect(projectWith('project_id = "x"\n').mfa).toEqual({ maxEnrolledFactors: 10, totp: { enroll: false, verify: false } });
+  });
+
+  it('refuses a hook URI it cannot run rather than ignoring it', () => {
+    const hook = (uri: string) => `[auth.hook.custom_access_token]\nenabled = true\nuri = "${uri}"\n`;
+    expect(() => projectWith(hook('pg-functions://postgres/public'))).toThrow(/URI path does not contain enough parts/);
+    expect(() => projectWith(hook('pg-functions://postgres/pub lic/fn'))).toThrow(/invalid schema name/);
+    expect(() => projectWith(hook('https://hooks.example.com/token'))).toThrow(/only pg-functions/);
+    expect(() => projectWith('[auth.hook.before_user_created]\nenabled = true\nuri = "pg-functions://postgres/public/f"\n')).toThrow(/not supported/);
+  });
+});
