@@ -100,7 +100,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       for (const s of [...services].reverse()) await s.close?.();
     });
     checkpoint();
-    const server = await listen(createGateway(services), config.api.port);
+    const server = await listen(createGateway(services, { serviceKey: config.serviceRoleKey }), config.api.port);
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as import('node:http').Server).closeAllConnections?.();

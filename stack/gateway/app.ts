@@ -6,6 +6,7 @@ import type { StackConfig } from '../config/load.js';
 import { log as stackLog } from '../log.js';
 import { checkHealth, type HealthCheck } from './health.js';
 import { registry } from './metrics.js';
+import { carriesServiceKey } from './metrics-auth.js';
 import { requestLog } from './request-log.js';
 
 /** What every service gets from the stack when it is created. */
@@ -38,9 +39,11 @@ export interface GatewayService {
 export interface GatewayOptions {
   /** Where request lines go (default: the stack's logger). */
   log?: Logger;
+  /** /metrics answers only a request carrying this key (the service_role key). */
+  serviceKey: string;
 }
 
-export function createGateway(services: GatewayService[], options: GatewayOptions = {}): Hono {
+export function createGateway(services: GatewayService[], options: GatewayOptions): Hono {
   const app = new Hono();
   app.use('*', requestLog(options.log ?? stackLog));
   // An error no service handled: its log line (with the error) is written by requestLog, so only
@@ -51,7 +54,12 @@ export function createGateway(services: GatewayService[], options: GatewayOption
     const { healthy, body } = await checkHealth(checks);
     return c.json(body, healthy ? 200 : 503);
   });
+  // Privileged, as Supabase's metrics endpoint: pool sizes and traffic are not for every client.
+  const serviceKey = options.serviceKey;
   app.get('/metrics', async (c) => {
+    if (!carriesServiceKey(c.req.raw.headers, serviceKey)) {
+      return c.json({ message: 'Invalid authentication credentials' }, 401, { 'WWW-Authenticate': 'Basic realm="metrics"' });
+    }
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   for (const service of services) service.mount?.(app);
