@@ -3,6 +3,8 @@ import { Hono } from 'hono';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
+import type { ComponentPools } from '../db/component-pools.js';
+import type { RoleSettings } from '../db/role-settings.js';
 import { log as stackLog } from '../log.js';
 import { checkHealth, type HealthCheck } from './health.js';
 import { registry } from './metrics.js';
@@ -14,8 +16,13 @@ export interface ServiceContext {
   config: StackConfig;
   /** Superuser connections, for the stack's own bookkeeping (never for a client's request). */
   adminPool: pg.Pool;
-  /** Connections as `authenticator`, which switches to the request's role as PostgREST does. */
-  apiPool: pg.Pool;
+  /**
+   * Each client-serving component's own connections as `authenticator`, which switches to the
+   * request's role as PostgREST does.
+   */
+  pools: ComponentPools;
+  /** The roles' own settings, applied in every request scope; REST reloads them with its schema cache. */
+  roleSettings: RoleSettings;
   log: Logger;
 }
 

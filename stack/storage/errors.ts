@@ -1,3 +1,5 @@
+import { isPoolTimeout } from '../db/component-pools.js';
+
 /**
  * Storage's errors as Supabase Storage renders them: HTTP 400 for every client error (500 for
  * server faults) and the real status in the body's `statusCode` string, next to `code`,
@@ -57,6 +59,8 @@ export const ERRORS = {
 /** Maps a Postgres error raised under the caller's role to Storage's (storage/database/errors.ts). */
 export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError = ERRORS.keyAlreadyExists): StorageError {
   if (err instanceof StorageError) return err;
+  // no connection of storage's pool came free in time
+  if (isPoolTimeout(err)) return make('DatabaseTimeout', 544, 'The connection to the database timed out');
   const pgErr = err as { code?: string; message?: string };
   switch (pgErr.code) {
     case '42501':

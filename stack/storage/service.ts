@@ -75,7 +75,7 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
   const deps: StorageDeps = {
     config: ctx.config,
     adminPool: ctx.adminPool,
-    apiPool: ctx.apiPool,
+    apiPool: ctx.pools.storage,
     blobs: new BlobStore(root),
     globalFileSizeLimit: parseFileSize(storageSection(ctx).file_size_limit) ?? DEFAULT_FILE_SIZE_LIMIT,
     log: ctx.log.child({ service: 'storage' }),

@@ -14,6 +14,8 @@ function config(raw: Record<string, unknown>): StackConfig {
     jwtSecret: 'x'.repeat(40),
     anonKey: 'anon-key',
     serviceRoleKey: 'service-key',
+    bodyLimits: { rest: 1, auth: 1, storage: 1, functions: 1, realtime: 1 },
+    pools: { rest: 1, storage: 1, realtime: 1, auth: 1, acquireTimeoutMs: 1 },
     raw,
   };
 }

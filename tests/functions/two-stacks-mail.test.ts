@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import getPort from 'get-port';
 import { createClient } from '@supabase/supabase-js';
+import ws from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { log } from '../../stack/log.js';
 import { startStack, type RunningStack } from '../../stack/stack.js';
@@ -42,7 +43,7 @@ async function waitForMail(stack: RunningStack, to: string, waitMs = 15_000): Pr
 /** Signs a user up on `stack` and asks its password-reset function for a link. */
 async function requestReset(stack: RunningStack): Promise<string> {
   const email = `two-stacks-${randomUUID().slice(0, 8)}@functions.test`;
-  const client = createClient(stack.urls.api, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+  const client = createClient(stack.urls.api, stack.config.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: ws as never } });
   const { error } = await client.auth.signUp({ email, password: 'a-password-1' });
   expect(error).toBeNull();
   const { error: invokeError } = await client.functions.invoke('password-reset', { body: { action: 'request', email } });

@@ -59,10 +59,10 @@ describe('GET /metrics', () => {
 
   it('reports the pools\' total, idle and waiting connections and their limits', async () => {
     const page = await (await metrics()).text();
-    for (const pool of ['admin', 'api']) {
+    for (const pool of ['admin', 'rest', 'storage', 'realtime']) {
       for (const state of ['total', 'idle', 'waiting']) expect(sample(page, 'agora_db_pool_connections', { pool, state })).toBeGreaterThanOrEqual(0);
     }
-    expect(sample(page, 'agora_db_pool_max_connections', { pool: 'api' })).toBeGreaterThan(0);
+    expect(sample(page, 'agora_db_pool_max_connections', { pool: 'rest' })).toBeGreaterThan(0);
     expect(sample(page, 'agora_db_pool_connections', { pool: 'admin', state: 'total' })).toBeGreaterThan(0);
   });
 

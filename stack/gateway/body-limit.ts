@@ -1,0 +1,89 @@
+/**
+ * Request bodies read against a cap, as every component reads them: a declared Content-Length
+ * over the cap is refused before a byte is read, and a body without one is counted as it arrives
+ * and refused the moment it passes the cap, so nothing beyond the cap is ever held in memory.
+ * Each component answers `BodyTooLarge` with a 413 in its own error format; its response should
+ * carry `Connection: close` (CLOSE_CONNECTION) so the rest of the upload is not read at all.
+ */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/** Headers for a 413: the connection is closed rather than the rest of the body drained. */
+export const CLOSE_CONNECTION = { Connection: 'close' } as const;
+
+/** Throws BodyTooLarge when the request declares a body longer than `limit`. */
+export function checkDeclaredLength(headers: Headers, limit: number): void {
+  const declared = Number(headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
+}
+
+/** The whole body, at most `limit` bytes (BodyTooLarge past that). */
+export async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  checkDeclaredLength(request.headers, limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // stop reading (no cancel: that would reset the socket before the 413 is written)
+      reader.releaseLock();
+      throw new BodyTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.byteLength);
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
+/** The body as text, at most `limit` bytes. */
+export async function readCappedText(request: Request, limit: number): Promise<string> {
+  return utf8.decode(await readCapped(request, limit));
+}
+
+/**
+ * The body passed through as a stream (to a function's worker), erroring with BodyTooLarge once
+ * more than `limit` bytes went through.
+ */
+export function cappedStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let total = 0;
+  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      total += chunk.byteLength;
+      if (total > limit) controller.error(new BodyTooLarge(limit));
+      else controller.enqueue(chunk);
+    },
+  }));
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `max`: one pass over the text, skipping
+ * strings, before any parser (or anything recursive after it) meets the value.
+ */
+export function jsonNestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return false;
+}
