@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { createUser, deleteUserById, generateLink, getUserById, invite, listUsers, updateUserById } from './admin.js';
 import type { AuthDeps } from './deps.js';
+import { bodyLimit } from '../gateway/body-limit.js';
 import { API_VERSION_HEADER, AuthError, errorBody, requestedApiVersion, unprocessable } from './errors.js';
 import { otp, recover, resend } from './recover.js';
 import { healthRoute, settingsRoute } from './settings-route.js';
@@ -34,6 +35,7 @@ export function createAuthApp(deps: AuthDeps): Hono {
       credentials: true,
     }),
   );
+  app.use('*', bodyLimit(deps.settings.maxBodyBytes));
   app.use('*', async (c, next) => {
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     if (version) c.header(API_VERSION_HEADER, version);
@@ -76,6 +78,8 @@ export function createAuthApp(deps: AuthDeps): Hono {
     }
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     c.header('x-sb-error-code', err.errorCode);
+    // a body over the cap: the rest of it is not read
+    if (err.status === 413) c.header('Connection', 'close');
     return c.json(errorBody(err, version), err.status as 400);
   });
   return app;

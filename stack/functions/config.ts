@@ -13,6 +13,8 @@ export interface FunctionsSettings {
   jwtSecret: string;
   /** Environment every worker gets (the SUPABASE_* variables and secrets). */
   env: Record<string, string>;
+  /** Request bodies past this many bytes get a 413 before or while they are relayed. */
+  maxBodyBytes: number;
   /** Wall-clock limit of one request; past it the request gets 546 WORKER_LIMIT. */
   requestTimeoutMs: number;
   /** How long a worker may take to start (the first start may fetch npm packages). */
@@ -71,6 +73,7 @@ export function settingsFrom(config: StackConfig, inboxSmtpPort: number | null):
       SUPABASE_SERVICE_ROLE_KEY: config.serviceRoleKey,
       SUPABASE_DB_URL: dbUrl(config),
     },
+    maxBodyBytes: config.bodyLimits.functions,
     requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,
     bootTimeoutMs: 180_000,
     idleTimeoutMs: 10 * 60_000,

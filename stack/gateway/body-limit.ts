@@ -1,3 +1,5 @@
+import type { Context, MiddlewareHandler } from 'hono';
+
 /**
  * Request bodies read against a cap, as every component reads them: a declared Content-Length
  * over the cap is refused before a byte is read, and a body without one is counted as it arrives
@@ -55,15 +57,17 @@ export async function readCappedText(request: Request, limit: number): Promise<s
 
 /**
  * The body passed through as a stream (to a function's worker), erroring with BodyTooLarge once
- * more than `limit` bytes went through.
+ * more than `limit` bytes went through (after calling `onExceeded`).
  */
-export function cappedStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+export function cappedStream(body: ReadableStream<Uint8Array>, limit: number, onExceeded: () => void): ReadableStream<Uint8Array> {
   let total = 0;
   return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       total += chunk.byteLength;
-      if (total > limit) controller.error(new BodyTooLarge(limit));
-      else controller.enqueue(chunk);
+      if (total > limit) {
+        onExceeded();
+        controller.error(new BodyTooLarge(limit));
+      } else controller.enqueue(chunk);
     },
   }));
 }
@@ -86,4 +90,26 @@ export function jsonNestsDeeper(text: string, max: number): boolean {
     } else if (ch === 0x5d || ch === 0x7d) depth--;
   }
   return false;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The request-body cap of the component serving the request, set by its app (bodyLimit). */
+    bodyLimit: number;
+  }
+}
+
+/** Middleware of a component's app: its body cap, for the body readers below it. */
+export function bodyLimit(bytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('bodyLimit', bytes);
+    await next();
+  };
+}
+
+/** The body of the request `c` serves as text, within its component's cap. */
+export function readContextText(c: Context): Promise<string> {
+  const limit = c.get('bodyLimit');
+  if (limit === undefined) throw new Error('no body limit set for this route');
+  return readCappedText(c.req.raw, limit);
 }

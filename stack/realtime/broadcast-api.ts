@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { canBroadcast } from './authorization.js';
 import { topicKey, type Hub, type Identity } from './hub.js';
 import { verifyToken } from './tokens.js';
+import { BodyTooLarge, CLOSE_CONNECTION, jsonNestsDeeper, readCapped, readCappedText } from '../gateway/body-limit.js';
+
+const utf8 = new TextDecoder();
 
 // Realtime's REST broadcast: `POST /realtime/v1/api/broadcast` with a batch of messages (what
 // realtime-js falls back to when not joined), and `POST .../api/broadcast/:topic/events/:event`
@@ -25,7 +28,13 @@ export interface BroadcastApiDeps {
   secret: Uint8Array;
   apiPool: pg.Pool;
   log: Logger;
+  /** Bodies past this many bytes get a 413 (the tenant's max_payload_size_in_kb). */
+  maxBodyBytes: number;
 }
+
+/** Nesting allowed in a broadcast body. */
+const MAX_JSON_DEPTH = 1000;
+const tooLarge = (c: Context) => c.json({ message: 'Payload too large' }, 413, CLOSE_CONNECTION);
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -42,7 +51,7 @@ function validate(messages: unknown[]): Record<string, string[]>[] {
   });
 }
 
-export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: BroadcastApiDeps): void {
+export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log, maxBodyBytes }: BroadcastApiDeps): void {
   // Private topics take the caller's broadcast (insert) permission on realtime.messages, checked
   // once per topic and request; a message without it is dropped, the request still accepted, as
   // Realtime's BroadcastController does.
@@ -59,9 +68,17 @@ export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: Broa
   app.post('/realtime/v1/api/broadcast', async (c) => {
     const identity = await authorized(c, secret);
     if (!identity) return c.json({ message: 'Unauthorized' }, 401);
+    let text: string;
+    try {
+      text = await readCappedText(c.req.raw, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return tooLarge(c);
+      throw err;
+    }
     let body: unknown;
     try {
-      body = await c.req.json();
+      if (jsonNestsDeeper(text, MAX_JSON_DEPTH)) throw new Error('nested too deeply');
+      body = JSON.parse(text);
     } catch {
       return c.json({ errors: { body: ['is not valid JSON'] } }, 400);
     }
@@ -90,13 +107,21 @@ export function mountBroadcastApi(app: Hono, { hub, secret, apiPool, log }: Broa
     const binary = type === 'application/octet-stream';
     // JSON or bytes only, as Realtime's BroadcastSingleController accepts
     if (!binary && type !== 'application/json') return c.json({ message: 'Unsupported media type' }, 415);
+    let raw: Uint8Array;
+    try {
+      raw = await readCapped(c.req.raw, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return tooLarge(c);
+      throw err;
+    }
     let user: { event: string; json?: unknown; binary?: Buffer };
     if (binary) {
-      user = { event, binary: Buffer.from(await c.req.arrayBuffer()) };
+      user = { event, binary: Buffer.from(raw) };
     } else {
-      const text = await c.req.text();
+      const text = utf8.decode(raw);
       let json: unknown;
       try {
+        if (jsonNestsDeeper(text, MAX_JSON_DEPTH)) throw new Error('nested too deeply');
         // an empty body is the empty payload; a JSON value that is not an object arrives as
         // Plug.Parsers hands it over, under `_json`
         json = text.trim() ? JSON.parse(text) : {};

@@ -51,7 +51,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
 
   return {
     name: 'realtime',
-    mount: (app) => mountBroadcastApi(app, { hub, secret, apiPool: ctx.pools.realtime, log: ctx.log }),
+    mount: (app) => mountBroadcastApi(app, { hub, secret, apiPool: ctx.pools.realtime, log: ctx.log, maxBodyBytes: ctx.config.bodyLimits.realtime }),
     attach: (server) => {
       server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
       // server.close() waits for every socket, and upgraded ones are not HTTP connections that

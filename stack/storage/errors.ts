@@ -40,6 +40,8 @@ export const ERRORS = {
   missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Bad Request'),
   invalidSignature: () => make('InvalidSignature', 400, 'Invalid signature'),
   accessDenied: (message = 'Access denied') => make('AccessDenied', 403, message, 'Unauthorized'),
+  // a JSON body over [storage]'s request cap (Fastify's bodyLimit in Storage)
+  bodyTooLarge: () => make('EntityTooLarge', 413, 'Request body is too large', 'Payload too large'),
   entityTooLarge: () => make('EntityTooLarge', 413, 'The object exceeded the maximum allowed size', 'Payload too large'),
   invalidMimeType: (mime: string) => make('InvalidMimeType', 415, `mime type ${mime} is not supported`, 'invalid_mime_type'),
   invalidRange: () => make('InvalidRange', 400, 'invalid range provided', 'invalid_range'),

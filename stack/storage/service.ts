@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { bodyLimit } from '../gateway/body-limit.js';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
@@ -26,6 +27,8 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 export function storageApp(deps: StorageDeps): Hono {
   const api = new Hono();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  // JSON bodies of the API routes; uploads are held to file_size_limit instead
+  api.use('*', bodyLimit(deps.config.bodyLimits.storage));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
   // A key with a line break (never valid in Storage) would match no `{.+}` route: InvalidKey too, not a 404.
   api.use('*', async (c, next) => {
@@ -63,6 +66,8 @@ export function storageApp(deps: StorageDeps): Hono {
     const aborted = (err as NodeJS.ErrnoException).code === 'ECONNRESET';
     const e = err instanceof StorageError ? err : aborted ? ERRORS.aborted() : ERRORS.internal();
     if (!(err instanceof StorageError) && !aborted) deps.log.error({ err, path: c.req.path }, 'storage request failed');
+    // a body over the cap: the rest of it is not read
+    if (e.statusCode === 413) c.header('Connection', 'close');
     return c.json(e.render(), e.httpStatus as 400);
   });
   return api;
