@@ -1,0 +1,178 @@
+// npm run bench:hostile — the gateway under hostile clients, each figure next to the same
+// measurement on an idle stack:
+//  1. bodies: four 80 MB uploads at once (with and without a key, with and without a declared
+//     length) and a 200,000-deep JSON array, while a GET by key runs every 20 ms: p99 of those
+//     GETs and the growth of the gateway process's RSS (targets: p99 < 250 ms, growth < 300 MB);
+//  2. pools: while 16 anon calls sleep 2.5 s each in REST, the latency of GET /auth/v1/settings,
+//     a storage bucket list and a password sign-in (targets: < 500 ms, < 500 ms, < 1.5 s).
+// The stack runs in a child process (`--serve`), so its RSS is the gateway's alone.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { deepJsonArray, sendHugeBody } from '../tests/support/hostile-bodies.js';
+
+const MB = 1024 * 1024;
+const SLEEPERS = 16;
+
+interface ServeInfo { apiUrl: string; dbUrl: string; anonKey: string; serviceRoleKey: string; pid: number }
+
+async function serve(): Promise<void> {
+  process.env.AGORA_LOG_LEVEL ??= 'error';
+  const { startTestStack } = await import('../tests/support/test-stack.js');
+  const test = await startTestStack();
+  const info: ServeInfo = { ...test.info, pid: process.pid };
+  process.stdout.write(`${JSON.stringify(info)}\n`);
+  const stop = async () => {
+    await test.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+/** Resident memory of one process, in MB. */
+async function rssMb(pid: number): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const p99 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+/** GETs by key every 20 ms while `during` runs (or for `idleMs`); their latencies, and the peak RSS seen. */
+async function getsDuring(info: ServeInfo, during: () => Promise<unknown>): Promise<{ latencies: number[]; failures: number; peakRss: number }> {
+  const headers = { apikey: info.anonKey, authorization: `Bearer ${info.anonKey}` };
+  const latencies: number[] = [];
+  let failures = 0;
+  let peakRss = await rssMb(info.pid);
+  let done = false;
+  const sampler = setInterval(() => void rssMb(info.pid).then((r) => (peakRss = Math.max(peakRss, r))), 25);
+  const poller = (async () => {
+    while (!done) {
+      const t = performance.now();
+      try {
+        const res = await fetch(`${info.apiUrl}/rest/v1/profiles?select=id&limit=1`, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures++;
+      } catch {
+        failures++;
+      }
+      latencies.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    done = true;
+    await poller;
+    clearInterval(sampler);
+  }
+  return { latencies, failures, peakRss };
+}
+
+async function hostileBodies(info: ServeInfo): Promise<string[]> {
+  const keyed = { apikey: info.anonKey, authorization: `Bearer ${info.anonKey}` };
+  const statuses: string[] = [];
+  const record = (p: Promise<{ status: number }>) => p.then((r) => statuses.push(String(r.status)), (e) => statuses.push(`error ${(e as Error).message}`));
+  await Promise.all([
+    record(sendHugeBody(`${info.apiUrl}/rest/v1/posts`, 80 * MB, { declareLength: true, headers: keyed })),
+    record(sendHugeBody(`${info.apiUrl}/rest/v1/posts`, 80 * MB, { declareLength: false, headers: keyed })),
+    record(sendHugeBody(`${info.apiUrl}/rest/v1/posts`, 80 * MB, { declareLength: true })),
+    record(sendHugeBody(`${info.apiUrl}/rest/v1/posts`, 80 * MB, { declareLength: false })),
+    record(fetch(`${info.apiUrl}/rest/v1/posts`, { method: 'POST', headers: { ...keyed, 'content-type': 'application/json' }, body: deepJsonArray(200_000) })
+      .then(async (r) => (await r.arrayBuffer(), r))),
+  ]);
+  return statuses;
+}
+
+async function timed(run: () => Promise<Response>): Promise<{ ms: number; status: number }> {
+  const t = performance.now();
+  const res = await run();
+  await res.arrayBuffer();
+  return { ms: performance.now() - t, status: res.status };
+}
+
+/** The three requests of part 2, each timed. */
+async function otherComponents(info: ServeInfo, email: string) {
+  const settings = await timed(() => fetch(`${info.apiUrl}/auth/v1/settings`, { headers: { apikey: info.anonKey } }));
+  const buckets = await timed(() => fetch(`${info.apiUrl}/storage/v1/bucket`, { headers: { apikey: info.serviceRoleKey, authorization: `Bearer ${info.serviceRoleKey}` } }));
+  const signIn = await timed(() => fetch(`${info.apiUrl}/auth/v1/token?grant_type=password`, {
+    method: 'POST', headers: { apikey: info.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench-password-1' }),
+  }));
+  return { settings, buckets, signIn };
+}
+
+async function run(info: ServeInfo): Promise<void> {
+  const admin = new pg.Client({ connectionString: info.dbUrl });
+  await admin.connect();
+  await admin.query(`create or replace function public.bench_sleep(seconds double precision) returns void language sql as $$ select pg_sleep(seconds) $$;
+                     grant execute on function public.bench_sleep(double precision) to anon`);
+  await admin.query("notify pgrst, 'reload schema'");
+  await admin.end();
+  // warm up (connections, schema cache, JWT cache)
+  await getsDuring(info, () => new Promise((r) => setTimeout(r, 1000)));
+
+  console.log('1. Hostile bodies: 4 x 80 MB (keyed/unkeyed, declared/chunked) + a 200,000-deep JSON array; GET by key every 20 ms');
+  const idle = await getsDuring(info, () => new Promise((r) => setTimeout(r, 4000)));
+  const idleRss = await rssMb(info.pid);
+  let statuses: string[] = [];
+  const hostile = await getsDuring(info, async () => (statuses = await hostileBodies(info)));
+  console.log(`   idle stack:    GET p99 ${ms(p99(idle.latencies))} (${idle.latencies.length} GETs, ${idle.failures} failed); RSS ${idleRss.toFixed(0)} MB, peak growth ${(idle.peakRss - idleRss).toFixed(0)} MB`);
+  console.log(`   hostile:       GET p99 ${ms(p99(hostile.latencies))} (${hostile.latencies.length} GETs, ${hostile.failures} failed); RSS peak growth ${(hostile.peakRss - idleRss).toFixed(0)} MB  [targets: p99 < 250 ms, growth < 300 MB]`);
+  console.log(`   hostile answers: ${statuses.join(', ')}`);
+
+  console.log(`2. Pools: ${SLEEPERS} anon calls sleeping 2.5 s each in REST`);
+  const email = `bench-${Date.now()}@hostile.test`;
+  const signUp = await fetch(`${info.apiUrl}/auth/v1/signup`, {
+    method: 'POST', headers: { apikey: info.anonKey, 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench-password-1' }),
+  });
+  await signUp.arrayBuffer();
+  const quiet = await otherComponents(info, email);
+  const sleepers = Array.from({ length: SLEEPERS }, () =>
+    fetch(`${info.apiUrl}/rest/v1/rpc/bench_sleep`, { method: 'POST', headers: { apikey: info.anonKey, 'content-type': 'application/json' }, body: '{"seconds":2.5}' })
+      .then(async (r) => (await r.arrayBuffer(), r.status)));
+  await new Promise((r) => setTimeout(r, 300));
+  const busy = await otherComponents(info, email);
+  const sleeperStatuses = await Promise.all(sleepers);
+  const line = (name: string, key: 'settings' | 'buckets' | 'signIn', target: string) =>
+    console.log(`   ${name.padEnd(22)} idle ${ms(quiet[key].ms).padStart(9)} (${quiet[key].status})   REST busy ${ms(busy[key].ms).padStart(9)} (${busy[key].status})  [target ${target}]`);
+  line('GET /auth/v1/settings', 'settings', '< 500 ms');
+  line('storage bucket list', 'buckets', '< 500 ms');
+  line('password sign-in', 'signIn', '< 1.5 s');
+  console.log(`   sleepers answered: ${[...new Set(sleeperStatuses)].join(', ')}`);
+}
+
+async function main(): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
+  });
+  const info = await new Promise<ServeInfo>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        resolve(JSON.parse(line));
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  try {
+    await run(info);
+  } finally {
+    child.stdin!.end();
+    await new Promise((r) => child.on('exit', r));
+  }
+}
+
+await (process.argv.includes('--serve') ? serve() : main());
