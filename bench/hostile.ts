@@ -7,6 +7,7 @@
 //  2. pools: while 16 anon calls sleep 2.5 s each in REST, the latency of GET /auth/v1/settings,
 //     a storage bucket list and a password sign-in (targets: < 500 ms, < 500 ms, < 1.5 s).
 // The stack runs in a child process (`--serve`), so its RSS is the gateway's alone.
+// HOSTILE_BENCH_SECONDS sets part 1's windows; HOSTILE_BENCH_CPU_PROF=<dir> profiles the stack.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -126,12 +127,13 @@ async function run(info: ServeInfo): Promise<void> {
   const idleRss = await rssMb(info.pid);
   const statuses = new Map<string, number>();
   let batches = 0;
+  // the senders run in a process of their own, so their CPU does not delay the GETs measured here;
+  // it is started (and its modules loaded) before the window opens
+  const attacker = await startAttacker(info);
   const hostile = await getsDuring(info, async () => {
-    const until = performance.now() + PHASE_MS;
-    while (performance.now() < until) {
-      for (const s of await hostileBodies(info)) statuses.set(s, (statuses.get(s) ?? 0) + 1);
-      batches++;
-    }
+    const result = await attacker.go();
+    for (const s of result.statuses) statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    batches = result.batches;
   });
   console.log(`   idle stack:    GET p99 ${ms(p99(idle.latencies))} (${idle.latencies.length} GETs, ${idle.failures} failed); RSS ${idleRss.toFixed(0)} MB, peak growth ${(idle.peakRss - idleRss).toFixed(0)} MB`);
   console.log(`   hostile:       GET p99 ${ms(p99(hostile.latencies))} (${hostile.latencies.length} GETs, ${hostile.failures} failed); RSS peak growth ${(hostile.peakRss - idleRss).toFixed(0)} MB  [targets: p99 < 250 ms, growth < 300 MB]`);
@@ -158,9 +160,50 @@ async function run(info: ServeInfo): Promise<void> {
   console.log(`   sleepers answered: ${[...new Set(sleeperStatuses)].join(', ')}`);
 }
 
+/**
+ * `--attack <stack info JSON>`: prints `ready`, waits for a line on stdin, then sends hostile
+ * batches back to back for PHASE_MS and prints what they got.
+ */
+async function attack(): Promise<void> {
+  const info = JSON.parse(process.argv[process.argv.indexOf('--attack') + 1]) as ServeInfo;
+  process.stdout.write('ready\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  const statuses: string[] = [];
+  let batches = 0;
+  const until = performance.now() + PHASE_MS;
+  while (performance.now() < until) {
+    statuses.push(...(await hostileBodies(info)));
+    batches++;
+  }
+  process.stdout.write(`${JSON.stringify({ statuses, batches })}\n`);
+  process.exit(0);
+}
+
+async function startAttacker(info: ServeInfo): Promise<{ go: () => Promise<{ statuses: string[]; batches: number }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--attack', JSON.stringify(info)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  while (!out.includes('ready\n')) {
+    if (child.exitCode !== null) throw new Error(`attacker exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    go: async () => {
+      child.stdin!.write('go\n');
+      const code = await exited;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) throw new Error(`attacker exited with ${code}`);
+      return JSON.parse(line);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve'], {
+  // HOSTILE_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the stack's process there
+  const prof = process.env.HOSTILE_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HOSTILE_BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', self, '--serve'], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
   });
@@ -185,4 +228,4 @@ async function main(): Promise<void> {
   }
 }
 
-await (process.argv.includes('--serve') ? serve() : main());
+await (process.argv.includes('--serve') ? serve() : process.argv.includes('--attack') ? attack() : main());

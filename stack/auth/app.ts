@@ -78,8 +78,6 @@ export function createAuthApp(deps: AuthDeps): Hono {
     }
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     c.header('x-sb-error-code', err.errorCode);
-    // a body over the cap: the rest of it is not read
-    if (err.status === 413) c.header('Connection', 'close');
     return c.json(errorBody(err, version), err.status as 400);
   });
   return app;

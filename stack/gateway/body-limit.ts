@@ -4,8 +4,9 @@ import type { Context, MiddlewareHandler } from 'hono';
  * Request bodies read against a cap, as every component reads them: a declared Content-Length
  * over the cap is refused before a byte is read, and a body without one is counted as it arrives
  * and refused the moment it passes the cap, so nothing beyond the cap is ever held in memory.
- * Each component answers `BodyTooLarge` with a 413 in its own error format; its response should
- * carry `Connection: close` (CLOSE_CONNECTION) so the rest of the upload is not read at all.
+ * Each component answers `BodyTooLarge` with a 413 in its own error format. The rest of the
+ * upload is never read into memory: once the answer is out, the HTTP server (@hono/node-server)
+ * gives the client a moment to read it, then closes the connection.
  */
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
@@ -13,9 +14,6 @@ export class BodyTooLarge extends Error {
     this.name = 'BodyTooLarge';
   }
 }
-
-/** Headers for a 413: the connection is closed rather than the rest of the body drained. */
-export const CLOSE_CONNECTION = { Connection: 'close' } as const;
 
 /** Throws BodyTooLarge when the request declares a body longer than `limit`. */
 export function checkDeclaredLength(headers: Headers, limit: number): void {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { canBroadcast } from './authorization.js';
 import { topicKey, type Hub, type Identity } from './hub.js';
 import { verifyToken } from './tokens.js';
-import { BodyTooLarge, CLOSE_CONNECTION, jsonNestsDeeper, readCapped, readCappedText } from '../gateway/body-limit.js';
+import { BodyTooLarge, jsonNestsDeeper, readCapped, readCappedText } from '../gateway/body-limit.js';
 
 const utf8 = new TextDecoder();
 
@@ -34,7 +34,7 @@ export interface BroadcastApiDeps {
 
 /** Nesting allowed in a broadcast body. */
 const MAX_JSON_DEPTH = 1000;
-const tooLarge = (c: Context) => c.json({ message: 'Payload too large' }, 413, CLOSE_CONNECTION);
+const tooLarge = (c: Context) => c.json({ message: 'Payload too large' }, 413);
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

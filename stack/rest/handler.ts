@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
-import { BodyTooLarge, CLOSE_CONNECTION, readCapped } from '../gateway/body-limit.js';
+import { BodyTooLarge, readCapped } from '../gateway/body-limit.js';
 import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
@@ -109,13 +109,12 @@ export function createHandler(deps: HandlerDeps) {
 }
 
 /**
- * A body over the cap, answered as Supabase's API gateway in front of PostgREST answers it (with
- * the connection closed, so the rest of the upload is never read).
+ * A body over the cap, answered as Supabase's API gateway in front of PostgREST answers it.
  */
 function bodyTooLarge(): Response {
   return new Response(JSON.stringify({ message: 'Request size limit exceeded' }), {
     status: 413,
-    headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8', ...CLOSE_CONNECTION },
+    headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8' },
   });
 }
 

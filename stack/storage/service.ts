@@ -66,8 +66,6 @@ export function storageApp(deps: StorageDeps): Hono {
     const aborted = (err as NodeJS.ErrnoException).code === 'ECONNRESET';
     const e = err instanceof StorageError ? err : aborted ? ERRORS.aborted() : ERRORS.internal();
     if (!(err instanceof StorageError) && !aborted) deps.log.error({ err, path: c.req.path }, 'storage request failed');
-    // a body over the cap: the rest of it is not read
-    if (e.statusCode === 413) c.header('Connection', 'close');
     return c.json(e.render(), e.httpStatus as 400);
   });
   return api;
