@@ -8,7 +8,8 @@
 //     a storage bucket list and a password sign-in (targets: < 500 ms, < 500 ms, < 1.5 s).
 // The stack runs in a child process (`--serve`), so its RSS is the gateway's alone.
 // HOSTILE_BENCH_SECONDS sets part 1's windows; HOSTILE_BENCH_CPU_PROF=<dir> profiles the stack.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { deepJsonArray, sendHugeBody } from '../tests/support/hostile-bodies.js';
@@ -32,6 +33,15 @@ async function serve(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.stdin.on('end', stop);
+  // the gateway's own event-loop delay, reset and reported on request (a line on stdin)
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  process.stdin.on('data', (d) => {
+    for (const cmd of String(d).split('\n')) {
+      if (cmd === 'reset') delay.reset();
+      if (cmd === 'report') process.stdout.write(`${JSON.stringify({ loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } })}\n`);
+    }
+  });
   process.stdin.resume();
 }
 
@@ -112,7 +122,29 @@ async function otherComponents(info: ServeInfo, email: string) {
   return { settings, buckets, signIn };
 }
 
-async function run(info: ServeInfo): Promise<void> {
+/** The stack process's event-loop delay since the last reset (p99 and max, ms). */
+function loopDelay(server: ChildProcess, fn: () => Promise<unknown>): Promise<{ p99: number; max: number }> {
+  return (async () => {
+    server.stdin!.write('reset\n');
+    await fn();
+    const line = new Promise<{ p99: number; max: number }>((resolve) => {
+      let buf = '';
+      const onData = (d: Buffer) => {
+        buf += d;
+        const found = buf.split('\n').find((l) => l.startsWith('{"loopDelay"'));
+        if (found) {
+          server.stdout!.off('data', onData);
+          resolve(JSON.parse(found).loopDelay);
+        }
+      };
+      server.stdout!.on('data', onData);
+    });
+    server.stdin!.write('report\n');
+    return line;
+  })();
+}
+
+async function run(info: ServeInfo, server: ChildProcess): Promise<void> {
   const admin = new pg.Client({ connectionString: info.dbUrl });
   await admin.connect();
   await admin.query(`create or replace function public.bench_sleep(seconds double precision) returns void language sql as $$ select pg_sleep(seconds) $$;
@@ -123,20 +155,23 @@ async function run(info: ServeInfo): Promise<void> {
   await getsDuring(info, () => new Promise((r) => setTimeout(r, 1000)));
 
   console.log(`1. Hostile bodies: batches of 4 x 80 MB (keyed/unkeyed, declared/chunked) + a 200,000-deep JSON array for ${PHASE_MS / 1000} s; GET by key every 20 ms`);
-  const idle = await getsDuring(info, () => new Promise((r) => setTimeout(r, PHASE_MS)));
+  let idle!: Awaited<ReturnType<typeof getsDuring>>;
+  const idleLoop = await loopDelay(server, async () => (idle = await getsDuring(info, () => new Promise((r) => setTimeout(r, PHASE_MS)))));
   const idleRss = await rssMb(info.pid);
   const statuses = new Map<string, number>();
   let batches = 0;
   // the senders run in a process of their own, so their CPU does not delay the GETs measured here;
   // it is started (and its modules loaded) before the window opens
   const attacker = await startAttacker(info);
-  const hostile = await getsDuring(info, async () => {
+  let hostile!: Awaited<ReturnType<typeof getsDuring>>;
+  const hostileLoop = await loopDelay(server, async () => (hostile = await getsDuring(info, async () => {
     const result = await attacker.go();
     for (const s of result.statuses) statuses.set(s, (statuses.get(s) ?? 0) + 1);
     batches = result.batches;
-  });
+  })));
   console.log(`   idle stack:    GET p99 ${ms(p99(idle.latencies))} (${idle.latencies.length} GETs, ${idle.failures} failed); RSS ${idleRss.toFixed(0)} MB, peak growth ${(idle.peakRss - idleRss).toFixed(0)} MB`);
   console.log(`   hostile:       GET p99 ${ms(p99(hostile.latencies))} (${hostile.latencies.length} GETs, ${hostile.failures} failed); RSS peak growth ${(hostile.peakRss - idleRss).toFixed(0)} MB  [targets: p99 < 250 ms, growth < 300 MB]`);
+  console.log(`   gateway event-loop delay: idle p99 ${ms(idleLoop.p99)} (max ${ms(idleLoop.max)}), hostile p99 ${ms(hostileLoop.p99)} (max ${ms(hostileLoop.max)})`);
   console.log(`   hostile answers over ${batches} batches: ${[...statuses].map(([s, n]) => `${n} x ${s}`).join(', ')}`);
 
   console.log(`2. Pools: ${SLEEPERS} anon calls sleeping 2.5 s each in REST`);
@@ -221,7 +256,7 @@ async function main(): Promise<void> {
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   try {
-    await run(info);
+    await run(info, child);
   } finally {
     child.stdin!.end();
     await new Promise((r) => child.on('exit', r));
