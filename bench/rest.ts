@@ -13,7 +13,7 @@
 // The server runs in a child process (`--serve`), so the load generator and the baselines do not
 // share its event loop. Knobs: REST_BENCH_SECONDS (per scenario, default 5), REST_BENCH_CONNECTIONS
 // (default 10), REST_BENCH_LEAK_REQUESTS (default 100000); diagnostics: REST_BENCH_CPU_PROF=<dir>
-// (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's apiPool use every second).
+// (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's REST pool use every second).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,8 +89,8 @@ async function serve(): Promise<void> {
   await admin.query("notify pgrst, 'reload schema'");
   await admin.end();
   if (process.env.REST_BENCH_POOL_STATS) {
-    const pool = test.stack.apiPool;
-    setInterval(() => process.stderr.write(`apiPool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
+    const pool = test.stack.pools.rest;
+    setInterval(() => process.stderr.write(`rest pool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
   }
   const canned = JSON.stringify([{ id: 1, author_id: 2, owner: 'seed', title: 'post 1', published: true }]);
   const floor = createServer((_req, res) => {

@@ -4,6 +4,7 @@ import { createStorageService } from './storage/service.js';
 import { createFunctionsService } from './functions/service.js';
 import { createRestService } from './rest/service.js';
 import { createAuthServices } from './auth/service.js';
+import type { Inbox } from './inbox/service.js';
 import { createRealtimeService } from './realtime/service.js';
 
 /**
@@ -11,13 +12,18 @@ import { createRealtimeService } from './realtime/service.js';
  * (stack/rest, stack/auth, ...) and contributes one entry here.
  */
 export async function createServices(ctx: ServiceContext): Promise<GatewayService[]> {
+  const ops = createOpsService(ctx);
+  const storage = await createStorageService(ctx);
+  // the inbox first: functions mail to the SMTP port it actually took
+  const auth = await createAuthServices(ctx);
+  const inbox = auth.find((s): s is Inbox => s.name === 'inbox');
   return [
     { name: 'postgres', health: async () => void (await ctx.adminPool.query('select 1')) },
-    createOpsService(ctx),
-    await createStorageService(ctx),
-    createFunctionsService(ctx),
+    ops,
+    storage,
+    createFunctionsService(ctx, inbox?.smtpPort ?? null),
     await createRestService(ctx),
-    ...(await createAuthServices(ctx)),
+    ...auth,
     await createRealtimeService(ctx),
   ];
 }

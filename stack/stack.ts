@@ -5,6 +5,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
 import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
+import { createComponentPools, endComponentPools, type ComponentPools } from './db/component-pools.js';
+import { applyRoleSettings, RoleSettings } from './db/role-settings.js';
 import { createGateway } from './gateway/app.js';
 import { jwtKeys } from './jwt/keys.js';
 import { createServices } from './services.js';
@@ -27,7 +29,8 @@ export interface RunningStack {
   cluster: PostgresCluster;
   /** Superuser pool for the stack's own work (health, admin). */
   adminPool: pg.Pool;
-  apiPool: pg.Pool;
+  /** The client-serving components' own pools (see db/component-pools.ts). */
+  pools: ComponentPools;
   bootstrap: BootstrapResult;
   freshCluster: boolean;
   urls: { api: string; db: string; inbox: string };
@@ -42,7 +45,7 @@ export function clusterFor(config: StackConfig): PostgresCluster {
   });
 }
 
-/** How the request-serving pool reaches Postgres: as authenticator, over the Unix socket when there is one. */
+/** How the request-serving pools reach Postgres: as authenticator, over the Unix socket when there is one. */
 export function apiConnection(config: StackConfig, cluster: PostgresCluster): pg.ClientConfig {
   return {
     host: cluster.socketDir ?? '127.0.0.1', port: config.db.port, database: 'postgres', user: 'authenticator', password: 'postgres',
@@ -88,20 +91,19 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
     cleanups.push(() => adminPool.end());
-    const apiPool = new pg.Pool({
-      ...apiConnection(config, cluster),
-      max: 10,
-      application_name: 'agora-api',
-    });
-    apiPool.on('error', poolError('api'));
-    cleanups.push(() => apiPool.end());
+    // a pool per component, each applying the role settings read here (and reloaded by REST)
+    const roleSettings = new RoleSettings(adminPool);
+    await roleSettings.reload();
+    applyRoleSettings(adminPool, roleSettings);
+    const pools = createComponentPools(config, apiConnection(config, cluster), roleSettings, poolError);
+    cleanups.push(() => endComponentPools(pools));
 
-    const services = await createServices({ config, adminPool, apiPool, log });
+    const services = await createServices({ config, adminPool, pools, roleSettings, log });
     cleanups.push(async () => {
       for (const s of [...services].reverse()) await s.close?.();
     });
     checkpoint();
-    const server = await listen(createGateway(services, { keys: jwtKeys(config) }), config.api.port);
+    const server = await listen(createGateway(services, { keys: jwtKeys(config), serviceKey: config.serviceRoleKey }), config.api.port);
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as import('node:http').Server).closeAllConnections?.();
@@ -114,7 +116,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       config,
       cluster,
       adminPool,
-      apiPool,
+      pools,
       bootstrap,
       freshCluster,
       urls: { api: apiUrl(config), db: dbUrl(config), inbox: inboxUrl(config) },

@@ -9,7 +9,7 @@ import { actionLink, prepareToken, sendVerificationMail, type VerificationType }
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
-import { bool, clientInfo, obj, readJson, requireAdmin, str, validateEmail } from './request.js';
+import { bool, clientInfo, obj, readBody, readJson, requireAdmin, str, validateEmail } from './request.js';
 import { logoutAll } from './sessions.js';
 import { parseGoDuration } from './settings.js';
 import { setPassword } from './user.js';
@@ -240,7 +240,7 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
 /** DELETE /admin/users/{id}: removed with everything that hangs off it, or soft-deleted. */
 export async function deleteUserById(c: Context, deps: AuthDeps): Promise<Response> {
   const claims = await requireAdmin(c, deps.settings);
-  const text = await c.req.text();
+  const text = await readBody(c);
   let soft = false;
   if (text.trim()) {
     let body: unknown;

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { createUser, deleteUserById, generateLink, getUserById, invite, listUsers, updateUserById } from './admin.js';
 import type { AuthDeps } from './deps.js';
+import { bodyLimit } from '../gateway/body-limit.js';
 import { API_VERSION_HEADER, AuthError, errorBody, requestedApiVersion, unprocessable } from './errors.js';
 import { adminSsoDisabled, authorize, ssoDisabled } from './external.js';
 import { HookError } from './hooks.js';
@@ -39,6 +40,7 @@ export function createAuthApp(deps: AuthDeps): Hono {
       credentials: true,
     }),
   );
+  app.use('*', bodyLimit(deps.settings.maxBodyBytes));
   app.use('*', async (c, next) => {
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     if (version) c.header(API_VERSION_HEADER, version);

@@ -12,7 +12,8 @@ export type Tx = pg.PoolClient;
 export function createAuthPool(config: StackConfig, log: Logger): Db {
   const pool = new pg.Pool({
     connectionString: `postgresql://supabase_auth_admin:postgres@127.0.0.1:${config.db.port}/postgres`,
-    max: 8,
+    max: config.pools.auth,
+    connectionTimeoutMillis: config.pools.acquireTimeoutMs,
     application_name: 'agora-auth',
     options: '-c search_path=auth',
   });

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { badRequest, forbidden, unauthorized } from './errors.js';
+import { AuthError, badRequest, forbidden, unauthorized } from './errors.js';
+import { BodyTooLarge, readContextText } from '../gateway/body-limit.js';
 import { verifyAccessToken } from './jwt.js';
 import { requestCredential } from '../jwt/credentials.js';
 import type { ClientInfo, SessionRow } from './sessions.js';
@@ -11,9 +12,19 @@ import type { Db } from './db.js';
 
 export type Body = Record<string, unknown>;
 
+/** The raw body within auth's cap; past it a 413 in GoTrue's error format. */
+export async function readBody(c: Context): Promise<string> {
+  try {
+    return await readContextText(c);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new AuthError(413, 'request_too_large', `Request body too large: the limit is ${err.limit} bytes`);
+    throw err;
+  }
+}
+
 /** GoTrue's retrieveRequestParams: the body must be a JSON object, else 400 bad_json. */
 export async function readJson(c: Context): Promise<Body> {
-  const text = await c.req.text();
+  const text = await readBody(c);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

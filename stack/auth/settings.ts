@@ -22,6 +22,8 @@ export interface RequestLimit {
 
 /** Everything /auth/v1 reads from config.toml's [auth] sections, with GoTrue's defaults. */
 export interface AuthSettings {
+  /** Request bodies past this many bytes get a 413 (config bodyLimits.auth). */
+  maxBodyBytes: number;
   siteUrl: string;
   additionalRedirectUrls: string[];
   externalUrl: string;
@@ -247,6 +249,7 @@ export function loadAuthSettings(config: StackConfig): AuthSettings {
       verify: { rate: num(rate.token_verifications, 30, 'rate_limit.token_verifications'), windowSeconds: 300 },
     },
     templates: templates(email, config.rootDir),
+    maxBodyBytes: config.bodyLimits.auth,
     mailFrom: senderName ? `"${senderName.replace(/"/g, '')}" <${adminEmail}>` : adminEmail,
     external,
     manualLinking: bool(auth.enable_manual_linking, false),

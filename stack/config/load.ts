@@ -29,6 +29,10 @@ export interface StackConfig {
   secretKey: string;
   /** `[auth] signing_keys_path` (relative to supabase/): the JWKs, the first signs; empty means HS256 with jwtSecret. */
   signingKeys: SigningJwk[];
+  /** Request-body caps per component, in bytes (see README "Limits"). */
+  bodyLimits: { rest: number; auth: number; storage: number; functions: number; realtime: number };
+  /** Connections per component, each its own pool, and how long a request waits for one. */
+  pools: { rest: number; storage: number; realtime: number; auth: number; acquireTimeoutMs: number };
   /** The whole parsed config.toml with env(VAR) references resolved, for the services' own sections. */
   raw: Table;
 }
@@ -123,7 +127,60 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     signingKeys: options.readSigningKeys !== false && typeof auth.signing_keys_path === 'string' && auth.signing_keys_path
       ? readSigningKeys(path.resolve(supabaseDir, auth.signing_keys_path))
       : [],
+    bodyLimits: bodyLimitsFrom(env),
+    pools: poolsFrom(env),
     raw,
+  };
+}
+
+// Body caps. REST: Supabase's API gateway caps request bodies in front of PostgREST (which has
+// none of its own); auth: GoTrue's bodies are small JSON documents; storage: its JSON routes
+// (uploads keep file_size_limit); functions: the edge runtime's request size; realtime: the
+// broadcast API's max_payload_size_in_kb default (3000 KB).
+const DEFAULT_BODY_LIMITS = { rest: 10 * 1024 ** 2, auth: 1024 ** 2, storage: 1024 ** 2, functions: 20 * 1024 ** 2, realtime: 3000 * 1000 };
+// PostgREST's db-pool 10 and db-pool-acquisition-timeout 10 s; the others sized for what they do.
+const DEFAULT_POOLS = { rest: 10, storage: 6, realtime: 4, auth: 8, acquireTimeoutMs: 10_000 };
+
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `AGORA_BODY_LIMIT_<COMPONENT>`: bytes, or a size such as "10MiB" / "500KB". */
+function sizeFrom(envName: string, env: NodeJS.ProcessEnv, dflt: number): number {
+  const raw = env[envName];
+  if (raw === undefined || raw === '') return dflt;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(raw);
+  const unit = m ? (m[2] || 'b').toLowerCase() : '';
+  const bytes = m && unit in SIZE_UNITS ? Math.floor(Number(m[1]) * SIZE_UNITS[unit]) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new StackError(`invalid size ${JSON.stringify(raw)} in ${envName}`, 'use bytes or a size such as 10MiB');
+  return bytes;
+}
+
+function countFrom(envName: string, env: NodeJS.ProcessEnv, dflt: number): number {
+  const raw = env[envName];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new StackError(`invalid value ${JSON.stringify(raw)} in ${envName}`, 'use a positive whole number');
+  return n;
+}
+
+function bodyLimitsFrom(env: NodeJS.ProcessEnv): StackConfig['bodyLimits'] {
+  const d = DEFAULT_BODY_LIMITS;
+  return {
+    rest: sizeFrom('AGORA_BODY_LIMIT_REST', env, d.rest),
+    auth: sizeFrom('AGORA_BODY_LIMIT_AUTH', env, d.auth),
+    storage: sizeFrom('AGORA_BODY_LIMIT_STORAGE', env, d.storage),
+    functions: sizeFrom('AGORA_BODY_LIMIT_FUNCTIONS', env, d.functions),
+    realtime: sizeFrom('AGORA_BODY_LIMIT_REALTIME', env, d.realtime),
+  };
+}
+
+function poolsFrom(env: NodeJS.ProcessEnv): StackConfig['pools'] {
+  const d = DEFAULT_POOLS;
+  return {
+    rest: countFrom('AGORA_POOL_REST', env, d.rest),
+    storage: countFrom('AGORA_POOL_STORAGE', env, d.storage),
+    realtime: countFrom('AGORA_POOL_REALTIME', env, d.realtime),
+    auth: countFrom('AGORA_POOL_AUTH', env, d.auth),
+    acquireTimeoutMs: countFrom('AGORA_POOL_ACQUIRE_TIMEOUT_MS', env, d.acquireTimeoutMs),
   };
 }
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { applicationName } from '../gateway/db-tag.js';
 import { currentRequestId } from '../gateway/request-context.js';
 import { Pipeline, type PipelineStatement } from './pipeline.js';
+import { roleSettingsFor } from './role-settings.js';
 
 /** Who a request runs as, as PostgREST, Storage and Realtime set it in Postgres. */
 export interface RequestIdentity {
@@ -30,7 +31,7 @@ export async function withRequestScope<T>(
   try {
     // BEGIN and every setting in one round trip, as PostgREST pipelines them: a multi-statement
     // simple query, so the values are escaped literals (escapeLiteral) rather than parameters.
-    const assignments = Object.entries(scopeSettings(identity))
+    const assignments = Object.entries(scopeSettings(pool, identity))
       .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`)
       .join(', ');
     await client.query(`${options.readOnly ? 'begin read only' : 'begin'}; select ${assignments}`);
@@ -45,13 +46,18 @@ export async function withRequestScope<T>(
   }
 }
 
-/** What a request's transaction sets, transaction-locally. */
-function scopeSettings(identity: RequestIdentity): Record<string, string> {
+/**
+ * What a request's transaction sets, transaction-locally: the role, then that role's own settings
+ * (statement_timeout...: see role-settings.ts), then the request's; the request's own settings
+ * (REST's search_path) win over the role's.
+ */
+function scopeSettings(pool: pg.Pool, identity: RequestIdentity): Record<string, string> {
   // The gateway's request id goes along, so a slow query in pg_stat_activity or the
   // Postgres log names the request it served.
   const requestId = currentRequestId() ?? '';
   return {
     role: identity.role,
+    ...roleSettingsFor(pool, identity.role),
     'request.jwt.claims': JSON.stringify(identity.claims),
     'request.method': identity.method ?? '',
     'request.path': identity.path ?? '',
@@ -74,7 +80,7 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
   statement: PipelineStatement,
   options: { readOnly?: boolean } = {},
 ): Promise<R[]> {
-  const entries = Object.entries(scopeSettings(identity));
+  const entries = Object.entries(scopeSettings(pool, identity));
   if (options.readOnly) entries.push(['transaction_read_only', 'on']);
   const settings: PipelineStatement = {
     text: `select ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,

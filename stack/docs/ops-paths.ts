@@ -1,7 +1,7 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import { json, num, obj, ref, security, str } from './schema-helpers.js';
 
-// The gateway's own endpoints (stack/gateway): no key needed, loopback only in development.
+// The gateway's own endpoints (stack/gateway): /health needs no key; /metrics needs the service key.
 const tags = ['Operations'];
 
 export const opsSchemas: Record<string, OpenAPIV3.SchemaObject> = {
@@ -25,8 +25,12 @@ export const opsPaths: OpenAPIV3.PathsObject = {
   },
   '/metrics': {
     get: {
-      tags, operationId: 'metrics', summary: 'Prometheus metrics (text exposition format)', security: security.none,
-      responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: str() } } } },
+      tags, operationId: 'metrics', summary: 'Prometheus metrics (text exposition format); needs the service key (HTTP Basic service_role:<key>, apikey or bearer)',
+      security: security.serviceRole,
+      responses: {
+        200: { description: 'Metrics', content: { 'text/plain': { schema: str() } } },
+        401: json(obj({ message: str() }, ['message']), 'No service key'),
+      },
     },
   },
 };

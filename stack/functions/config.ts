@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiUrl, dbUrl, type StackConfig } from '../config/load.js';
-import { DEFAULT_SMTP_PORT } from '../inbox/service.js';
 import { jwtKeys, type JwtKeys } from '../jwt/keys.js';
 
 /** What the host needs to run functions; built from config.toml, or by tests directly. */
@@ -16,6 +15,8 @@ export interface FunctionsSettings {
   jwtKeys: JwtKeys;
   /** Environment every worker gets (the SUPABASE_* variables and secrets). */
   env: Record<string, string>;
+  /** Request bodies past this many bytes get a 413 before or while they are relayed. */
+  maxBodyBytes: number;
   /** Wall-clock limit of one request; past it the request gets 546 WORKER_LIMIT. */
   requestTimeoutMs: number;
   /** How long a worker may take to start (the first start may fetch npm packages). */
@@ -45,7 +46,11 @@ export function parseDotenv(text: string): Record<string, string> {
 // The local Edge Runtime's wall-clock default (supabase/cli functions serve main.ts).
 const DEFAULT_REQUEST_TIMEOUT_MS = 400_000;
 
-export function settingsFrom(config: StackConfig): FunctionsSettings {
+/**
+ * `inboxSmtpPort`: the port the stack's inbox actually listens on (it may have had to take
+ * another than the configured one beside a second stack); null when it runs no inbox.
+ */
+export function settingsFrom(config: StackConfig, inboxSmtpPort: number | null): FunctionsSettings {
   const dir = path.join(config.rootDir, 'functions');
   const functions = table(config.raw.functions);
   const runtime = table(config.raw.edge_runtime);
@@ -62,9 +67,7 @@ export function settingsFrom(config: StackConfig): FunctionsSettings {
       // Where our functions send mail and link to: the stack's inbox and the app's site URL.
       // Secrets of the same name (config.toml or functions/.env) take precedence.
       SITE_URL: String(auth.site_url || 'http://127.0.0.1:3000'),
-      SMTP_HOST: '127.0.0.1',
-      // Without [local_smtp] smtp_port the inbox takes its default port when free.
-      SMTP_PORT: String(config.inbox.smtpPort ?? DEFAULT_SMTP_PORT),
+      ...(inboxSmtpPort === null ? {} : { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(inboxSmtpPort) }),
       ...secrets,
       ...(existsSync(dotenvFile) ? parseDotenv(readFileSync(dotenvFile, 'utf8')) : {}),
       SUPABASE_URL: apiUrl(config),
@@ -75,6 +78,7 @@ export function settingsFrom(config: StackConfig): FunctionsSettings {
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: config.secretKey }),
       SUPABASE_DB_URL: dbUrl(config),
     },
+    maxBodyBytes: config.bodyLimits.functions,
     requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,
     bootTimeoutMs: 180_000,
     idleTimeoutMs: 10 * 60_000,

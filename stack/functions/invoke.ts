@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { functionDuration, functionErrors, functionInvocations } from '../gateway/metrics.js';
 import { RELAY } from './errors.js';
+import { cappedStream, checkDeclaredLength } from '../gateway/body-limit.js';
 import type { FunctionsHost } from './host.js';
 import { BootError } from './worker.js';
 
@@ -43,6 +44,12 @@ function failed(name: string, reason: string, started: number, res: Response): R
  */
 export async function invoke(host: FunctionsHost, call: Invocation, log: Logger): Promise<Response> {
   const started = Date.now();
+  const limit = host.settings.maxBodyBytes;
+  try {
+    checkDeclaredLength(call.request.headers, limit);
+  } catch {
+    return RELAY.tooLarge(limit);
+  }
   let lease;
   try {
     lease = await host.acquire(call.name);
@@ -76,19 +83,22 @@ export async function invoke(host: FunctionsHost, call: Invocation, log: Logger)
   };
 
   let upstream: Response;
+  let tooLarge = false;
   try {
     const method = call.request.method;
     const hasBody = method !== 'GET' && method !== 'HEAD' && call.request.body !== null;
     upstream = await fetch(`http://127.0.0.1:${port}${call.pathAndQuery}`, {
       method,
       headers: forwardHeaders(call.request, call.clientIp, call.authorization),
-      body: hasBody ? call.request.body : undefined,
+      // counted as it streams through: past the cap the relay stops and answers 413
+      body: hasBody ? cappedStream(call.request.body!, limit, () => (tooLarge = true)) : undefined,
       redirect: 'manual',
       signal: controller.signal,
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
   } catch (err) {
     release();
+    if (tooLarge) return failed(call.name, 'too_large', started, RELAY.tooLarge(limit));
     if (timedOut) return onTimeout();
     log.warn({ function: call.name, err: (err as Error).message }, 'function worker failed during a request');
     if (!worker.alive || !(await worker.responsive(port, 500))) host.discard(call.name, worker);

@@ -92,10 +92,13 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
   return app;
 }
 
-/** /functions/v1/<name>: the project's Deno edge functions in functions/<name>/index.ts. */
-export function createFunctionsService(ctx: ServiceContext): GatewayService {
+/**
+ * /functions/v1/<name>: the project's Deno edge functions in functions/<name>/index.ts; they mail
+ * through the inbox's SMTP port `inboxSmtpPort` (null: the stack runs no inbox).
+ */
+export function createFunctionsService(ctx: ServiceContext, inboxSmtpPort: number | null): GatewayService {
   const log = ctx.log.child({ service: 'functions' });
-  const host = new FunctionsHost(settingsFrom(ctx.config), log);
+  const host = new FunctionsHost(settingsFrom(ctx.config, inboxSmtpPort), log);
   return {
     name: 'functions',
     mount: (app) => void app.route(BASE_PATH, functionsApp(host, log)),

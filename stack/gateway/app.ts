@@ -3,9 +3,12 @@ import { Hono } from 'hono';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
+import type { ComponentPools } from '../db/component-pools.js';
+import type { RoleSettings } from '../db/role-settings.js';
 import { log as stackLog } from '../log.js';
 import { checkHealth, type HealthCheck } from './health.js';
 import { registry } from './metrics.js';
+import { carriesServiceKey } from './metrics-auth.js';
 import { requestLog } from './request-log.js';
 import { isBrowser, SECRET_KEY_IN_BROWSER, secretKeyFromBrowser } from '../jwt/credentials.js';
 import type { JwtKeys } from '../jwt/keys.js';
@@ -15,8 +18,13 @@ export interface ServiceContext {
   config: StackConfig;
   /** Superuser connections, for the stack's own bookkeeping (never for a client's request). */
   adminPool: pg.Pool;
-  /** Connections as `authenticator`, which switches to the request's role as PostgREST does. */
-  apiPool: pg.Pool;
+  /**
+   * Each client-serving component's own connections as `authenticator`, which switches to the
+   * request's role as PostgREST does.
+   */
+  pools: ComponentPools;
+  /** The roles' own settings, applied in every request scope; REST reloads them with its schema cache. */
+  roleSettings: RoleSettings;
   log: Logger;
 }
 
@@ -42,9 +50,11 @@ export interface GatewayOptions {
   log?: Logger;
   /** The project's keys: with them, a secret API key sent by a browser is refused here, before any service. */
   keys?: JwtKeys;
+  /** /metrics answers only a request carrying this key (the service_role key). */
+  serviceKey: string;
 }
 
-export function createGateway(services: GatewayService[], options: GatewayOptions = {}): Hono {
+export function createGateway(services: GatewayService[], options: GatewayOptions): Hono {
   const app = new Hono();
   app.use('*', requestLog(options.log ?? stackLog));
   // An error no service handled: its log line (with the error) is written by requestLog, so only
@@ -65,7 +75,12 @@ export function createGateway(services: GatewayService[], options: GatewayOption
     const { healthy, body } = await checkHealth(checks);
     return c.json(body, healthy ? 200 : 503);
   });
+  // Privileged, as Supabase's metrics endpoint: pool sizes and traffic are not for every client.
+  const serviceKey = options.serviceKey;
   app.get('/metrics', async (c) => {
+    if (!carriesServiceKey(c.req.raw.headers, serviceKey)) {
+      return c.json({ message: 'Invalid authentication credentials' }, 401, { 'WWW-Authenticate': 'Basic realm="metrics"' });
+    }
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   });
   for (const service of services) service.mount?.(app);

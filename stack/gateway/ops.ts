@@ -8,13 +8,13 @@ import { observePool, unobservePool } from './metrics.js';
  */
 export function createOpsService(ctx: ServiceContext): GatewayService {
   observePool('admin', ctx.adminPool);
-  observePool('api', ctx.apiPool);
+  for (const [name, pool] of Object.entries(ctx.pools)) observePool(name, pool);
   return {
     name: 'ops',
     mount: mountDocs(ctx),
     close: async () => {
       unobservePool('admin', ctx.adminPool);
-      unobservePool('api', ctx.apiPool);
+      for (const [name, pool] of Object.entries(ctx.pools)) unobservePool(name, pool);
     },
   };
 }

@@ -7,6 +7,9 @@ import { topicKey, type Hub, type Identity } from './hub.js';
 import { verifyToken } from './tokens.js';
 import { requestCredential } from '../jwt/credentials.js';
 import type { JwtKeys } from '../jwt/keys.js';
+import { BodyTooLarge, jsonNestsDeeper, readCapped, readCappedText } from '../gateway/body-limit.js';
+
+const utf8 = new TextDecoder();
 
 // Realtime's REST broadcast: `POST /realtime/v1/api/broadcast` with a batch of messages (what
 // realtime-js falls back to when not joined), and `POST .../api/broadcast/:topic/events/:event`
@@ -27,7 +30,13 @@ export interface BroadcastApiDeps {
   keys: JwtKeys;
   apiPool: pg.Pool;
   log: Logger;
+  /** Bodies past this many bytes get a 413 (the tenant's max_payload_size_in_kb). */
+  maxBodyBytes: number;
 }
+
+/** Nesting allowed in a broadcast body. */
+const MAX_JSON_DEPTH = 1000;
+const tooLarge = (c: Context) => c.json({ message: 'Payload too large' }, 413);
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -44,7 +53,7 @@ function validate(messages: unknown[]): Record<string, string[]>[] {
   });
 }
 
-export function mountBroadcastApi(app: Hono, { hub, keys, apiPool, log }: BroadcastApiDeps): void {
+export function mountBroadcastApi(app: Hono, { hub, keys, apiPool, log, maxBodyBytes }: BroadcastApiDeps): void {
   // Private topics take the caller's broadcast (insert) permission on realtime.messages, checked
   // once per topic and request; a message without it is dropped, the request still accepted, as
   // Realtime's BroadcastController does.
@@ -61,9 +70,17 @@ export function mountBroadcastApi(app: Hono, { hub, keys, apiPool, log }: Broadc
   app.post('/realtime/v1/api/broadcast', async (c) => {
     const identity = await authorized(c, keys);
     if (!identity) return c.json({ message: 'Unauthorized' }, 401);
+    let text: string;
+    try {
+      text = await readCappedText(c.req.raw, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return tooLarge(c);
+      throw err;
+    }
     let body: unknown;
     try {
-      body = await c.req.json();
+      if (jsonNestsDeeper(text, MAX_JSON_DEPTH)) throw new Error('nested too deeply');
+      body = JSON.parse(text);
     } catch {
       return c.json({ errors: { body: ['is not valid JSON'] } }, 400);
     }
@@ -92,13 +109,21 @@ export function mountBroadcastApi(app: Hono, { hub, keys, apiPool, log }: Broadc
     const binary = type === 'application/octet-stream';
     // JSON or bytes only, as Realtime's BroadcastSingleController accepts
     if (!binary && type !== 'application/json') return c.json({ message: 'Unsupported media type' }, 415);
+    let raw: Uint8Array;
+    try {
+      raw = await readCapped(c.req.raw, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return tooLarge(c);
+      throw err;
+    }
     let user: { event: string; json?: unknown; binary?: Buffer };
     if (binary) {
-      user = { event, binary: Buffer.from(await c.req.arrayBuffer()) };
+      user = { event, binary: Buffer.from(raw) };
     } else {
-      const text = await c.req.text();
+      const text = utf8.decode(raw);
       let json: unknown;
       try {
+        if (jsonNestsDeeper(text, MAX_JSON_DEPTH)) throw new Error('nested too deeply');
         // an empty body is the empty payload; a JSON value that is not an object arrives as
         // Plug.Parsers hands it over, under `_json`
         json = text.trim() ? JSON.parse(text) : {};

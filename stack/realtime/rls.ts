@@ -4,13 +4,14 @@ import type { Member } from './hub.js';
 import type { RelationMeta } from './relations.js';
 import type { RowChange } from './replication.js';
 import { ident, lit, runStatements } from './sql.js';
+import { roleSettingsFor } from '../db/role-settings.js';
 
 // Who may see a changed row, checked in the database as Supabase's realtime.apply_rls does: as
 // each subscriber's role with its JWT claims, is the row visible by primary key? (A DELETE cannot
 // be checked against a row that is gone; see payload.ts.) One query per identity and table,
 // identities spread over a few connections.
 
-/** RLS checks of one batch use at most this many connections (of the shared API pool)... */
+/** RLS checks of one batch use at most this many connections (of realtime's pool)... */
 const MAX_RLS_CONNECTIONS = 3;
 /** ...each checking at least this many identities. */
 const MIN_IDENTITIES_PER_CONNECTION = 16;
@@ -64,8 +65,11 @@ export async function checkRls(
   });
   if (!checks.size) return visible;
 
-  const scope = (member: Member) =>
-    `select set_config('role', ${lit(member.identity.role)}, true), set_config('request.jwt.claims', ${lit(JSON.stringify(member.identity.claims))}, true)`;
+  // the role, its own settings (statement_timeout...), then the claims, as every request scope sets them
+  const scope = (member: Member) => {
+    const settings = { role: member.identity.role, ...roleSettingsFor(apiPool, member.identity.role), 'request.jwt.claims': JSON.stringify(member.identity.claims) };
+    return `select ${Object.entries(settings).map(([k, v]) => `set_config(${lit(k)}, ${lit(v)}, true)`).join(', ')}`;
+  };
   const lookupSql = (l: Lookup) => {
     const cols = l.meta.pk.map(ident);
     const tuples = [...l.keys.values()].map((k) => `(${k.values.map((v, i) => `${lit(v)}::${l.meta.pkTypes[i]}`).join(', ')})`);

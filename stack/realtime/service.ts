@@ -19,7 +19,7 @@ const STREAM_TIMEOUT_MS = 10_000;
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
   const hub = new Hub();
   const keys = jwtKeys(ctx.config);
-  const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.apiPool, ctx.log);
+  const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.pools.realtime, ctx.log);
   const stream = new ChangeStream({
     host: '127.0.0.1',
     port: ctx.config.db.port,
@@ -36,7 +36,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     hub,
     keys,
     adminPool: ctx.adminPool,
-    apiPool: ctx.apiPool,
+    apiPool: ctx.pools.realtime,
     log: ctx.log,
     publication: PUBLICATION,
     ensureStreaming: async () => {
@@ -51,7 +51,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
 
   return {
     name: 'realtime',
-    mount: (app) => mountBroadcastApi(app, { hub, keys, apiPool: ctx.apiPool, log: ctx.log }),
+    mount: (app) => mountBroadcastApi(app, { hub, keys, apiPool: ctx.pools.realtime, log: ctx.log, maxBodyBytes: ctx.config.bodyLimits.realtime }),
     attach: (server) => {
       server.on('upgrade', (req, socket, head) => sockets.upgrade(req, socket, head));
       // server.close() waits for every socket, and upgraded ones are not HTTP connections that

@@ -20,6 +20,8 @@ export class SchemaCacheStore {
     private readonly connectionString: string,
     private readonly schemas: string[],
     private readonly log: Logger,
+    /** Reloaded alongside the cache (the roles' settings, as PostgREST reloads them with it). */
+    private readonly alongside: () => Promise<void> = async () => {},
   ) {}
 
   current(): SchemaCache | null {
@@ -41,7 +43,8 @@ export class SchemaCacheStore {
       do {
         this.pending = false;
         try {
-          this.cache = await loadSchemaCache(this.pool, this.schemas);
+          const [cache] = await Promise.all([loadSchemaCache(this.pool, this.schemas), this.alongside()]);
+          this.cache = cache;
           this.log.debug({ relations: this.cache.relations.size }, 'rest schema cache loaded');
         } catch (err) {
           this.log.error({ err }, 'rest schema cache load failed');

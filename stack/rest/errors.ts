@@ -23,7 +23,7 @@ export class ApiError extends Error {
 // PGRST1xx: the HTTP request itself.
 export const queryParamError = (message: string, details: string) => new ApiError(400, 'PGRST100', message, details);
 export const invalidRpcMethod = (method: string) => new ApiError(405, 'PGRST101', `Cannot use the ${method} method on RPC`);
-export const invalidBody = (message: string) => new ApiError(400, 'PGRST102', message);
+export const invalidBody = (message: string, details: string | null = null) => new ApiError(400, 'PGRST102', message, details);
 export const invalidRange = (details: string) => new ApiError(416, 'PGRST103', 'Requested range not satisfiable', details);
 export const invalidPutFilters = () =>
   new ApiError(405, 'PGRST105', "Filters must include all and only primary key columns with 'eq' operators");

@@ -3,6 +3,7 @@ import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
 import { jwtKeys } from '../jwt/keys.js';
+import { BodyTooLarge, readCapped } from '../gateway/body-limit.js';
 import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
@@ -66,10 +67,11 @@ export function createHandler(deps: HandlerDeps) {
           },
         });
       }
-      const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer());
+      // who is calling is settled before a byte of the body is read
+      identity = await authenticate(request.headers, keys, 'anon');
+      const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readCapped(request, deps.config.bodyLimits.rest);
       const body = bytes ? utf8.decode(bytes) : '';
       const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body, bytes }, schemas);
-      identity = await authenticate(request.headers, keys, 'anon');
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();
       // a time zone Postgres does not know is ignored, as PostgREST does (refused with handling=strict)
@@ -99,11 +101,22 @@ export function createHandler(deps: HandlerDeps) {
       const planned = plan(req, cache, deps.config.api.maxRows);
       return await execute(deps, req, planned, cache, identity, searchPath(req.schema), request, subpath);
     } catch (err) {
+      if (err instanceof BodyTooLarge) return bodyTooLarge();
       const apiErr = toApiError(err, identity?.authenticated ?? false);
       if (apiErr.status >= 500) console.error(err);
       return errorResponse(apiErr, CORS);
     }
   };
+}
+
+/**
+ * A body over the cap, answered as Supabase's API gateway in front of PostgREST answers it.
+ */
+function bodyTooLarge(): Response {
+  return new Response(JSON.stringify({ message: 'Request size limit exceeded' }), {
+    status: 413,
+    headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8' },
+  });
 }
 
 function isReadOnly(req: ApiRequest, p: Plan): boolean {

@@ -1,3 +1,4 @@
+import { jsonNestsDeeper } from '../gateway/body-limit.js';
 import {
   invalidBody, invalidPreferences, invalidRange, invalidResourcePath, queryParamError, unacceptableMediaType,
   unacceptableSchema, unsupportedContentType, unsupportedMethod,
@@ -201,6 +202,9 @@ export function parseCsv(text: string): Array<Record<string, string | null>> {
   });
 }
 
+/** Nesting allowed in a JSON body. */
+const MAX_JSON_DEPTH = 1000;
+
 function parsePayload(body: string, contentType: ApiRequest['contentType']): unknown {
   if (contentType === 'csv') return parseCsv(body);
   if (contentType === 'form') {
@@ -214,6 +218,8 @@ function parsePayload(body: string, contentType: ApiRequest['contentType']): unk
   }
   if (contentType === 'text' || contentType === 'xml') return body;
   if (body.trim() === '') return undefined;
+  // refused before parsing: what walks the value afterwards (and jsonb) would overflow the stack
+  if (jsonNestsDeeper(body, MAX_JSON_DEPTH)) throw invalidBody(`Empty or invalid json`, `The JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(body);
   } catch (err) {

@@ -9,9 +9,9 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
   // Test stacks expose their fixture schemas too (AGORA_API_EXTRA_SCHEMAS), after config.toml's.
   const extra = (process.env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const schemas = [...ctx.config.api.schemas, ...extra.filter((s) => !ctx.config.api.schemas.includes(s))];
-  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log);
+  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, () => ctx.roleSettings.reload());
   await store.start();
-  const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.apiPool, cache: () => store.current() });
+  const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.pools.rest, cache: () => store.current() });
   return {
     name: 'rest',
     mount(app: Hono) {
@@ -20,7 +20,7 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
     },
     async health() {
       if (!store.current()) throw new Error('schema cache not loaded');
-      const client = await ctx.apiPool.connect();
+      const client = await ctx.pools.rest.connect();
       try {
         await client.query('begin read only; set local role anon; select 1; commit');
       } finally {

@@ -1,3 +1,5 @@
+import { isPoolTimeout } from '../db/component-pools.js';
+
 /**
  * Storage's errors as Supabase Storage renders them: HTTP 400 for every client error (500 for
  * server faults) and the real status in the body's `statusCode` string, next to `code`,
@@ -38,6 +40,8 @@ export const ERRORS = {
   missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Bad Request'),
   invalidSignature: () => make('InvalidSignature', 400, 'Invalid signature'),
   accessDenied: (message = 'Access denied') => make('AccessDenied', 403, message, 'Unauthorized'),
+  // a JSON body over [storage]'s request cap (Fastify's bodyLimit in Storage)
+  bodyTooLarge: () => make('EntityTooLarge', 413, 'Request body is too large', 'Payload too large'),
   entityTooLarge: () => make('EntityTooLarge', 413, 'The object exceeded the maximum allowed size', 'Payload too large'),
   invalidMimeType: (mime: string) => make('InvalidMimeType', 415, `mime type ${mime} is not supported`, 'invalid_mime_type'),
   invalidRange: () => make('InvalidRange', 400, 'invalid range provided', 'invalid_range'),
@@ -57,6 +61,8 @@ export const ERRORS = {
 /** Maps a Postgres error raised under the caller's role to Storage's (storage/database/errors.ts). */
 export function fromDatabaseError(err: unknown, onDuplicate: () => StorageError = ERRORS.keyAlreadyExists): StorageError {
   if (err instanceof StorageError) return err;
+  // no connection of storage's pool came free in time
+  if (isPoolTimeout(err)) return make('DatabaseTimeout', 544, 'The connection to the database timed out');
   const pgErr = err as { code?: string; message?: string };
   switch (pgErr.code) {
     case '42501':

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { bodyLimit } from '../gateway/body-limit.js';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
@@ -26,6 +27,8 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 export function storageApp(deps: StorageDeps): Hono {
   const api = new Hono();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  // JSON bodies of the API routes; uploads are held to file_size_limit instead
+  api.use('*', bodyLimit(deps.config.bodyLimits.storage));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
   // A key with a line break (never valid in Storage) would match no `{.+}` route: InvalidKey too, not a 404.
   api.use('*', async (c, next) => {
@@ -75,7 +78,7 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
   const deps: StorageDeps = {
     config: ctx.config,
     adminPool: ctx.adminPool,
-    apiPool: ctx.apiPool,
+    apiPool: ctx.pools.storage,
     blobs: new BlobStore(root),
     globalFileSizeLimit: parseFileSize(storageSection(ctx).file_size_limit) ?? DEFAULT_FILE_SIZE_LIMIT,
     log: ctx.log.child({ service: 'storage' }),

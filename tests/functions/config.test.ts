@@ -17,13 +17,15 @@ function config(raw: Record<string, unknown>): StackConfig {
     publishableKey: 'sb_publishable_test',
     secretKey: 'sb_secret_test',
     signingKeys: [],
+    bodyLimits: { rest: 1, auth: 1, storage: 1, functions: 1, realtime: 1 },
+    pools: { rest: 1, storage: 1, realtime: 1, auth: 1, acquireTimeoutMs: 1 },
     raw,
   };
 }
 
 describe('functions settings from config.toml', () => {
   it('verify_jwt defaults to true and follows [functions.<name>]; enabled = false hides a function', () => {
-    const s = settingsFrom(config({ functions: { open: { verify_jwt: false }, off: { enabled: false } } }));
+    const s = settingsFrom(config({ functions: { open: { verify_jwt: false }, off: { enabled: false } } }), 4003);
     expect(s.verifyJwt('media')).toBe(true);
     expect(s.verifyJwt('open')).toBe(false);
     expect(s.enabled('off')).toBe(false);
@@ -31,7 +33,7 @@ describe('functions settings from config.toml', () => {
   });
 
   it('injects the SUPABASE_* variables, the site URL, the inbox and [edge_runtime.secrets]', () => {
-    const s = settingsFrom(config({ auth: { site_url: '' }, edge_runtime: { secrets: { API_TOKEN: 'abc', SUPABASE_URL: 'spoofed' } } }));
+    const s = settingsFrom(config({ auth: { site_url: '' }, edge_runtime: { secrets: { API_TOKEN: 'abc', SUPABASE_URL: 'spoofed' } } }), 4009);
     expect(s.env).toMatchObject({
       SUPABASE_URL: 'http://127.0.0.1:4000',
       SUPABASE_ANON_KEY: 'anon-key',
@@ -39,12 +41,19 @@ describe('functions settings from config.toml', () => {
       SUPABASE_DB_URL: 'postgresql://postgres:postgres@127.0.0.1:4001/postgres',
       SITE_URL: 'http://127.0.0.1:3000',
       SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: '4003',
+      // the port the inbox took, not the configured one
+      SMTP_PORT: '4009',
       API_TOKEN: 'abc',
       // the CLI's relay gives workers the new keys as JSON objects of named keys (functions serve main.ts)
       SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: 'sb_publishable_test' }),
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: 'sb_secret_test' }),
     });
+  });
+
+  it('gives no SMTP address when the stack runs no inbox', () => {
+    const s = settingsFrom(config({}), null);
+    expect(s.env.SMTP_PORT).toBeUndefined();
+    expect(s.env.SMTP_HOST).toBeUndefined();
   });
 
   it('reads KEY=value lines from a functions/.env file', () => {

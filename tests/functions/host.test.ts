@@ -34,6 +34,7 @@ beforeAll(async () => {
     enabled: () => true,
     jwtKeys: new JwtKeys({ jwtSecret: SECRET, signingKeys: [], anonKey: token, serviceRoleKey: 'service', publishableKey: 'sb_publishable_x', secretKey: 'sb_secret_x' }),
     env: { SUPABASE_URL: 'http://127.0.0.1:1', SUPABASE_ANON_KEY: 'anon', SUPABASE_SERVICE_ROLE_KEY: 'service', SUPABASE_DB_URL: 'postgresql://db' },
+    maxBodyBytes: 64 * 1024,
     requestTimeoutMs: 1500,
     bootTimeoutMs: 60_000,
     idleTimeoutMs: 60_000,
@@ -49,6 +50,29 @@ afterAll(async () => {
 });
 
 describe('functions host', () => {
+  it('answers a body over the cap 413, whether declared or streamed without a length, and keeps serving', async () => {
+    const declared = await call('/echo', { method: 'POST', body: 'x'.repeat(64 * 1024 + 1) });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
+    const chunk = new Uint8Array(16 * 1024).fill(120);
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        sent += chunk.byteLength;
+        if (sent > 1024 * 1024) ctrl.close();
+        else ctrl.enqueue(chunk);
+      },
+    });
+    const streamed = await call('/echo', { method: 'POST', body: endless, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
+    // the relay stopped reading well before the end
+    expect(sent).toBeLessThan(1024 * 1024);
+    const ok = await call('/echo', { method: 'POST', body: 'x'.repeat(64 * 1024) });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).body).toHaveLength(64 * 1024);
+  });
+
   it('runs functions/<name>/index.ts with Deno.serve and passes method, path, query and body', async () => {
     const res = await call('/echo/sub/path?x=1', { method: 'POST', body: 'hello' });
     expect(res.status).toBe(200);

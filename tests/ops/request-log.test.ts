@@ -32,7 +32,7 @@ function gatewayWithLog(level = 'info') {
         },
       },
     ],
-    { log },
+    { log, serviceKey: 'unused-here' },
   );
   return { app, lines };
 }

@@ -1,0 +1,113 @@
+import type { Context, MiddlewareHandler } from 'hono';
+
+/**
+ * Request bodies read against a cap, as every component reads them: a declared Content-Length
+ * over the cap is refused before a byte is read, and a body without one is counted as it arrives
+ * and refused the moment it passes the cap, so nothing beyond the cap is ever held in memory.
+ * Each component answers `BodyTooLarge` with a 413 in its own error format. The rest of the
+ * upload is never read into memory: once the answer is out, the HTTP server (@hono/node-server)
+ * gives the client a moment to read it, then closes the connection.
+ */
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`request body exceeds ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/** Throws BodyTooLarge when the request declares a body longer than `limit`. */
+export function checkDeclaredLength(headers: Headers, limit: number): void {
+  const declared = Number(headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge(limit);
+}
+
+/** The whole body, at most `limit` bytes (BodyTooLarge past that). */
+export async function readCapped(request: Request, limit: number): Promise<Uint8Array> {
+  checkDeclaredLength(request.headers, limit);
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      // stop reading (no cancel: that would reset the socket before the 413 is written)
+      reader.releaseLock();
+      throw new BodyTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) out.set(c, at), (at += c.byteLength);
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
+/** The body as text, at most `limit` bytes. */
+export async function readCappedText(request: Request, limit: number): Promise<string> {
+  return utf8.decode(await readCapped(request, limit));
+}
+
+/**
+ * The body passed through as a stream (to a function's worker), erroring with BodyTooLarge once
+ * more than `limit` bytes went through (after calling `onExceeded`).
+ */
+export function cappedStream(body: ReadableStream<Uint8Array>, limit: number, onExceeded: () => void): ReadableStream<Uint8Array> {
+  let total = 0;
+  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      total += chunk.byteLength;
+      if (total > limit) {
+        onExceeded();
+        controller.error(new BodyTooLarge(limit));
+      } else controller.enqueue(chunk);
+    },
+  }));
+}
+
+/**
+ * Whether JSON text nests arrays/objects deeper than `max`: one pass over the text, skipping
+ * strings, before any parser (or anything recursive after it) meets the value.
+ */
+export function jsonNestsDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > max) return true;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return false;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The request-body cap of the component serving the request, set by its app (bodyLimit). */
+    bodyLimit: number;
+  }
+}
+
+/** Middleware of a component's app: its body cap, for the body readers below it. */
+export function bodyLimit(bytes: number): MiddlewareHandler {
+  return async (c, next) => {
+    c.set('bodyLimit', bytes);
+    await next();
+  };
+}
+
+/** The body of the request `c` serves as text, within its component's cap. */
+export function readContextText(c: Context): Promise<string> {
+  const limit = c.get('bodyLimit');
+  if (limit === undefined) throw new Error('no body limit set for this route');
+  return readCappedText(c.req.raw, limit);
+}
