@@ -39,6 +39,8 @@ function tail(file: string, lines = 20): string[] {
 export class PostgresCluster {
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
+  private stopping = false;
+  private lostHandlers: Array<(how: string) => void> = [];
   readonly user = postgresOsUser();
 
   constructor(readonly options: ClusterOptions) {}
@@ -168,15 +170,20 @@ export class PostgresCluster {
     child.stdout!.pipe(logStream);
     child.stderr!.pipe(logStream);
     this.child = child;
+    this.stopping = false;
+    let ready = false;
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code) => {
+      child.on('exit', (code, signal) => {
         this.child = null;
         resolve(code);
+        // Only a server that was up and not asked to stop is "lost" (a failed start throws instead).
+        if (ready && !this.stopping) for (const h of this.lostHandlers) h(signal ? `killed by ${signal}` : `exit code ${code}`);
       });
       child.on('error', () => resolve(-1));
     });
     try {
       await this.waitReady(logFile);
+      ready = true;
     } catch (err) {
       await this.stop(); // never leave a Postgres behind that we could not use
       throw err;
@@ -208,6 +215,11 @@ export class PostgresCluster {
     throw new StackError(`Postgres did not accept connections within 60 s (${lastError || 'no answer'}): see ${logFile}`);
   }
 
+  /** Calls `handler` whenever the running server exits without stop() (crash, kill -9). */
+  onLost(handler: (how: string) => void): void {
+    this.lostHandlers.push(handler);
+  }
+
   get running(): boolean {
     return this.child !== null;
   }
@@ -219,6 +231,7 @@ export class PostgresCluster {
   /** Fast shutdown (SIGINT): ends sessions, checkpoints, exits; SIGQUIT if it hangs. */
   async stop(timeoutMs = 15_000): Promise<void> {
     const child = this.child;
+    this.stopping = true;
     if (!child) return;
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGQUIT'), timeoutMs);

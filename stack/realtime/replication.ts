@@ -119,6 +119,11 @@ export class ChangeStream {
     return this.connected;
   }
 
+  /** The database is back (after a restart): retry now instead of after the backoff. */
+  reconnectNow(): void {
+    this.wake?.();
+  }
+
   get isConnected(): boolean {
     return this.connected;
   }

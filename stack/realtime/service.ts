@@ -62,6 +62,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
         return close(callback);
       }) as typeof server.close;
     },
+    reconnect: () => stream.reconnectNow(),
     health: async () => {
       if (!stream.isHealthy) throw new Error('replication stream not connected');
     },
