@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // Phoenix Presence for one node: per topic, each key holds the metas tracked under it (one per
 // tracking channel member), each meta stamped with a unique `phx_ref`.
@@ -14,7 +14,8 @@ interface Entry {
   owner: object;
   key: string;
   meta: Meta;
-  payload: string;
+  /** A digest of the tracked payload, to tell a repeated track from a change without keeping a second copy. */
+  digest: string;
 }
 
 let counter = 0;
@@ -34,9 +35,9 @@ export class PresenceStore {
   /** Tracks or updates `owner`'s presence; null when nothing changed. */
   track(topic: string, owner: object, key: string, payload: Record<string, unknown>): PresenceDiff | null {
     const entries = this.topics.get(topic) ?? [];
-    const serialized = JSON.stringify(payload);
+    const digest = createHash('sha256').update(JSON.stringify(payload)).digest('base64');
     const existing = entries.find((e) => e.owner === owner);
-    if (existing && existing.key === key && existing.payload === serialized) return null;
+    if (existing && existing.key === key && existing.digest === digest) return null;
     const diff: PresenceDiff = { joins: {}, leaves: {} };
     const meta: Meta = { ...payload, phx_ref: newRef() };
     if (existing) {
@@ -44,7 +45,7 @@ export class PresenceStore {
       diff.leaves[existing.key] = { metas: [existing.meta] };
       entries.splice(entries.indexOf(existing), 1);
     }
-    entries.push({ owner, key, meta, payload: serialized });
+    entries.push({ owner, key, meta, digest });
     this.topics.set(topic, entries);
     diff.joins[key] = { metas: [meta] };
     return diff;

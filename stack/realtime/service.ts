@@ -1,7 +1,9 @@
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { mountBroadcastApi } from './broadcast-api.js';
 import type { RealtimeContext } from './channel.js';
+import { realtimeLimits } from '../config/realtime-limits.js';
 import { ChangeDispatcher } from './dispatch.js';
+import { PerSecondLimit } from './rate.js';
 import { Hub } from './hub.js';
 import { ChangeStream } from './replication.js';
 import { RealtimeSockets } from './socket.js';
@@ -32,7 +34,11 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     prepare: (batch) => dispatcher.prepare(batch),
     onRelation: (schema, table) => dispatcher.invalidate(schema, table),
   });
+  const limits = realtimeLimits();
   const realtime: RealtimeContext = {
+    limits,
+    joins: new PerSecondLimit(limits.maxJoinsPerSecond),
+    presenceEvents: new PerSecondLimit(limits.maxPresenceEventsPerSecond),
     hub,
     secret,
     adminPool: ctx.adminPool,
