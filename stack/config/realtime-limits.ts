@@ -21,6 +21,12 @@ export interface RealtimeLimits {
    * stops reading must not make the server hold its fan-out forever.
    */
   maxBufferedBytesPerSocket: number;
+  /**
+   * Presence payload bytes held for one socket, and for all: Realtime has no such caps (its
+   * cluster spreads the load); one process must not let a few sockets fill its memory.
+   */
+  maxPresenceBytesPerSocket: number;
+  maxPresenceBytesTotal: number;
 }
 
 function positive(name: string, fallback: number): number {
@@ -41,5 +47,7 @@ export function realtimeLimits(): RealtimeLimits {
     clientPresenceMaxCalls: 5,
     clientPresenceWindowMs: 30_000,
     maxBufferedBytesPerSocket: 64 * 1024 * 1024,
+    maxPresenceBytesPerSocket: positive('AGORA_REALTIME_MAX_PRESENCE_MB_PER_SOCKET', 10) * 1024 * 1024,
+    maxPresenceBytesTotal: positive('AGORA_REALTIME_MAX_PRESENCE_MB', 512) * 1024 * 1024,
   };
 }

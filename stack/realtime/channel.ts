@@ -291,14 +291,17 @@ export async function presence(ctx: RealtimeContext, socket: SocketSide, member:
       return;
     }
     if (!member.active) return;
-    // Realtime's order: the payload's size, then the stack-wide presence rate.
-    if ((frame.size ?? Infinity) > ctx.limits.maxPayloadBytes && Buffer.byteLength(JSON.stringify(meta)) > ctx.limits.maxPayloadBytes) return shutdown(ctx, socket, member, systemMessages.trackTooLarge);
+    // Realtime's order: the payload's size, then the stack-wide presence rate. Past the payload
+    // limit, or past what the stack holds for one socket or in all, the channel is ended alike.
+    const serialized = JSON.stringify(meta);
+    const bytes = Buffer.byteLength(serialized);
+    if (bytes > ctx.limits.maxPayloadBytes || !ctx.hub.presenceFits(member, bytes)) return shutdown(ctx, socket, member, systemMessages.trackTooLarge);
     if (!ctx.presenceEvents.take()) return shutdown(ctx, socket, member, systemMessages.tooManyPresenceMessages);
     const wasEnabled = member.presenceEnabled;
     member.presenceEnabled = true;
     socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
     if (!wasEnabled && member.presenceRead) socket.push(member.topic, 'presence_state', ctx.hub.presenceState(member), member.joinRef);
-    ctx.hub.track(member, meta as Record<string, unknown>);
+    ctx.hub.track(member, meta as Record<string, unknown>, serialized);
     return;
   }
   if (event === 'untrack') {

@@ -19,7 +19,8 @@ const lingerMs = () => Number(process.env.AGORA_REALTIME_LINGER_MS ?? 10_000);
 const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
-  const hub = new Hub();
+  const limits = realtimeLimits();
+  const hub = new Hub({ perHolder: limits.maxPresenceBytesPerSocket, total: limits.maxPresenceBytesTotal });
   const secret = secretKey(ctx.config.jwtSecret);
   const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.apiPool, ctx.log);
   const stream = new ChangeStream({
@@ -34,7 +35,6 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     prepare: (batch) => dispatcher.prepare(batch),
     onRelation: (schema, table) => dispatcher.invalidate(schema, table),
   });
-  const limits = realtimeLimits();
   const realtime: RealtimeContext = {
     limits,
     joins: new PerSecondLimit(limits.maxJoinsPerSecond),

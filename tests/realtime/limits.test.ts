@@ -17,6 +17,8 @@ const LIMITS = {
   AGORA_REALTIME_MAX_CHANNELS_PER_CLIENT: '3',
   AGORA_REALTIME_MAX_JOINS_PER_SECOND: '12',
   AGORA_REALTIME_MAX_PRESENCE_EVENTS_PER_SECOND: '3',
+  AGORA_REALTIME_MAX_PRESENCE_MB_PER_SOCKET: '4',
+  AGORA_REALTIME_MAX_PRESENCE_MB: '8',
 };
 
 let dataDir: string;
@@ -99,6 +101,31 @@ describe('Realtime limits', () => {
     await frame(s, (f) => f.event === 'phx_close');
     s.ws.close();
   }, 30_000);
+
+  it('presence past what one socket, or the whole stack, may hold ends the channel with "Track message size exceeded"; closing gives it back', async () => {
+    const blob = 'z'.repeat(2_500_000);
+    const track = async (s: Raw, topic: string) => {
+      await nextSecond();
+      expect((await joined(s, topic, '1', { presence: { key: 'k', enabled: true } })).payload.status).toBe('ok');
+      s.send('1', '2', topic, 'presence', { type: 'presence', event: 'track', payload: { blob } });
+      return frame(s, (f) => f.topic === topic && ((f.event === 'phx_reply' && f.ref === '2') || f.event === 'system'));
+    };
+    // One socket: 4 MB per socket lets one 2.5 MB presence in, not a second.
+    const one = await socket();
+    expect((await track(one, 'realtime:budget-a')).payload.status).toBe('ok');
+    expect((await track(one, 'realtime:budget-b')).payload).toMatchObject({ status: 'error', message: 'Track message size exceeded' });
+    // The stack: 8 MB in all lets three sockets' 2.5 MB in, not a fourth.
+    const others = [await socket(), await socket(), await socket()];
+    expect((await track(others[0], 'realtime:budget-c')).payload.status).toBe('ok');
+    expect((await track(others[1], 'realtime:budget-d')).payload.status).toBe('ok');
+    expect((await track(others[2], 'realtime:budget-e')).payload).toMatchObject({ status: 'error', message: 'Track message size exceeded' });
+    // Closed sockets give their share back.
+    one.ws.close();
+    await one.closed;
+    expect((await track(others[2], 'realtime:budget-f')).payload.status).toBe('ok');
+    for (const s of others) s.ws.close();
+    await Promise.all(others.map((s) => s.closed));
+  }, 60_000);
 
   it('a broadcast over 3000 kB is not delivered; with ack the sender is told payload_size_exceeded', async () => {
     await nextSecond();
