@@ -65,7 +65,8 @@ export class PostgresCluster {
   private spawnOpts() {
     const bins = pgBinaries();
     return {
-      env: { ...process.env, LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
+      // Postgres manages its own memory: the allocator tuning `npm start` gives Node is not for it.
+      env: { ...withoutMallocTuning(process.env), LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
       ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
     };
   }
@@ -238,6 +239,10 @@ export class PostgresCluster {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+function withoutMallocTuning(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('MALLOC_')));
 }
 
 function isAlive(pid: number): boolean {
