@@ -10,6 +10,7 @@ import { createServices } from './services.js';
 import { StackError } from './errors.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
+import { survivePoolErrors } from './postgres/pool-errors.js';
 import { PostgresSupervisor } from './postgres/supervisor.js';
 import { assertPortFree } from './postgres/port.js';
 import { postgresOsUser } from './postgres/os-user.js';
@@ -121,6 +122,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     checkpoint();
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
+    survivePoolErrors(adminPool, log, 'admin');
     cleanups.push(() => adminPool.end());
     const apiPool = new pg.Pool({
       ...apiConnection(config, cluster),
@@ -128,6 +130,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       application_name: 'agora-api',
     });
     apiPool.on('error', poolError('api'));
+    survivePoolErrors(apiPool, log, 'api');
     cleanups.push(() => apiPool.end());
 
     const services = await createServices({ config, adminPool, apiPool, log });
