@@ -48,7 +48,11 @@ if (process.env.BENCH_ROLE === 'stack') {
 // ---------------------------------------------------------------- parent: the clients
 function startStackProcess(): Promise<{ child: ChildProcess; info: StackInfo }> {
   const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error' },
+    // Hundreds of sockets and joins from one client: above Realtime's per-tenant defaults.
+    env: {
+      ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error',
+      AGORA_REALTIME_MAX_CONCURRENT_USERS: String(IDLE_CONNECTIONS + SUBSCRIBERS + 10), AGORA_REALTIME_MAX_JOINS_PER_SECOND: '100000',
+    },
     execArgv: ['--import', 'tsx', '--expose-gc'],
   });
   return new Promise((resolve, reject) => {

@@ -7,12 +7,14 @@ import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackCo
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createComponentPools, endComponentPools, type ComponentPools } from './db/component-pools.js';
 import { applyRoleSettings, RoleSettings } from './db/role-settings.js';
-import { createGateway } from './gateway/app.js';
+import { createGateway, type GatewayService } from './gateway/app.js';
 import { jwtKeys } from './jwt/keys.js';
 import { createServices } from './services.js';
 import { StackError } from './errors.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
+import { survivePoolErrors } from './postgres/pool-errors.js';
+import { PostgresSupervisor } from './postgres/supervisor.js';
 import { assertPortFree } from './postgres/port.js';
 import { postgresOsUser } from './postgres/os-user.js';
 import { placePgdata } from './postgres/placement.js';
@@ -22,11 +24,18 @@ export interface StartOptions extends ConfigOverrides {
   seed?: boolean;
   /** Aborting it (Ctrl-C or SIGTERM during start) stops what was started and rejects. */
   signal?: AbortSignal;
+  /**
+   * Postgres crashed and could not be restarted (the stack is already stopped when this runs).
+   * Default: the reason on stderr and exit code 1.
+   */
+  onDatabaseFailed?: (err: StackError) => void;
 }
 
 export interface RunningStack {
   config: StackConfig;
   cluster: PostgresCluster;
+  /** Restarts Postgres after a crash. */
+  supervisor: PostgresSupervisor;
   /** Superuser pool for the stack's own work (health, admin). */
   adminPool: pg.Pool;
   /** The client-serving components' own pools (see db/component-pools.ts). */
@@ -57,6 +66,33 @@ function listen(app: ReturnType<typeof createGateway>, port: number): Promise<Se
     const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
     server.once('error', reject);
   });
+}
+
+function exitOnDatabaseFailure(err: StackError): void {
+  process.stderr.write(`error: ${err.message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Restarts Postgres if it dies; meanwhile the `postgres` component of /health is down. Pools
+ * drop their dead connections and open new ones by themselves; components holding a long-lived
+ * connection (replication) are told to reconnect at once rather than at their next retry.
+ */
+function superviseDatabase(cluster: PostgresCluster, services: GatewayService[], onFailed: (err: StackError) => Promise<void>): PostgresSupervisor {
+  const supervisor = new PostgresSupervisor(cluster, {
+    log,
+    reconnect: () => services.forEach((s) => s.reconnect?.()),
+    onFailed: (err) => void onFailed(err),
+  });
+  const database = services.find((s) => s.name === 'postgres');
+  const probe = database?.health;
+  if (database && probe) {
+    database.health = async () => {
+      supervisor.assertUp();
+      await probe();
+    };
+  }
+  return supervisor;
 }
 
 /**
@@ -90,6 +126,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     checkpoint();
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
+    survivePoolErrors(adminPool, log, 'admin');
     cleanups.push(() => adminPool.end());
     // a pool per component, each applying the role settings read here (and reloaded by REST)
     const roleSettings = new RoleSettings(adminPool);
@@ -97,6 +134,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     applyRoleSettings(adminPool, roleSettings);
     const pools = createComponentPools(config, apiConnection(config, cluster), roleSettings, poolError);
     cleanups.push(() => endComponentPools(pools));
+    for (const [name, pool] of Object.entries(pools)) survivePoolErrors(pool, log, name);
 
     const services = await createServices({ config, adminPool, pools, roleSettings, log });
     cleanups.push(async () => {
@@ -109,12 +147,18 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       (server as import('node:http').Server).closeAllConnections?.();
     }));
     for (const s of services) s.attach?.(server as import('node:http').Server);
+    const supervisor = superviseDatabase(cluster, services, async (err) => {
+      await stop();
+      (options.onDatabaseFailed ?? exitOnDatabaseFailure)(err);
+    });
+    cleanups.push(() => supervisor.close());
     checkpoint();
     const port = (server.address() as AddressInfo).port;
     log.debug({ port }, 'gateway listening');
     return {
       config,
       cluster,
+      supervisor,
       adminPool,
       pools,
       bootstrap,

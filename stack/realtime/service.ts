@@ -1,7 +1,9 @@
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { mountBroadcastApi } from './broadcast-api.js';
 import type { RealtimeContext } from './channel.js';
+import { realtimeLimits } from '../config/realtime-limits.js';
 import { ChangeDispatcher } from './dispatch.js';
+import { PerSecondLimit } from './rate.js';
 import { Hub } from './hub.js';
 import { ChangeStream } from './replication.js';
 import { RealtimeSockets } from './socket.js';
@@ -17,7 +19,8 @@ const lingerMs = () => Number(process.env.AGORA_REALTIME_LINGER_MS ?? 10_000);
 const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
-  const hub = new Hub();
+  const limits = realtimeLimits();
+  const hub = new Hub({ perHolder: limits.maxPresenceBytesPerSocket, total: limits.maxPresenceBytesTotal });
   const keys = jwtKeys(ctx.config);
   const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.pools.realtime, ctx.log);
   const stream = new ChangeStream({
@@ -33,6 +36,9 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     onRelation: (schema, table) => dispatcher.invalidate(schema, table),
   });
   const realtime: RealtimeContext = {
+    limits,
+    joins: new PerSecondLimit(limits.maxJoinsPerSecond),
+    presenceEvents: new PerSecondLimit(limits.maxPresenceEventsPerSecond),
     hub,
     keys,
     adminPool: ctx.adminPool,
@@ -62,6 +68,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
         return close(callback);
       }) as typeof server.close;
     },
+    reconnect: () => stream.reconnectNow(),
     health: async () => {
       if (!stream.isHealthy) throw new Error('replication stream not connected');
     },
