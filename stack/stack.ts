@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
-import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
+import { adminDbUrl, apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createGateway } from './gateway/app.js';
 import { createServices } from './services.js';
 import { StackError } from './errors.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
+import { pgBinaries } from './postgres/binaries.js';
+import { trustPrivilegedExtensions } from './postgres/extensions.js';
 import { assertPortFree } from './postgres/port.js';
 import { postgresOsUser } from './postgres/os-user.js';
 import { placePgdata } from './postgres/placement.js';
@@ -24,7 +26,7 @@ export interface StartOptions extends ConfigOverrides {
 export interface RunningStack {
   config: StackConfig;
   cluster: PostgresCluster;
-  /** Superuser pool for the stack's own work (health, admin). */
+  /** supabase_admin's pool for the stack's own work (health, admin), never the project's role. */
   adminPool: pg.Pool;
   apiPool: pg.Pool;
   bootstrap: BootstrapResult;
@@ -34,6 +36,8 @@ export interface RunningStack {
 }
 
 export function clusterFor(config: StackConfig): PostgresCluster {
+  // `create extension` by postgres works as supautils makes it work on Supabase.
+  trustPrivilegedExtensions(pgBinaries().extensionDir);
   return new PostgresCluster({
     dataDir: placePgdata(config.dataDir, postgresOsUser()),
     port: config.db.port,
@@ -84,7 +88,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     checkpoint();
     const bootstrap = await bootstrapDatabase(config, { seed: options.seed });
     checkpoint();
-    const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
+    const adminPool = new pg.Pool({ connectionString: adminDbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
     cleanups.push(() => adminPool.end());
     const apiPool = new pg.Pool({

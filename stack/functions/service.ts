@@ -82,20 +82,21 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
   app.all('*', () => RELAY.notFound());
   async function handle(c: Context): Promise<Response> {
     const name = c.req.param('name')!;
-    if (!host.exists(name)) return RELAY.notFound();
+    const fn = host.find(name);
+    if (!fn) return RELAY.notFound();
     // Preflight requests carry no credentials; they go to the function, which answers CORS.
-    if (c.req.method !== 'OPTIONS' && host.settings.verifyJwt(name)) {
+    if (c.req.method !== 'OPTIONS' && fn.verifyJwt) {
       const refused = await checkJwt(c, host.settings.jwtSecret);
       if (refused) return refused;
     }
     const url = new URL(c.req.url);
     const pathAndQuery = url.pathname.slice(BASE_PATH.length) + url.search;
-    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c) }, log);
+    return invoke(host, { name, fn, pathAndQuery, request: c.req.raw, clientIp: clientIp(c) }, log);
   }
   return app;
 }
 
-/** /functions/v1/<name>: the project's Deno edge functions in functions/<name>/index.ts. */
+/** /functions/v1/<name>: the project's Deno edge functions, found as the Supabase CLI finds them. */
 export function createFunctionsService(ctx: ServiceContext): GatewayService {
   const log = ctx.log.child({ service: 'functions' });
   const host = new FunctionsHost(settingsFrom(ctx.config), log);
