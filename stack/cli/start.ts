@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { startStack } from '../stack.js';
+import { unsupportedSettings } from '../config/unsupported.js';
 import { fail } from './fail.js';
 import { formatStatusBlock } from './status-block.js';
 
@@ -22,6 +23,8 @@ try {
     bootstrap.migrations.length ? `Applied migrations: ${bootstrap.migrations.map((m) => `${m.version}_${m.name}`).join(', ')}` : '',
     bootstrap.seeded.length ? `Seeded: ${bootstrap.seeded.join(', ')}` : '',
     bootstrap.demoLogin ? `Demo login: ${bootstrap.demoLogin.email} / ${bootstrap.demoLogin.password}` : '',
+    // config.toml settings `supabase start` would act on and this stack does not: never silent.
+    ...unsupportedSettings(stack.config).map((line) => `Not supported locally: ${line}`),
     '',
     formatStatusBlock(stack.config),
     '',
