@@ -20,15 +20,17 @@ export const PRIVILEGED_EXTENSIONS = [
 ];
 
 const TRUSTED = /^\s*trusted\s*=\s*true\s*$/m;
+const SUPERUSER = /^\s*superuser\s*=\s*true\s*$/m;
 
 /**
  * supautils runs `create extension` of a privileged extension as the bootstrap superuser
  * (supabase_admin), so the extension's functions, types and tables belong to it and a project's
  * `alter default privileges` cannot lock them. Postgres's own `trusted` flag does the same without
- * a server module: a trusted extension may be created by anyone with CREATE on the database, and
- * its script runs as the bootstrap superuser. So each privileged extension's control file is
- * marked trusted; every other extension stays superuser-only, as on Supabase. Returns the names
- * marked by this call.
+ * a server module: a trusted extension that requires a superuser may be created by anyone with
+ * CREATE on the database, and its script runs as the bootstrap superuser. So each privileged
+ * extension's control file is marked `superuser = true` (pgTAP's says false: it would run as the
+ * caller and be owned by postgres) and `trusted = true`; every other extension stays
+ * superuser-only, as on Supabase. Returns the names marked by this call.
  */
 export function trustPrivilegedExtensions(extensionDir: string): string[] {
   const marked: string[] = [];
@@ -36,10 +38,10 @@ export function trustPrivilegedExtensions(extensionDir: string): string[] {
     const control = path.join(extensionDir, `${name}.control`);
     if (!existsSync(control)) continue;
     const text = readFileSync(control, 'utf8');
-    if (TRUSTED.test(text)) continue;
-    const without = text.replace(/^\s*trusted\s*=.*$/gm, '').trimEnd();
+    if (TRUSTED.test(text) && SUPERUSER.test(text)) continue;
+    const without = text.replace(/^\s*(trusted|superuser)\s*=.*$|^# creatable by postgres.*$/gm, '').replace(/\n{2,}/g, '\n').trimEnd();
     try {
-      writeFileSync(control, `${without}\n# creatable by postgres, run as the bootstrap superuser (as supautils does on Supabase)\ntrusted = true\n`);
+      writeFileSync(control, `${without}\n# creatable by postgres, run as the bootstrap superuser (as supautils does on Supabase)\nsuperuser = true\ntrusted = true\n`);
     } catch (err) {
       throw new StackError(`cannot mark ${control} trusted: ${(err as Error).message}`, 'make the embedded Postgres folder writable, or run `npm install` again');
     }
