@@ -21,6 +21,26 @@ grant supabase_auth_admin, supabase_storage_admin to postgres;
 grant anon, authenticated, service_role to postgres;
 grant pg_monitor, pg_read_all_data, pg_signal_backend to postgres;
 
+-- supautils lets postgres set pgrst.* (and the other allowed settings) on the reserved API roles,
+-- e.g. `alter role authenticator set pgrst.db_pre_request = ...`. Postgres 16+ asks for ADMIN on
+-- a role to change its settings: an admin-only membership (no inherit, no set role) gives that.
+grant authenticator to postgres with admin true, inherit false, set false;
+-- Changing a role's value of a placeholder setting (one no loaded module defines) needs SET on
+-- it: PostgREST's in-database settings, as supautils allows pgrst.* (a grant names one setting).
+grant set on parameter
+  pgrst.db_pre_request, pgrst.db_pre_config, pgrst.db_schemas, pgrst.db_extra_search_path, pgrst.db_max_rows,
+  pgrst.db_plan_enabled, pgrst.db_aggregates_enabled, pgrst.db_tx_end, pgrst.db_root_spec, pgrst.db_hoisted_tx_settings,
+  pgrst.openapi_mode, pgrst.openapi_security_active, pgrst.openapi_server_proxy_uri,
+  pgrst.jwt_aud, pgrst.jwt_role_claim_key, pgrst.jwt_cache_max_lifetime,
+  pgrst.server_cors_allowed_origins, pgrst.server_trace_header, pgrst.server_timing_enabled
+  to postgres;
+
+-- supautils.policy_grants lets postgres manage the policies of realtime.messages (owned by
+-- supabase_realtime_admin). Only an owner may do that in Postgres: postgres inherits that role's
+-- ownership (it cannot `set role` to it). This also lets it alter realtime's tables, which
+-- supautils would not.
+grant supabase_realtime_admin to postgres with inherit true, set false;
+
 -- demote-postgres: full rights on the platform schemas' current objects.
 grant all on schema auth, extensions, storage to postgres;
 grant all on all tables in schema auth, storage to postgres;

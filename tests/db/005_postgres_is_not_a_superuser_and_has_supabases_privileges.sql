@@ -2,7 +2,7 @@
 -- migrations): a login role that is not a superuser, with the attributes and memberships below;
 -- supabase_admin bootstraps the cluster. Extensions postgres creates belong to supabase_admin.
 begin;
-select plan(17);
+select plan(19);
 
 select is(
   (select rolname::text from pg_roles where oid = 10), 'supabase_admin',
@@ -15,14 +15,26 @@ select is(
 select is(
   (select array_agg(b.rolname::text order by b.rolname) from pg_auth_members m
      join pg_roles b on b.oid = m.roleid join pg_roles u on u.oid = m.member
-    where u.rolname = 'postgres'),
+    where u.rolname = 'postgres' and m.inherit_option and m.set_option),
   array['anon', 'authenticated', 'pg_monitor', 'pg_read_all_data', 'pg_signal_backend', 'service_role',
         'supabase_auth_admin', 'supabase_storage_admin'],
   'postgres is a member of exactly the roles Supabase grants it');
 select ok(
-  (select not bool_or(m.admin_option) and bool_and(m.inherit_option) from pg_auth_members m
-     join pg_roles u on u.oid = m.member where u.rolname = 'postgres'),
-  'postgres inherits its memberships and administers none of them');
+  (select not bool_or(m.admin_option) from pg_auth_members m
+     join pg_roles u on u.oid = m.member where u.rolname = 'postgres' and m.inherit_option),
+  'postgres administers none of the roles it inherits');
+select is(
+  (select array_agg(row(b.rolname, m.admin_option, m.inherit_option, m.set_option)::text) from pg_auth_members m
+     join pg_roles b on b.oid = m.roleid join pg_roles u on u.oid = m.member
+    where u.rolname = 'postgres' and m.inherit_option and not m.set_option),
+  array['(supabase_realtime_admin,f,t,f)'],
+  'postgres inherits supabase_realtime_admin''s ownership only to manage realtime.messages policies (supautils policy_grants)');
+select is(
+  (select array_agg(row(b.rolname, m.admin_option, m.inherit_option, m.set_option)::text) from pg_auth_members m
+     join pg_roles b on b.oid = m.roleid join pg_roles u on u.oid = m.member
+    where u.rolname = 'postgres' and not m.inherit_option),
+  array['(authenticator,t,f,f)'],
+  'postgres administers authenticator only to set its pgrst.* settings (supautils allows that), without becoming it');
 select ok(not pg_has_role('postgres', 'supabase_admin', 'member'), 'postgres cannot become supabase_admin');
 select is((select setconfig from pg_db_role_setting s join pg_roles r on r.oid = s.setrole
             where r.rolname = 'postgres' and s.setdatabase = 0),
