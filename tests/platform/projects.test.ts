@@ -64,6 +64,7 @@ describe('a SaaS-starter-shaped project (tests/projects/starter) in one `npm sta
   it('applies a first migration that calls gen_random_bytes() and uuid_generate_v4() unqualified, then the seed', async () => {
     expect(child.output.stdout).toContain('Applied migrations: 20240101000000_init, 20240102000000_lock_down_functions');
     expect(child.output.stdout).toContain('Seeded: supabase/seed.sql');
+    expect(child.output.stdout).toContain('Functions: hello, private-note');
     const rows = await query<{ n: number }>(dbUrl, 'select count(*)::int as n from public.api_keys');
     expect(rows[0].n).toBe(2);
   });
