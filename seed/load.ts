@@ -52,8 +52,8 @@ async function secondaryIndexes(client: pg.ClientBase): Promise<Array<{ name: st
 /**
  * Writes a generated network in one transaction with COPY. Triggers are off while it loads
  * (session_replication_role = replica): what they would have written — profiles, counters,
- * hashtags, notifications — is computed by the generator and copied too. Needs a superuser
- * connection (the local stack's postgres) and empty app tables.
+ * hashtags, notifications — is computed by the generator and copied too. Needs a role that may
+ * set session_replication_role (postgres may, on Supabase and here) and empty app tables.
  */
 export async function loadNetwork(client: pg.ClientBase, net: Network, options: LoadOptions = {}): Promise<LoadSummary> {
   const started = Date.now();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
-import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
+import { adminDbUrl, apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createComponentPools, endComponentPools, type ComponentPools } from './db/component-pools.js';
 import { applyRoleSettings, RoleSettings } from './db/role-settings.js';
@@ -15,6 +15,8 @@ import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
 import { survivePoolErrors } from './postgres/pool-errors.js';
 import { PostgresSupervisor } from './postgres/supervisor.js';
+import { pgBinaries } from './postgres/binaries.js';
+import { trustPrivilegedExtensions } from './postgres/extensions.js';
 import { assertPortFree } from './postgres/port.js';
 import { postgresOsUser } from './postgres/os-user.js';
 import { placePgdata } from './postgres/placement.js';
@@ -36,7 +38,7 @@ export interface RunningStack {
   cluster: PostgresCluster;
   /** Restarts Postgres after a crash. */
   supervisor: PostgresSupervisor;
-  /** Superuser pool for the stack's own work (health, admin). */
+  /** supabase_admin's pool for the stack's own work (health, admin), never the project's role. */
   adminPool: pg.Pool;
   /** The client-serving components' own pools (see db/component-pools.ts). */
   pools: ComponentPools;
@@ -47,6 +49,8 @@ export interface RunningStack {
 }
 
 export function clusterFor(config: StackConfig): PostgresCluster {
+  // `create extension` by postgres works as supautils makes it work on Supabase.
+  trustPrivilegedExtensions(pgBinaries().extensionDir);
   return new PostgresCluster({
     dataDir: placePgdata(config.dataDir, postgresOsUser()),
     port: config.db.port,
@@ -124,7 +128,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     checkpoint();
     const bootstrap = await bootstrapDatabase(config, { seed: options.seed });
     checkpoint();
-    const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
+    const adminPool = new pg.Pool({ connectionString: adminDbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
     survivePoolErrors(adminPool, log, 'admin');
     cleanups.push(() => adminPool.end());

@@ -54,12 +54,10 @@ begin
 end
 $db$;
 
--- Extensions, all in schema "extensions" (a no-op for any already installed).
+-- The extensions a new Supabase project has (those of them our Postgres ships), in schema
+-- "extensions"; a project creates any other itself (a no-op for any already installed).
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
-create extension if not exists pg_trgm with schema extensions;
-create extension if not exists citext with schema extensions;
-create extension if not exists unaccent with schema extensions;
 
 -- Supabase puts "extensions" on the search_path of its login roles (0001_roles.sql does that for
 -- postgres/supabase_admin). We also set it on this database so sessions of any other login role

@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { startStack } from '../stack.js';
+import { unsupportedSettings } from '../config/unsupported.js';
+import { listFunctions } from '../functions/config.js';
 import { fail } from './fail.js';
 import { formatStatusBlock } from './status-block.js';
 
@@ -13,6 +15,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => (stopRunning ? void stopRunning(signal) : starting.abort()));
 }
 
+/** The functions served, found as the CLI finds them (a new folder is picked up without a restart). */
+function functionsLine(config: Parameters<typeof unsupportedSettings>[0] & { supabaseDir: string }): string {
+  const declared = config.raw.functions;
+  const names = listFunctions(config.supabaseDir, declared && typeof declared === 'object' ? (declared as Record<string, unknown>) : {}).map((f) => f.name);
+  return names.length ? `Functions: ${names.join(', ')}` : '';
+}
+
 try {
   const stack = await startStack({ signal: starting.signal });
   const { bootstrap } = stack;
@@ -21,7 +30,10 @@ try {
     `Started Agora local development setup in ${ms} ms${stack.freshCluster ? ' (new database)' : ''}.`,
     bootstrap.migrations.length ? `Applied migrations: ${bootstrap.migrations.map((m) => `${m.version}_${m.name}`).join(', ')}` : '',
     bootstrap.seeded.length ? `Seeded: ${bootstrap.seeded.join(', ')}` : '',
+    functionsLine(stack.config),
     bootstrap.demoLogin ? `Demo login: ${bootstrap.demoLogin.email} / ${bootstrap.demoLogin.password}` : '',
+    // config.toml settings `supabase start` would act on and this stack does not: never silent.
+    ...unsupportedSettings(stack.config).map((line) => `Not supported locally: ${line}`),
     '',
     formatStatusBlock(stack.config),
     '',

@@ -188,6 +188,11 @@ export function dbUrl(config: StackConfig, database = 'postgres'): string {
   return `postgresql://postgres:postgres@127.0.0.1:${config.db.port}/${database}`;
 }
 
+/** The bootstrap superuser's URL: the platform SQL and the stack's own internals, never the project's SQL. */
+export function adminDbUrl(config: StackConfig, database = 'postgres'): string {
+  return `postgresql://supabase_admin:postgres@127.0.0.1:${config.db.port}/${database}`;
+}
+
 export function apiUrl(config: StackConfig): string {
   return `http://127.0.0.1:${config.api.port}`;
 }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { StackConfig } from '../config/load.js';
-import { dbUrl } from '../config/load.js';
+import { adminDbUrl } from '../config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './bootstrap.js';
 
 /**
@@ -11,7 +11,7 @@ import { bootstrapDatabase, type BootstrapResult } from './bootstrap.js';
  * stack runs: its connections are ended and its pools reconnect to the new database.
  */
 export async function resetDatabase(config: StackConfig): Promise<BootstrapResult> {
-  const admin = new pg.Client({ connectionString: dbUrl(config, 'template1'), application_name: 'agora-reset' });
+  const admin = new pg.Client({ connectionString: adminDbUrl(config, 'template1'), application_name: 'agora-reset' });
   await admin.connect();
   try {
     // Realtime's replication slot pins the database: end its walsender (waiting until it is

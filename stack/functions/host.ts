@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { FunctionsSettings } from './config.js';
+import type { FunctionSpec, FunctionsSettings } from './config.js';
 import { FunctionWorker } from './worker.js';
-
-// A function is a folder `functions/<name>/` with an index.ts; `_shared` and dot-folders are not.
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 async function fingerprint(target: string, out: string[]): Promise<void> {
   let entries;
@@ -50,37 +46,33 @@ export class FunctionsHost {
     for (const slot of this.slots.values()) slot.worker.kill();
   };
 
-  /** Whether `functions/<name>/index.ts` exists and is enabled. */
-  exists(name: string): boolean {
-    return NAME.test(name) && this.settings.enabled(name) && existsSync(path.join(this.settings.dir, name, 'index.ts'));
+  /** The function as found now (folders and config.toml are read on every call, like a reload). */
+  find(name: string): FunctionSpec | null {
+    return this.settings.find(name);
   }
 
-  private async signature(name: string): Promise<string> {
-    const parts: string[] = [];
-    await fingerprint(path.join(this.settings.dir, name), parts);
-    await fingerprint(path.join(this.settings.dir, '_shared'), parts);
-    for (const f of ['deno.json', 'deno.jsonc', 'import_map.json', '.env']) {
-      const s = await stat(path.join(this.settings.dir, f)).catch(() => null);
-      if (s) parts.push(`${f}:${s.size}:${s.mtimeMs}`);
+  /** What a change of invalidates the worker: the entrypoint's folder, the shared code beside it, the import map. */
+  private async signature(fn: FunctionSpec): Promise<string> {
+    const parts: string[] = [JSON.stringify(fn)];
+    const entryDir = path.dirname(fn.entrypoint);
+    await fingerprint(entryDir, parts);
+    await fingerprint(path.join(path.dirname(entryDir), '_shared'), parts);
+    if (fn.importMap) {
+      const s = await stat(fn.importMap).catch(() => null);
+      if (s) parts.push(`${fn.importMap}:${s.size}:${s.mtimeMs}`);
     }
     return parts.sort().join('|');
   }
 
-  private configFile(name: string): string | null {
-    for (const f of [path.join(this.settings.dir, name, 'deno.json'), path.join(this.settings.dir, 'deno.json')]) {
-      if (existsSync(f)) return f;
-    }
-    return null;
-  }
-
-  /** A running worker for the current code of `name` (starting or replacing one if needed). */
-  async acquire(name: string): Promise<{ worker: FunctionWorker; port: number }> {
-    const signature = await this.signature(name);
+  /** A running worker for the current code of `fn` (starting or replacing one if needed). */
+  async acquire(fn: FunctionSpec): Promise<{ worker: FunctionWorker; port: number }> {
+    const name = fn.name;
+    const signature = await this.signature(fn);
     let slot = this.slots.get(name);
     if (!slot || !slot.worker.alive || slot.signature !== signature) {
       let pending = this.starting.get(name);
       if (!pending) {
-        pending = this.start(name, signature, slot);
+        pending = this.start(fn, signature, slot);
         this.starting.set(name, pending);
         pending.finally(() => this.starting.delete(name)).catch(() => undefined);
       }
@@ -90,13 +82,14 @@ export class FunctionsHost {
     return { worker: slot.worker, port: await slot.worker.ready };
   }
 
-  private async start(name: string, signature: string, previous: Slot | undefined): Promise<Slot> {
+  private async start(fn: FunctionSpec, signature: string, previous: Slot | undefined): Promise<Slot> {
+    const name = fn.name;
     if (previous) this.retire(previous.worker);
     const worker = new FunctionWorker({
       name,
-      entry: path.join(this.settings.dir, name, 'index.ts'),
-      configFile: this.configFile(name),
-      cwd: path.join(this.settings.dir, name),
+      entry: fn.entrypoint,
+      configFile: fn.importMap,
+      cwd: path.dirname(fn.entrypoint),
       env: this.settings.env,
       bootTimeoutMs: this.settings.bootTimeoutMs,
       log: this.log,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { functionDuration, functionErrors, functionInvocations } from '../gateway/metrics.js';
 import { RELAY } from './errors.js';
 import { cappedStream, checkDeclaredLength } from '../gateway/body-limit.js';
+import type { FunctionSpec } from './config.js';
 import type { FunctionsHost } from './host.js';
 import { BootError } from './worker.js';
 
@@ -12,6 +13,8 @@ const SKIP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 
 
 export interface Invocation {
   name: string;
+  /** The function as found for this call. */
+  fn: FunctionSpec;
   /** The path the function sees: `/<name>/...` plus the query string, as on Supabase. */
   pathAndQuery: string;
   request: Request;
@@ -52,7 +55,7 @@ export async function invoke(host: FunctionsHost, call: Invocation, log: Logger)
   }
   let lease;
   try {
-    lease = await host.acquire(call.name);
+    lease = await host.acquire(call.fn);
   } catch (err) {
     if (err instanceof BootError) log.warn({ function: call.name, err: err.message }, 'function failed to boot');
     else log.error({ function: call.name, err }, 'function failed to start');

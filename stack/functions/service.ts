@@ -76,9 +76,10 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
   app.all('*', () => RELAY.notFound());
   async function handle(c: Context): Promise<Response> {
     const name = c.req.param('name')!;
-    if (!host.exists(name)) return RELAY.notFound();
+    const fn = host.find(name);
+    if (!fn) return RELAY.notFound();
     // Preflight requests carry no credentials; they go to the function, which answers CORS.
-    if (c.req.method !== 'OPTIONS' && host.settings.verifyJwt(name)) {
+    if (c.req.method !== 'OPTIONS' && fn.verifyJwt) {
       const refused = await checkJwt(c, host.settings.jwtKeys);
       if (refused) return refused;
     }
@@ -87,14 +88,14 @@ export function functionsApp(host: FunctionsHost, log: Logger): Hono {
     // the function sees what the gateway hands on: an API key's JWT in place of `Bearer sb_…`
     const credential = requestCredential(c.req.raw.headers, host.settings.jwtKeys);
     const authorization = credential.kind === 'token' && credential.from === 'apikey' ? `Bearer ${credential.token}` : undefined;
-    return invoke(host, { name, pathAndQuery, request: c.req.raw, clientIp: clientIp(c), authorization }, log);
+    return invoke(host, { name, fn, pathAndQuery, request: c.req.raw, clientIp: clientIp(c), authorization }, log);
   }
   return app;
 }
 
 /**
- * /functions/v1/<name>: the project's Deno edge functions in functions/<name>/index.ts; they mail
- * through the inbox's SMTP port `inboxSmtpPort` (null: the stack runs no inbox).
+ * /functions/v1/<name>: the project's Deno edge functions, found as the Supabase CLI finds them;
+ * they mail through the inbox's SMTP port `inboxSmtpPort` (null: the stack runs no inbox).
  */
 export function createFunctionsService(ctx: ServiceContext, inboxSmtpPort: number | null): GatewayService {
   const log = ctx.log.child({ service: 'functions' });

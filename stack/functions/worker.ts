@@ -31,7 +31,7 @@ export class BootError extends Error {
 export interface WorkerOptions {
   name: string;
   entry: string;
-  /** deno.json for the import map (`npm:` / `node:` specifiers). */
+  /** deno.json(c), or an import map file (`npm:` / `node:` specifiers). */
   configFile: string | null;
   cwd: string;
   env: Record<string, string>;
@@ -53,7 +53,8 @@ export class FunctionWorker {
 
   constructor(readonly opts: WorkerOptions) {
     const args = ['run', '--quiet', '--no-prompt', '--allow-env', '--allow-net', '--allow-read', '--allow-sys'];
-    if (opts.configFile) args.push('--config', opts.configFile);
+    // deno.json(c) is a Deno config; any other file named by import_map is a plain import map.
+    if (opts.configFile) args.push(/\.jsonc?$/.test(opts.configFile) && /deno\.jsonc?$/.test(opts.configFile) ? '--config' : '--import-map', opts.configFile);
     args.push(BOOTSTRAP, opts.entry);
     this.child = spawn(denoBinary(), args, {
       cwd: opts.cwd,

@@ -115,7 +115,8 @@ export class PostgresCluster {
     }
     const bins = pgBinaries();
     const args = [
-      '-D', staging, '-U', 'postgres', `--pwfile=${pwfile}`,
+      // Supabase's bootstrap superuser; `postgres` is made by the platform SQL, not a superuser.
+      '-D', staging, '-U', 'supabase_admin', `--pwfile=${pwfile}`,
       '--auth-local=trust', '--auth-host=scram-sha-256',
       '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C.UTF-8',
       // A dev cluster: skipping the final fsync saves seconds on a cold start.
@@ -201,7 +202,7 @@ export class PostgresCluster {
         const fatal = tail(logFile).reverse().find((l) => /FATAL|PANIC|could not/.test(l));
         throw new StackError(`Postgres did not start: ${fatal?.replace(/^.*?(FATAL|PANIC|LOG):\s*/, '') ?? 'see ' + logFile}`);
       }
-      const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'postgres', password: 'postgres', database: 'postgres' });
+      const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'supabase_admin', password: 'postgres', database: 'postgres' });
       try {
         await client.connect();
         await client.query('select 1');

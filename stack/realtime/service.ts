@@ -27,7 +27,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     host: '127.0.0.1',
     port: ctx.config.db.port,
     database: 'postgres',
-    user: 'postgres',
+    user: 'supabase_admin', // as Supabase's Realtime: the stack's role, not the project's
     password: 'postgres',
     slot: REPLICATION_SLOT,
     publication: PUBLICATION,

@@ -1,12 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { StackConfig } from '../../stack/config/load.js';
-import { parseDotenv, settingsFrom } from '../../stack/functions/config.js';
+import { listFunctions, parseDotenv, settingsFrom } from '../../stack/functions/config.js';
 
-function config(raw: Record<string, unknown>): StackConfig {
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+/** A project folder with the given files. */
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'agora-fnconfig-'));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+function config(raw: Record<string, unknown>, rootDir = '/nowhere'): StackConfig {
   return {
     projectId: 'agora',
-    rootDir: '/nowhere',
-    supabaseDir: '/nowhere/supabase',
+    rootDir,
+    supabaseDir: path.join(rootDir, 'supabase'),
     dataDir: '/nowhere/.agora',
     api: { port: 4000, schemas: ['public'], extraSearchPath: [], maxRows: null },
     db: { port: 4001, majorVersion: 17, seedEnabled: false, seedPaths: [] },
@@ -25,11 +42,53 @@ function config(raw: Record<string, unknown>): StackConfig {
 
 describe('functions settings from config.toml', () => {
   it('verify_jwt defaults to true and follows [functions.<name>]; enabled = false hides a function', () => {
-    const s = settingsFrom(config({ functions: { open: { verify_jwt: false }, off: { enabled: false } } }), 4003);
-    expect(s.verifyJwt('media')).toBe(true);
-    expect(s.verifyJwt('open')).toBe(false);
-    expect(s.enabled('off')).toBe(false);
-    expect(s.enabled('media')).toBe(true);
+    const root = project({
+      'supabase/functions/plain/index.ts': '', 'supabase/functions/open/index.ts': '', 'supabase/functions/off/index.ts': '',
+    });
+    const s = settingsFrom(config({ functions: { open: { verify_jwt: false }, off: { enabled: false } } }, root), 4003);
+    expect(s.find('plain')?.verifyJwt).toBe(true);
+    expect(s.find('open')?.verifyJwt).toBe(false);
+    expect(s.find('off')).toBeNull();
+    expect(s.find('missing')).toBeNull();
+  });
+
+  it('finds functions as the CLI does: supabase/functions/<name>/index.ts, or entrypoint/import_map/static_files relative to supabase/', () => {
+    const root = project({
+      'supabase/functions/plain/index.ts': '',
+      'supabase/functions/plain/deno.json': '{}',
+      'supabase/functions/legacy/index.ts': '',
+      'supabase/functions/import_map.json': '{}',
+      'supabase/functions/_shared/index.ts': '',
+      'supabase/functions/.hidden/index.ts': '',
+      'functions/elsewhere/index.ts': '',
+      'functions/deno.json': '{}',
+    });
+    const declared = {
+      elsewhere: { entrypoint: '../functions/elsewhere/index.ts', import_map: '../functions/deno.json', static_files: ['./assets/*.html'] },
+      ghost: { entrypoint: '../functions/ghost/index.ts' },
+    };
+    const s = settingsFrom(config({ functions: declared }, root), 4003);
+    expect(s.find('plain')).toEqual({
+      name: 'plain', entrypoint: path.join(root, 'supabase/functions/plain/index.ts'),
+      importMap: path.join(root, 'supabase/functions/plain/deno.json'), staticFiles: [], verifyJwt: true,
+    });
+    expect(s.find('legacy')?.importMap).toBe(path.join(root, 'supabase/functions/import_map.json'));
+    expect(s.find('elsewhere')).toEqual({
+      name: 'elsewhere', entrypoint: path.join(root, 'functions/elsewhere/index.ts'),
+      importMap: path.join(root, 'functions/deno.json'), staticFiles: [path.join(root, 'supabase/assets/*.html')], verifyJwt: true,
+    });
+    expect(s.find('_shared')).toBeNull();
+    expect(s.find('.hidden')).toBeNull();
+    expect(s.find('ghost')).toBeNull();
+    expect(s.find('../functions/elsewhere')).toBeNull();
+    expect(listFunctions(path.join(root, 'supabase'), declared).map((f) => f.name)).toEqual(['elsewhere', 'legacy', 'plain']);
+  });
+
+  it('reads supabase/functions/.env as `supabase functions serve` does; the SUPABASE_* variables stay the stack\'s', () => {
+    const root = project({ 'supabase/functions/.env': 'GREETING=hello\nSUPABASE_URL=http://evil\n' });
+    const s = settingsFrom(config({}, root), 4003);
+    expect(s.env.GREETING).toBe('hello');
+    expect(s.env.SUPABASE_URL).toBe('http://127.0.0.1:4000');
   });
 
   it('injects the SUPABASE_* variables, the site URL, the inbox and [edge_runtime.secrets]', () => {
@@ -56,7 +115,7 @@ describe('functions settings from config.toml', () => {
     expect(s.env.SMTP_HOST).toBeUndefined();
   });
 
-  it('reads KEY=value lines from a functions/.env file', () => {
+  it('reads KEY=value lines from a .env file', () => {
     expect(parseDotenv('# comment\nA=1\nexport B="two words"\nC=\'x\'\nnot a line\n')).toEqual({ A: '1', B: 'two words', C: 'x' });
   });
 });

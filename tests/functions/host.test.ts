@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionsSettings } from '../../stack/functions/config.js';
+import { functionFinder, type FunctionsSettings } from '../../stack/functions/config.js';
 import { FunctionsHost } from '../../stack/functions/host.js';
 import { JwtKeys } from '../../stack/jwt/keys.js';
 import { BASE_PATH, functionsApp } from '../../stack/functions/service.js';
@@ -25,13 +25,13 @@ function call(pathname: string, init: RequestInit = {}, auth = true): Promise<Re
 
 beforeAll(async () => {
   // A copy, so the hot-reload test can edit a function without touching the repository.
-  dir = mkdtempSync(path.join(os.tmpdir(), 'agora-functions-'));
+  dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'agora-functions-')), 'functions');
   cpSync(fixtures, dir, { recursive: true });
   token = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+  // The fixtures as a project's supabase/functions/ in the CLI's default layout, with one config entry.
+  const find = functionFinder(path.dirname(dir), { public: { verify_jwt: false } });
   const settings: FunctionsSettings = {
-    dir,
-    verifyJwt: (name) => name !== 'public',
-    enabled: () => true,
+    find,
     jwtKeys: new JwtKeys({ jwtSecret: SECRET, signingKeys: [], anonKey: token, serviceRoleKey: 'service', publishableKey: 'sb_publishable_x', secretKey: 'sb_secret_x' }),
     env: { SUPABASE_URL: 'http://127.0.0.1:1', SUPABASE_ANON_KEY: 'anon', SUPABASE_SERVICE_ROLE_KEY: 'service', SUPABASE_DB_URL: 'postgresql://db' },
     maxBodyBytes: 64 * 1024,
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(path.dirname(dir), { recursive: true, force: true });
 });
 
 describe('functions host', () => {

@@ -1,0 +1,1 @@
+insert into public.api_keys (label) values ('first'), ('second');
