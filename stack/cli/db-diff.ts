@@ -45,9 +45,9 @@ try {
   const config = loadConfig();
   const declared = declaredSchemaFiles(config);
   const targetUrl = values['db-url'] !== undefined ? loopbackUrl(values['db-url']) : undefined;
-  const cluster = clusterFor(config);
-  const ownCluster = !(await listening(config.db.port));
-  if (ownCluster) {
+  // Against the running stack's Postgres, or one started just for the diff.
+  const cluster = (await listening(config.db.port)) ? null : clusterFor(config);
+  if (cluster) {
     const fresh = await cluster.init();
     if (fresh && !declared.length && !targetUrl) {
       throw new StackError('there is no dev database to diff yet', 'run `npm start` once (it builds the database), change it, then diff');
@@ -58,7 +58,7 @@ try {
   try {
     statements = await diffAgainstMigrations(config, { targetUrl, declared, progress: err });
   } finally {
-    if (ownCluster) await cluster.stop();
+    await cluster?.stop();
   }
   if (statements.length === 0) {
     err('No schema changes found');
