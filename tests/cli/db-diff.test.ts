@@ -198,7 +198,7 @@ revoke delete on table public.notes from anon;
     it('refuses a schema_paths pattern that matches no file, and a --db-url that is not on this machine', async () => {
       const dir = declarativeProject();
       const configFile = path.join(dir, 'supabase', 'config.toml');
-      writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('"./schemas/*.sql"', '"./schemas/*.sql", "./missing/*.sql"'));
+      writeFileSync(configFile, readFileSync(configFile, 'utf8').replace(/^schema_paths = .*$/m, 'schema_paths = ["./schemas/*.sql", "./missing/*.sql"]'));
       const run = await npmScript('db-diff', [], dir);
       expect(run.code, run.stdout + run.stderr).toBe(1);
       expect(run.stderr).toMatch(/no files matched \[db\.migrations\] schema_paths pattern: supabase\/missing\/\*\.sql/);
@@ -206,7 +206,7 @@ revoke delete on table public.notes from anon;
       const remote = await npmScript('db-diff', ['--db-url', 'postgresql://postgres:postgres@db.example.com:5432/postgres'], project({}));
       expect(remote.code).toBe(1);
       expect(remote.stderr).toMatch(/--db-url must be a local database/);
-    });
+    }, DIFF_TIMEOUT);
   });
 });
 
