@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { declaredSchemaFiles } from '../db/diff-declared.js';
 import { findHazards, formatMigration } from '../db/diff-hazards.js';
-import { diffAgainstMigrations } from '../db/diff-shadow.js';
-import { writeMigration } from '../db/migration-new.js';
+import { diffAgainstMigrations, dropScratchDatabases } from '../db/diff-shadow.js';
+import { assertMigrationName, writeMigration } from '../db/migration-new.js';
 import { StackError } from '../errors.js';
+import type { PostgresCluster } from '../postgres/cluster.js';
 import { clusterFor } from '../stack.js';
 import { fail } from './fail.js';
 
@@ -35,6 +36,18 @@ function loopbackUrl(raw: string): string {
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+// Postgres started just for this diff, if the stack was not running.
+let cluster: PostgresCluster | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    err(`\nInterrupted (${signal}): dropping the shadow database...`);
+    // Dropping it ends the diff's own connections mid-query: their errors are expected now.
+    process.on('uncaughtException', () => {});
+    process.on('unhandledRejection', () => {});
+    void dropScratchDatabases().then(() => cluster?.stop()).finally(() => process.exit(130));
+  });
+}
+
 // `npm run db:diff [-- -f <name>] [--db-url <url>]`, as `supabase db diff`: the schema changes
 // the migrations lack, printed or written as a new migration.
 try {
@@ -42,11 +55,12 @@ try {
     options: { file: { type: 'string', short: 'f' }, 'db-url': { type: 'string' } },
     strict: true,
   });
+  if (values.file !== undefined) assertMigrationName(values.file);
   const config = loadConfig();
   const declared = declaredSchemaFiles(config);
   const targetUrl = values['db-url'] !== undefined ? loopbackUrl(values['db-url']) : undefined;
   // Against the running stack's Postgres, or one started just for the diff.
-  const cluster = (await listening(config.db.port)) ? null : clusterFor(config);
+  cluster = (await listening(config.db.port)) ? null : clusterFor(config);
   if (cluster) {
     const fresh = await cluster.init();
     if (fresh && !declared.length && !targetUrl) {

@@ -27,15 +27,29 @@ async function withAdmin<T>(config: StackConfig, fn: (client: pg.Client) => Prom
   }
 }
 
+const dropScratch = (config: StackConfig, name: string) =>
+  withAdmin(config, (c) => c.query(`drop database if exists ${name} with (force)`));
+
+// Scratch databases that exist right now, for dropScratchDatabases on an interrupt.
+const open = new Map<string, StackConfig>();
+
 /** A scratch database in the stack's cluster, dropped (even on failure) once `fn` is done. */
 async function withScratchDatabase<T>(config: StackConfig, label: string, fn: (name: string) => Promise<T>): Promise<T> {
   const name = `agora_${label}_${randomBytes(4).toString('hex')}`;
+  open.set(name, config);
   await withAdmin(config, (c) => c.query(`create database ${name}`));
   try {
     return await fn(name);
   } finally {
-    await withAdmin(config, (c) => c.query(`drop database if exists ${name} with (force)`));
+    await dropScratch(config, name);
+    open.delete(name);
   }
+}
+
+/** Drops the shadow databases of a diff still under way (Ctrl-C), so none is left behind. */
+export async function dropScratchDatabases(): Promise<void> {
+  for (const [name, config] of open) await dropScratch(config, name).catch(() => {});
+  open.clear();
 }
 
 /** Platform SQL only: a bootstrap of an empty migrations folder. */
