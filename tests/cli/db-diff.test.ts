@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,8 +15,10 @@ import { supabaseCli } from '../support/supabase-cli.js';
 
 const DIFF_TIMEOUT = 300_000;
 const drops: Array<() => Promise<void>> = [];
+const projects: string[] = [];
 afterAll(async () => {
   for (const drop of drops) await drop();
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
 });
 
 async function scratch(prefix: string) {
@@ -48,6 +50,7 @@ function npmScript(script: 'db-diff' | 'migration-new', args: string[], workdir:
 /** A project folder with the repo's config.toml and the given migrations folder contents. */
 function project(migrations: Record<string, string> | 'copy'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'agora-diff-proj-'));
+  projects.push(dir);
   mkdirSync(path.join(dir, 'supabase', 'migrations'), { recursive: true });
   cpSync(path.join(PROJECT_ROOT, 'supabase', 'config.toml'), path.join(dir, 'supabase', 'config.toml'));
   if (migrations === 'copy') {

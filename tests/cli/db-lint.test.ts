@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../stack/config/load.js';
 
 // `npm run db:lint`: squawk, with the rules of .squawk.toml, over the migrations a branch adds.
@@ -31,9 +31,15 @@ create index notes_created_at_idx on public.notes (created_at);
 alter table public.profiles add column pronouns text;
 `;
 
+const projects: string[] = [];
+afterAll(() => {
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A git project on `main` with one committed migration, then a branch that adds `added`. */
 function branchWith(added: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'agora-lint-proj-'));
+  projects.push(dir);
   const migrations = path.join(dir, 'supabase', 'migrations');
   mkdirSync(migrations, { recursive: true });
   cpSync(path.join(PROJECT_ROOT, 'supabase', 'config.toml'), path.join(dir, 'supabase', 'config.toml'));
