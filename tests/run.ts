@@ -1,5 +1,6 @@
-// `npm test`: one throwaway stack (temp data dir, free ports), then the pgTAP files in tests/db,
-// then the vitest suites against the same stack. Exits non-zero on any failure.
+// `npm test`: one throwaway stack (temp data dir, free ports), then the pgTAP files in tests/db
+// and, as `supabase test db` finds them, under supabase/tests/, then the vitest suites against the
+// same stack. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,8 +50,11 @@ try {
   test = await startTestStack();
   await installPgtap(test.info.dbUrl);
 
-  out(`\npgTAP ${version}: tests/db`);
-  const results = await runPgtapDir(test.info.dbUrl, path.join(PROJECT_ROOT, 'tests', 'db'), out);
+  out(`\npgTAP ${version}: tests/db, supabase/tests`);
+  const results = [
+    ...await runPgtapDir(test.info.dbUrl, path.join(PROJECT_ROOT, 'tests', 'db'), out, { displayRoot: PROJECT_ROOT }),
+    ...await runPgtapDir(test.info.dbUrl, path.join(PROJECT_ROOT, 'supabase', 'tests'), out, { recursive: true, displayRoot: PROJECT_ROOT }),
+  ];
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   const badFiles = results.filter((r) => !r.ok).length;

@@ -17,7 +17,8 @@ export interface StackConfig {
   supabaseDir: string;
   dataDir: string;
   api: { port: number; schemas: string[]; extraSearchPath: string[]; maxRows: number | null };
-  db: { port: number; majorVersion: number; seedEnabled: boolean; seedPaths: string[] };
+  /** schemaPaths: `[db.migrations] schema_paths`, file paths or glob patterns made absolute (declarative schemas). */
+  db: { port: number; majorVersion: number; seedEnabled: boolean; seedPaths: string[]; schemaPaths: string[] };
   /** smtpPort: null when neither config.toml nor AGORA_SMTP_PORT names one (the inbox then picks). */
   inbox: { port: number; smtpPort: number | null };
   jwtSecret: string;
@@ -88,6 +89,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   const api = section(raw, 'api');
   const db = section(raw, 'db');
   const seed = section(db, 'seed');
+  const migrations = section(db, 'migrations');
   // Newer CLIs name the mail catcher [local_smtp]; older ones [inbucket].
   const inbox = Object.keys(section(raw, 'local_smtp')).length ? section(raw, 'local_smtp') : section(raw, 'inbucket');
   const auth = section(raw, 'auth');
@@ -111,6 +113,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       majorVersion: Number(db.major_version ?? 17),
       seedEnabled: seed.enabled !== false,
       seedPaths: (Array.isArray(seed.sql_paths) ? seed.sql_paths.map(String) : ['./seed.sql']).map((p) =>
+        path.resolve(supabaseDir, p),
+      ),
+      schemaPaths: (Array.isArray(migrations.schema_paths) ? migrations.schema_paths.map(String) : []).map((p) =>
         path.resolve(supabaseDir, p),
       ),
     },

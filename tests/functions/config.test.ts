@@ -26,7 +26,7 @@ function config(raw: Record<string, unknown>, rootDir = '/nowhere'): StackConfig
     supabaseDir: path.join(rootDir, 'supabase'),
     dataDir: '/nowhere/.agora',
     api: { port: 4000, schemas: ['public'], extraSearchPath: [], maxRows: null },
-    db: { port: 4001, majorVersion: 17, seedEnabled: false, seedPaths: [] },
+    db: { port: 4001, majorVersion: 17, seedEnabled: false, seedPaths: [], schemaPaths: [] },
     inbox: { port: 4002, smtpPort: 4003 },
     jwtSecret: 'x'.repeat(40),
     anonKey: 'anon-key',

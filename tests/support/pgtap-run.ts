@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { splitStatements } from '../../stack/db/sql-script.js';
@@ -42,13 +42,24 @@ export async function runPgtapFile(connectionString: string, file: string): Prom
   return { ...tap, ok: tap.ok && !error, file, error };
 }
 
-export async function runPgtapDir(connectionString: string, dir: string, out: (line: string) => void): Promise<FileResult[]> {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+// The test files of a folder in path order; `recursive`: every .sql and .pg file below it, as
+// `supabase test db` finds them under supabase/tests.
+function testFiles(dir: string, recursive: boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive, withFileTypes: true })
+    .filter((e) => e.isFile() && (e.name.endsWith('.sql') || (recursive && e.name.endsWith('.pg'))))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name))
+    .sort();
+}
+
+export async function runPgtapDir(
+  connectionString: string, dir: string, out: (line: string) => void, options: { recursive?: boolean; displayRoot?: string } = {},
+): Promise<FileResult[]> {
   const results: FileResult[] = [];
-  for (const name of files) {
-    const result = await runPgtapFile(connectionString, path.join(dir, name));
+  for (const file of testFiles(dir, options.recursive ?? false)) {
+    const result = await runPgtapFile(connectionString, file);
     results.push(result);
-    out(`${result.ok ? 'ok    ' : 'FAIL  '} tests/db/${name} (${result.passed}/${result.planned ?? '?'})`);
+    out(`${result.ok ? 'ok    ' : 'FAIL  '} ${path.relative(options.displayRoot ?? process.cwd(), file)} (${result.passed}/${result.planned ?? '?'})`);
     for (const f of result.failures) out(f.split('\n').map((l) => `        ${l}`).join('\n'));
   }
   return results;
