@@ -50,7 +50,7 @@ select ok(not has_function_privilege('public', 'public.custom_access_token_hook(
 select ok(has_table_privilege('supabase_auth_admin', 'public.user_roles', 'select'), 'supabase_auth_admin reads user_roles');
 
 select tests.authenticate_through_hook('boss');
-select is_empty($$select * from public.user_roles$$ , 'even an admin reads no user_roles through the API: roles are given in Studio');
+select throws_ok($$select * from public.user_roles$$, '42501', null, 'even an admin cannot read user_roles through the API: roles are given in Studio');
 select throws_ok(format($$insert into public.user_roles values (%L, 'admin')$$, tests.get_supabase_uid('alice')),
   '42501', null, 'an admin cannot give roles through the API');
 select tests.authenticate_as('alice');
