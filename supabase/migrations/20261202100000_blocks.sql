@@ -84,7 +84,7 @@ as $$
   select exists (
     select 1 from public.posts p
      where p.id = post_id
-       and p.author_id = any (rls.hidden_user_ids()));
+       and p.author_id = any ((select rls.hidden_user_ids())::uuid[]));
 $$;
 
 revoke execute on function rls.is_hidden_post(bigint) from public;
@@ -100,7 +100,7 @@ as $$
   select exists (
     select 1 from public.comments c
      where c.id = comment_id
-       and c.author_id = any (rls.hidden_user_ids()));
+       and c.author_id = any ((select rls.hidden_user_ids())::uuid[]));
 $$;
 
 revoke execute on function rls.is_hidden_comment(bigint) from public;

@@ -64,7 +64,7 @@ create policy "Users view their own reports and staff view all"
   to authenticated
   using (
     (select auth.uid()) = reporter_id
-    or (select auth.jwt() ->> 'user_role') in ('moderator', 'admin')
+    or ((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin')
   );
 
 -- The target must exist and be visible to the reporter (posts, comments and profiles RLS).
@@ -81,13 +81,13 @@ create policy "Users can report as themselves"
 create policy "Moderators and admins decide reports"
   on public.reports for update
   to authenticated
-  using ((select auth.jwt() ->> 'user_role') in ('moderator', 'admin'))
-  with check ((select auth.jwt() ->> 'user_role') in ('moderator', 'admin'));
+  using (((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin'))
+  with check (((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin'));
 
 create policy "Moderators and admins read the moderation log"
   on public.moderation_log for select
   to authenticated
-  using ((select auth.jwt() ->> 'user_role') in ('moderator', 'admin'));
+  using (((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin'));
 
 -- Staff delete anything; one policy per table and action (see comments' delete policy).
 drop policy "Authors can delete their own posts" on public.posts;
@@ -96,7 +96,7 @@ create policy "Authors and moderators can delete posts"
   to authenticated
   using (
     (select auth.uid()) = author_id
-    or (select auth.jwt() ->> 'user_role') in ('moderator', 'admin')
+    or ((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin')
   );
 
 drop policy "Authors and the post's author can delete comments" on public.comments;
@@ -106,7 +106,7 @@ create policy "Authors, the post's author and moderators can delete comments"
   using (
     (select auth.uid()) = author_id
     or post_id in (select p.id from public.posts p where p.author_id = (select auth.uid()))
-    or (select auth.jwt() ->> 'user_role') in ('moderator', 'admin')
+    or ((select auth.jwt()) ->> 'user_role') in ('moderator', 'admin')
   );
 
 -- FUNCTIONS ------------------------------------------------------------------------------------
@@ -157,8 +157,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  if (select auth.jwt() ->> 'user_role') is distinct from 'moderator'
-     and (select auth.jwt() ->> 'user_role') is distinct from 'admin' then
+  if ((select auth.jwt()) ->> 'user_role') is distinct from 'moderator'
+     and ((select auth.jwt()) ->> 'user_role') is distinct from 'admin' then
     return null;
   end if;
   if old.author_id = (select auth.uid()) then

@@ -4,6 +4,8 @@
 -- search_profiles fell back to sequential scans. The matching now runs in the rls schema's
 -- helpers, as the table owner (no row filter, so the GIN indexes serve it), with blocked users
 -- left out explicitly; the public functions read the matches by id (leakproof) under RLS.
+-- Each helper call is wrapped in a scalar subquery, so it runs once per statement rather than
+-- once per row (a SECURITY DEFINER function is never inlined).
 
 -- The ids of the (at most) 1000 most recent posts matching a web-search query, not by anyone
 -- hidden from the caller. Planned per call, as search_posts was: a rare word takes the
@@ -24,7 +26,7 @@ begin
         select p.id
           from public.posts p
          where p.fts @@ websearch_to_tsquery('english'::regconfig, $1)
-           and p.author_id <> all (rls.hidden_user_ids())
+           and p.author_id <> all ((select rls.hidden_user_ids())::uuid[])
          order by p.created_at desc, p.id desc
          limit 1000
       ) m
@@ -46,7 +48,7 @@ as $$
     from public.profiles p
    where btrim(matching_profile_ids.query) <> ''
      and lower(btrim(matching_profile_ids.query)) operator(extensions.<%) (p.username::text || ' ' || coalesce(p.display_name, ''))
-     and p.id <> all (rls.hidden_user_ids());
+     and p.id <> all ((select rls.hidden_user_ids())::uuid[]);
 $$;
 
 revoke execute on function rls.matching_post_ids(text), rls.matching_profile_ids(text) from public;
@@ -63,7 +65,7 @@ begin
   return query
     select p.*
       from public.posts p
-     where p.id = any (rls.matching_post_ids(search_posts.query))
+     where p.id = any ((select rls.matching_post_ids(search_posts.query))::bigint[])
      order by ts_rank(p.fts, websearch_to_tsquery('english'::regconfig, search_posts.query)) desc,
               p.created_at desc, p.id desc;
 end;
@@ -78,7 +80,7 @@ rows 20
 as $$
   select p.*
     from public.profiles p
-   where p.id = any (rls.matching_profile_ids(search_profiles.query))
+   where p.id = any ((select rls.matching_profile_ids(search_profiles.query))::uuid[])
    order by (p.username::text = lower(btrim(search_profiles.query))) desc,
             greatest(extensions.similarity(p.username::text, search_profiles.query),
                      extensions.similarity(coalesce(p.display_name, ''), search_profiles.query)) desc,
