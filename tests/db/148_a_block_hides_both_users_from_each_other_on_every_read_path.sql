@@ -3,7 +3,7 @@
 -- post's comments, a post's author). Carol, anon and the service role still see both. Only
 -- alice sees the block; unblocking restores everything.
 begin;
-select plan(39);
+select plan(41);
 
 select tests.create_profile('alice', 'Alice Blocker');
 select tests.create_profile('bob', 'Bob Blocked');
@@ -77,6 +77,9 @@ select is((select count(*)::int from public.comments), 2, 'carol sees both comme
 select is((select count(*)::int from public.search_profiles('bob')), 1, 'carol finds bob');
 
 select tests.clear_authentication();
+select throws_ok(format($$insert into public.blocks (blocker_id, blocked_id) values (%L, %L)$$,
+  tests.get_supabase_uid('carol'), tests.get_supabase_uid('bob')), '42501', null, 'anon cannot block');
+select throws_ok($$select * from public.blocks$$, '42501', null, 'anon cannot read blocks');
 select is((select count(*)::int from public.posts), 3, 'anon sees all three posts');
 select is((select count(*)::int from public.profiles), 3, 'anon sees all three profiles');
 

@@ -2,7 +2,7 @@
 -- moderators and admins (user_role in the JWT, from the access token hook) read all and decide
 -- them, which stamps resolved_at/resolved_by and is logged. Anon can do nothing with reports.
 begin;
-select plan(24);
+select plan(27);
 
 select tests.create_profile('alice');
 select tests.create_profile('bob');
@@ -62,6 +62,11 @@ select results_eq($$select action, moderator_id from public.moderation_log order
 
 select tests.authenticate_as('alice');
 select is_empty($$select * from public.moderation_log$$, 'an ordinary user reads no moderation log');
+select tests.authenticate_as_service_role();
+select results_eq($$select count(*)::int from public.reports$$, array[3], 'the service role (Studio) reads every report');
+select lives_ok($$update public.reports set status = 'resolved' where status = 'open'$$, 'and decides them');
+select results_eq($$select count(*)::int from public.moderation_log where moderator_id is null and action = 'resolve_report'$$, array[2],
+  'decisions from Studio (the two open reports) are logged without a moderator');
 
 select * from finish();
 rollback;
