@@ -1,4 +1,4 @@
-// npm run bench:feed [-- --users 10000 --posts 1000000 --follows-per-user 50 --likes 2000000 --iterations 60]
+// npm run bench:feed [-- --users 10000 --posts 1000000 --follows-per-user 50 --likes 2000000 --blocks 10000 --iterations 60]
 // Seeds a throwaway stack with a generated network (COPY, indexes built after the load), then
 // measures p50/p95 of feed page 1, feed page 50 by keyset and by offset, search_posts and
 // search_profiles, each through SQL (as the authenticated role, one transaction per call, the way
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     'follows-per-user': { type: 'string', default: '50' },
     likes: { type: 'string', default: '2000000' },
     comments: { type: 'string', default: '100000' },
+    blocks: { type: 'string', default: '10000' },
     iterations: { type: 'string', default: '60' },
     seed: { type: 'string', default: '1' },
   },
@@ -48,7 +49,7 @@ try {
   // 1. Seed.
   const options = defaultOptions({
     seed: n('seed'), users: n('users'), posts: n('posts'), followsPerUser: n('follows-per-user'),
-    likes: n('likes'), comments: n('comments'), likeNotifications: false, anchor: new Date('2026-11-26T00:00:00Z'),
+    likes: n('likes'), comments: n('comments'), blocks: n('blocks'), likeNotifications: false, anchor: new Date('2026-11-26T00:00:00Z'),
   });
   let t = performance.now();
   const network = generateNetwork(options);
@@ -59,14 +60,20 @@ try {
   t = performance.now();
   await analyzeSeeded(admin, true);
   const vacuumMs = performance.now() - t;
-  out(`seeded ${loaded.users} users, ${loaded.posts} posts, ${loaded.follows} follows, ${loaded.likes} likes, ${loaded.comments} comments, ` +
+  out(`seeded ${loaded.users} users, ${loaded.posts} posts, ${loaded.follows} follows, ${loaded.likes} likes, ${loaded.comments} comments, ${loaded.blocks} blocks, ` +
     `${loaded.notifications} notifications: generate ${(genMs / 1000).toFixed(1)} s, COPY + indexes ${(loadMs / 1000).toFixed(1)} s, ` +
     `vacuum analyze ${(vacuumMs / 1000).toFixed(1)} s`);
 
   // 2. Who and what to ask for: deterministic samples.
   const rng = new Random(options.seed, 'bench');
   const iterations = n('iterations');
-  const sampleUsers = Array.from({ length: iterations }, () => network.users.id[rng.int(network.users.count)]);
+  // Every other sample user has a block (as blocker or blocked), so the block policies are in play.
+  const blocks = network.blocks;
+  const sampleUsers = Array.from({ length: iterations }, (_, i) => {
+    if (i % 2 === 0 || blocks.count === 0) return network.users.id[rng.int(network.users.count)];
+    const k = rng.int(blocks.count);
+    return network.users.id[i % 4 === 1 ? blocks.a[k] : blocks.b[k]];
+  });
   const words = (await admin.query<{ w: string }>(
     `select w from (select word as w, ndoc from ts_stat('select fts from public.posts where id % 50 = 0')) s
       where length(w) >= 5 and w !~ '[0-9]' order by ndoc desc limit 400`,
@@ -90,6 +97,19 @@ try {
       .setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(secret));
   }
   const anonKey = stack.config.anonKey;
+
+  // The block check behind every policy: both directions through an index, never a scan.
+  {
+    const body = (await admin.query<{ src: string }>("select prosrc as src from pg_proc where oid = 'rls.hidden_user_ids()'::regprocedure")).rows[0].src;
+    await admin.query('begin');
+    await admin.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: sampleUsers[1], role: 'authenticated' })]);
+    const plan = JSON.stringify((await admin.query(`explain (format json) ${body}`)).rows);
+    await admin.query('commit');
+    const indexes = [...new Set([...plan.matchAll(/"Index Name\\?":\s*\\?"([a-z_]+)/g)].map((m) => m[1]))].sort();
+    const scans = plan.includes('Seq Scan');
+    out(`block check (rls.hidden_user_ids over ${blocks.count} blocks): indexes ${indexes.join(', ') || 'none'}; ` +
+      `${scans ? 'SEQUENTIAL SCAN' : 'no sequential scan'}`);
+  }
 
   // 3. Measure. SQL: a transaction as the user, like a REST request; only the query is timed.
   const api = new pg.Client({ connectionString: `postgresql://authenticator:postgres@127.0.0.1:${stack.config.db.port}/postgres` });

@@ -57,6 +57,8 @@ export interface Network {
   /** user a likes post b. */
   likes: Pairs;
   comments: Comments;
+  /** user a blocks user b (never two who follow each other, either way). */
+  blocks: Pairs;
 }
 
 function username(raw: string, taken: Set<string>): string {
@@ -121,6 +123,33 @@ function generateFollows(o: SeedOptions, users: Users): Pairs {
       users.followersCount[j]++;
       k++;
     }
+  }
+  return { count: k, a: a.subarray(0, k), b: b.subarray(0, k), createdAt: at.subarray(0, k) };
+}
+
+/** options.blocks distinct pairs of users with no follow between them, either way. */
+function generateBlocks(o: SeedOptions, users: Users, follows: Pairs): Pairs {
+  const rng = new Random(o.seed, 'blocks');
+  const n = users.count;
+  const key = (a: number, b: number) => a * n + b;
+  const followed = new Set<number>();
+  for (let i = 0; i < follows.count; i++) followed.add(key(follows.a[i], follows.b[i]));
+  const chosen = new Set<number>();
+  const max = Math.min(o.blocks, n * (n - 1));
+  const a = new Int32Array(max);
+  const b = new Int32Array(max);
+  const at = new Float64Array(max);
+  let k = 0;
+  for (let tries = 0; k < max && tries < max * 20; tries++) {
+    const i = rng.int(n);
+    const j = rng.int(n);
+    if (i === j || chosen.has(key(i, j)) || chosen.has(key(j, i)) || followed.has(key(i, j)) || followed.has(key(j, i))) continue;
+    chosen.add(key(i, j));
+    a[k] = i;
+    b[k] = j;
+    const since = Math.max(users.createdAt[i], users.createdAt[j]);
+    at[k] = since + rng.float() * (o.anchor.getTime() - since);
+    k++;
   }
   return { count: k, a: a.subarray(0, k), b: b.subarray(0, k), createdAt: at.subarray(0, k) };
 }
@@ -219,5 +248,6 @@ export function generateNetwork(options: SeedOptions): Network {
   const posts = generatePosts(options, users, pool);
   const likes = generateLikes(options, users, posts);
   const comments = generateComments(options, users, posts, pool);
-  return { options, users, posts, follows, likes, comments };
+  const blocks = generateBlocks(options, users, follows);
+  return { options, users, posts, follows, likes, comments, blocks };
 }

@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 /** Tables the seed writes, all empty before it runs. */
 export const SEEDED_TABLES = [
   'public.profiles', 'public.posts', 'public.follows', 'public.likes', 'public.comments',
-  'public.notifications', 'public.hashtags', 'public.post_hashtags',
+  'public.notifications', 'public.hashtags', 'public.post_hashtags', 'public.blocks',
 ] as const;
 
 export class SeedError extends Error {}
@@ -19,6 +19,7 @@ export interface LoadSummary {
   follows: number;
   likes: number;
   comments: number;
+  blocks: number;
   hashtags: number;
   notifications: number;
   ms: number;
@@ -57,7 +58,7 @@ async function secondaryIndexes(client: pg.ClientBase): Promise<Array<{ name: st
  */
 export async function loadNetwork(client: pg.ClientBase, net: Network, options: LoadOptions = {}): Promise<LoadSummary> {
   const started = Date.now();
-  const { users, posts, follows, likes, comments } = net;
+  const { users, posts, follows, likes, comments, blocks } = net;
   const o = net.options;
   const tick = options.tick;
   await client.query('begin');
@@ -141,6 +142,9 @@ export async function loadNetwork(client: pg.ClientBase, net: Network, options: 
           comments.content[i], at, at];
       }), tick);
 
+    await copyRows(client, 'public.blocks', ['blocker_id', 'blocked_id', 'created_at'],
+      range(blocks.count, (i): Cell[] => [users.id[blocks.a[i]], users.id[blocks.b[i]], iso(blocks.createdAt[i])]));
+
     // Notifications, by the triggers' rules: never for oneself, a reply notifies the parent's
     // author and the post's author (once), older ones mostly read.
     const readBefore = o.anchor.getTime() - 2 * DAY;
@@ -176,7 +180,7 @@ export async function loadNetwork(client: pg.ClientBase, net: Network, options: 
     for (const index of dropped) await client.query(index.def);
     await client.query('commit');
     return {
-      users: users.count, posts: posts.count, follows: follows.count, likes: likes.count, comments: comments.count,
+      users: users.count, posts: posts.count, follows: follows.count, likes: likes.count, comments: comments.count, blocks: blocks.count,
       hashtags: tagIds.size, notifications: notificationCount, ms: Date.now() - started,
     };
   } catch (err) {

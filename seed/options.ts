@@ -8,6 +8,8 @@ export interface SeedOptions {
   followsPerUser: number;
   likes: number;
   comments: number;
+  /** Blocks between users who do not follow each other. */
+  blocks: number;
   /** Notifications for likes too (follows, comments and mentions always notify). */
   likeNotifications: boolean;
   /** Generated times are offsets back from this instant (default: now, to the minute). */
@@ -31,6 +33,7 @@ export function defaultOptions(overrides: Partial<SeedOptions> = {}): SeedOption
     followsPerUser: 10,
     likes: 1500,
     comments: 300,
+    blocks: 0,
     likeNotifications: true,
     anchor,
     demoEmail: DEMO_EMAIL,
@@ -43,7 +46,7 @@ export function defaultOptions(overrides: Partial<SeedOptions> = {}): SeedOption
 export class UsageError extends Error {}
 
 const USAGE = `usage: npm run seed -- [--db-url URL] [--seed N] [--users N] [--posts N] [--follows-per-user N]
-                       [--likes N] [--comments N] [--no-like-notifications] [--anchor ISO-TIME]
+                       [--likes N] [--comments N] [--blocks N] [--no-like-notifications] [--anchor ISO-TIME]
                        [--progress | --no-progress]
 Generates a deterministic social network (same --seed and --anchor: same data) and bulk-loads it
 with COPY into a database whose app tables are empty (default: the dev stack's database).`;
@@ -68,6 +71,7 @@ export function parseSeedArgs(argv: string[]): { options: SeedOptions; dbUrl?: s
         'follows-per-user': { type: 'string' },
         likes: { type: 'string' },
         comments: { type: 'string' },
+        blocks: { type: 'string' },
         'no-like-notifications': { type: 'boolean' },
         anchor: { type: 'string' },
         progress: { type: 'boolean' },
@@ -96,6 +100,7 @@ export function parseSeedArgs(argv: string[]): { options: SeedOptions; dbUrl?: s
     followsPerUser: count('follows-per-user', v['follows-per-user'], base.followsPerUser),
     likes: count('likes', v.likes, base.likes),
     comments: count('comments', v.comments, base.comments),
+    blocks: count('blocks', v.blocks, base.blocks),
     likeNotifications: !v['no-like-notifications'],
     anchor,
     progress: v['no-progress'] ? false : (v.progress ?? (process.stdout.isTTY && users + posts > 100_000)),

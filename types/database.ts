@@ -26,6 +26,39 @@ export type Database = {
   }
   public: {
     Tables: {
+      blocks: {
+        Row: {
+          blocked_id: string
+          blocker_id: string
+          created_at: string
+        }
+        Insert: {
+          blocked_id: string
+          blocker_id?: string
+          created_at?: string
+        }
+        Update: {
+          blocked_id?: string
+          blocker_id?: string
+          created_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "blocks_blocked_id_fkey"
+            columns: ["blocked_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "blocks_blocker_id_fkey"
+            columns: ["blocker_id"]
+            isOneToOne: false
+            referencedRelation: "profiles"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       comments: {
         Row: {
           author_id: string
@@ -154,6 +187,42 @@ export type Database = {
             referencedColumns: ["id"]
           },
         ]
+      }
+      moderation_log: {
+        Row: {
+          action: string
+          comment_id: number | null
+          created_at: string
+          details: NonNullable<Json>
+          id: number
+          moderator_id: string | null
+          post_id: number | null
+          report_id: number | null
+          target_user_id: string | null
+        }
+        Insert: {
+          action: string
+          comment_id?: number | null
+          created_at?: string
+          details?: NonNullable<Json>
+          id?: never
+          moderator_id?: string | null
+          post_id?: number | null
+          report_id?: number | null
+          target_user_id?: string | null
+        }
+        Update: {
+          action?: string
+          comment_id?: number | null
+          created_at?: string
+          details?: NonNullable<Json>
+          id?: never
+          moderator_id?: string | null
+          post_id?: number | null
+          report_id?: number | null
+          target_user_id?: string | null
+        }
+        Relationships: []
       }
       notifications: {
         Row: {
@@ -343,11 +412,84 @@ export type Database = {
         }
         Relationships: []
       }
+      rate_limits: {
+        Row: {
+          action: string
+          max_count: number
+          per_seconds: number
+        }
+        Insert: {
+          action: string
+          max_count: number
+          per_seconds: number
+        }
+        Update: {
+          action?: string
+          max_count?: number
+          per_seconds?: number
+        }
+        Relationships: []
+      }
+      reports: {
+        Row: {
+          comment_id: number | null
+          created_at: string
+          id: number
+          post_id: number | null
+          profile_id: string | null
+          reason: string
+          reporter_id: string
+          resolved_at: string | null
+          resolved_by: string | null
+          status: string
+        }
+        Insert: {
+          comment_id?: number | null
+          created_at?: string
+          id?: never
+          post_id?: number | null
+          profile_id?: string | null
+          reason: string
+          reporter_id?: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: string
+        }
+        Update: {
+          comment_id?: number | null
+          created_at?: string
+          id?: never
+          post_id?: number | null
+          profile_id?: string | null
+          reason?: string
+          reporter_id?: string
+          resolved_at?: string | null
+          resolved_by?: string | null
+          status?: string
+        }
+        Relationships: []
+      }
+      user_roles: {
+        Row: {
+          role: Database["public"]["Enums"]["app_role"]
+          user_id: string
+        }
+        Insert: {
+          role: Database["public"]["Enums"]["app_role"]
+          user_id: string
+        }
+        Update: {
+          role?: Database["public"]["Enums"]["app_role"]
+          user_id?: string
+        }
+        Relationships: []
+      }
     }
     Views: {
       [_ in never]: never
     }
     Functions: {
+      custom_access_token_hook: { Args: { event: Json }; Returns: Json }
       delete_account: { Args: Record<PropertyKey, never>; Returns: undefined }
       feed: {
         Args: {
@@ -453,9 +595,10 @@ export type Database = {
           tag: string
         }[]
       }
+      username_available: { Args: { name: string }; Returns: boolean }
     }
     Enums: {
-      [_ in never]: never
+      app_role: "moderator" | "admin"
     }
     CompositeTypes: {
       [_ in never]: never
@@ -585,7 +728,9 @@ export const Constants = {
     Enums: {},
   },
   public: {
-    Enums: {},
+    Enums: {
+      app_role: ["moderator", "admin"],
+    },
   },
 } as const
 

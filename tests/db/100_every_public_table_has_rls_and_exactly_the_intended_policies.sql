@@ -1,6 +1,6 @@
 -- RLS is on for every table in public, and each table has exactly the policies we mean it to have.
 begin;
-select plan(9);
+select plan(14);
 
 select tests.rls_enabled('public');
 
@@ -12,7 +12,7 @@ select policies_are('public', 'posts', array[
   'Posts are viewable by everyone',
   'Users can create posts as themselves',
   'Authors can update their own posts',
-  'Authors can delete their own posts'
+  'Authors and moderators can delete posts'
 ]);
 select policies_are('public', 'follows', array[
   'Follows are viewable by everyone',
@@ -28,7 +28,7 @@ select policies_are('public', 'comments', array[
   'Comments are viewable by everyone',
   'Users can comment as themselves',
   'Authors can edit their own comments',
-  'Authors and the post''s author can delete comments'
+  'Authors, the post''s author and moderators can delete comments'
 ]);
 select policies_are('public', 'notifications', array[
   'Users can view their own notifications',
@@ -36,6 +36,20 @@ select policies_are('public', 'notifications', array[
 ]);
 select policies_are('public', 'hashtags', array['Hashtags are viewable by everyone']);
 select policies_are('public', 'post_hashtags', array['Post hashtags are viewable by everyone']);
+
+select policies_are('public', 'blocks', array[
+  'Users can view whom they block',
+  'Users can block others as themselves',
+  'Users can unblock whom they block'
+]);
+select policies_are('public', 'user_roles', array['The auth server reads user roles']);
+select policies_are('public', 'reports', array[
+  'Users view their own reports and staff view all',
+  'Users can report as themselves',
+  'Moderators and admins decide reports'
+]);
+select policies_are('public', 'moderation_log', array['Moderators and admins read the moderation log']);
+select policies_are('public', 'rate_limits', array['Rate limits are viewable by everyone']);
 
 select * from finish();
 rollback;

@@ -2,16 +2,22 @@
 -- and fires at the intended time on the intended events (an UPDATE trigger only for the columns
 -- it cares about). What each one does is specified by the behaviour files named beside it.
 begin;
-select plan(37);
+select plan(53);
 
 -- No table carries a trigger beyond these (hashtags, post_hashtags and notifications none).
 select triggers_are('public', 'profiles', array['set_updated_at'], 'profiles has only the set_updated_at trigger');
-select triggers_are('public', 'posts', array['count_posts', 'notify_post_mentions', 'set_updated_at', 'sync_post_hashtags'],
-  'posts has exactly count_posts, notify_post_mentions, set_updated_at and sync_post_hashtags');
-select triggers_are('public', 'follows', array['count_follows', 'notify_follow'], 'follows has exactly count_follows and notify_follow');
-select triggers_are('public', 'likes', array['count_likes', 'notify_like'], 'likes has exactly count_likes and notify_like');
-select triggers_are('public', 'comments', array['count_comments', 'notify_comment', 'notify_comment_mentions', 'set_updated_at'],
-  'comments has exactly count_comments, notify_comment, notify_comment_mentions and set_updated_at');
+select triggers_are('public', 'posts', array['count_posts', 'enforce_rate_limit', 'log_moderator_deletion', 'notify_post_mentions', 'set_updated_at', 'sync_post_hashtags'],
+  'posts has exactly count_posts, enforce_rate_limit, log_moderator_deletion, notify_post_mentions, set_updated_at and sync_post_hashtags');
+select triggers_are('public', 'follows', array['count_follows', 'enforce_rate_limit', 'notify_follow'], 'follows has exactly count_follows, enforce_rate_limit and notify_follow');
+select triggers_are('public', 'likes', array['count_likes', 'enforce_rate_limit', 'notify_like'], 'likes has exactly count_likes, enforce_rate_limit and notify_like');
+select triggers_are('public', 'comments', array['count_comments', 'enforce_rate_limit', 'log_moderator_deletion', 'notify_comment', 'notify_comment_mentions', 'set_updated_at'],
+  'comments has exactly count_comments, enforce_rate_limit, log_moderator_deletion, notify_comment, notify_comment_mentions and set_updated_at');
+select triggers_are('public', 'blocks', array['unfollow_on_block'], 'blocks has only unfollow_on_block');
+select triggers_are('public', 'reports', array['enforce_rate_limit', 'log_report_decision', 'stamp_report_decision'],
+  'reports has exactly enforce_rate_limit, log_report_decision and stamp_report_decision');
+select triggers_are('public', 'user_roles', array[]::name[], 'user_roles has no trigger');
+select triggers_are('public', 'moderation_log', array[]::name[], 'moderation_log has no trigger');
+select triggers_are('public', 'rate_limits', array[]::name[], 'rate_limits has no trigger');
 select triggers_are('public', 'hashtags', array[]::name[], 'hashtags has no trigger');
 select triggers_are('public', 'post_hashtags', array[]::name[], 'post_hashtags has no trigger');
 select triggers_are('public', 'notifications', array[]::name[], 'notifications has no trigger');
@@ -82,6 +88,29 @@ select trigger_is('public', 'posts', 'notify_post_mentions', 'private', 'notify_
   'posts.notify_post_mentions runs private.notify_post_mentions');
 select is(tests.trigger_events('public.posts', 'notify_post_mentions'), 'AFTER INSERT OR UPDATE OF content FOR EACH ROW',
   'notify_post_mentions fires after a new post or an edit of its content');
+
+-- Blocks (148, 149): creating one removes the follows between the two.
+select trigger_is('public', 'blocks', 'unfollow_on_block', 'private', 'unfollow_on_block', 'blocks.unfollow_on_block runs private.unfollow_on_block');
+select is(tests.trigger_events('public.blocks', 'unfollow_on_block'), 'AFTER INSERT FOR EACH ROW', 'unfollow_on_block fires after each new block');
+
+-- Rate limits (153_writes_beyond_the_rate_limit_fail_with_429): before each insert, with the action's name.
+select is(array(select t.tgrelid::regclass::text || ' ' || encode(t.tgargs, 'escape') || ' ' || tests.trigger_events(t.tgrelid::regclass, t.tgname)
+                  from pg_trigger t where t.tgname = 'enforce_rate_limit' and t.tgfoid = 'private.enforce_rate_limit()'::regprocedure order by 1),
+  array['comments comment\000 BEFORE INSERT FOR EACH ROW', 'follows follow\000 BEFORE INSERT FOR EACH ROW', 'likes like\000 BEFORE INSERT FOR EACH ROW',
+        'posts post\000 BEFORE INSERT FOR EACH ROW', 'reports report\000 BEFORE INSERT FOR EACH ROW'],
+  'enforce_rate_limit runs private.enforce_rate_limit before each insert on posts, comments, likes, follows and reports, named for its action');
+
+-- Moderation (151, 152).
+select trigger_is('public', 'posts', 'log_moderator_deletion', 'private', 'log_moderator_deletion', 'posts.log_moderator_deletion runs private.log_moderator_deletion');
+select is(tests.trigger_events('public.posts', 'log_moderator_deletion'), 'AFTER DELETE FOR EACH ROW', 'posts.log_moderator_deletion fires after each deleted post');
+select trigger_is('public', 'comments', 'log_moderator_deletion', 'private', 'log_moderator_deletion', 'comments.log_moderator_deletion runs private.log_moderator_deletion');
+select is(tests.trigger_events('public.comments', 'log_moderator_deletion'), 'AFTER DELETE FOR EACH ROW', 'comments.log_moderator_deletion fires after each deleted comment');
+select trigger_is('public', 'reports', 'stamp_report_decision', 'private', 'stamp_report_decision', 'reports.stamp_report_decision runs private.stamp_report_decision');
+select is(tests.trigger_events('public.reports', 'stamp_report_decision'), 'BEFORE UPDATE OF status FOR EACH ROW', 'stamp_report_decision fires before a status change');
+select trigger_is('public', 'reports', 'log_report_decision', 'private', 'log_report_decision', 'reports.log_report_decision runs private.log_report_decision');
+select is(pg_get_triggerdef((select oid from pg_trigger where tgrelid = 'public.reports'::regclass and tgname = 'log_report_decision')),
+  'CREATE TRIGGER log_report_decision AFTER UPDATE OF status ON public.reports FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION private.log_report_decision()',
+  'log_report_decision fires after an update that changes the status');
 
 select * from finish();
 rollback;

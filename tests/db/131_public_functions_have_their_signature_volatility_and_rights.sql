@@ -3,7 +3,7 @@
 -- and pins search_path to '' so no object a caller creates can stand in for one it names.
 -- What each one returns is specified by its behaviour files (115, 116, 118-123).
 begin;
-select plan(49);
+select plan(61);
 
 -- public.feed(integer, timestamp with time zone, bigint): the caller's home feed; STABLE so PostgREST runs it read-only (GET), as the caller under RLS.
 select has_function('public', 'feed', array['integer', 'timestamp with time zone', 'bigint'], 'public.feed(integer, timestamp with time zone, bigint) exists');
@@ -70,6 +70,22 @@ select function_lang_is('public', 'delete_account', array[]::name[], 'plpgsql', 
 select volatility_is('public', 'delete_account', array[]::name[], 'volatile', 'delete_account is VOLATILE');
 select is_definer('public', 'delete_account', array[]::name[], 'delete_account is SECURITY DEFINER');
 select is(tests.function_config('public.delete_account()'), array['search_path=""'], 'delete_account pins search_path to ''''');
+
+-- public.username_available(text): anon and users ask whether a name is free; the lookup past blocks is rls.username_taken's.
+select has_function('public', 'username_available', array['text'], 'public.username_available(text) exists');
+select function_returns('public', 'username_available', array['text'], 'boolean', 'username_available returns boolean');
+select function_lang_is('public', 'username_available', array['text'], 'sql', 'username_available is written in sql');
+select volatility_is('public', 'username_available', array['text'], 'stable', 'username_available is STABLE');
+select isnt_definer('public', 'username_available', array['text'], 'username_available runs with the caller''s rights (SECURITY INVOKER)');
+select is(tests.function_config('public.username_available(text)'), array['search_path=""'], 'username_available pins search_path to ''''');
+
+-- public.custom_access_token_hook(jsonb): run by GoTrue as supabase_auth_admin, which reads user_roles through its own policy.
+select has_function('public', 'custom_access_token_hook', array['jsonb'], 'public.custom_access_token_hook(jsonb) exists');
+select function_returns('public', 'custom_access_token_hook', array['jsonb'], 'jsonb', 'custom_access_token_hook returns jsonb');
+select function_lang_is('public', 'custom_access_token_hook', array['jsonb'], 'plpgsql', 'custom_access_token_hook is written in plpgsql');
+select volatility_is('public', 'custom_access_token_hook', array['jsonb'], 'stable', 'custom_access_token_hook is STABLE');
+select isnt_definer('public', 'custom_access_token_hook', array['jsonb'], 'custom_access_token_hook runs with the caller''s rights (SECURITY INVOKER)');
+select is(tests.function_config('public.custom_access_token_hook(jsonb)'), array['search_path=""'], 'custom_access_token_hook pins search_path to ''''');
 
 select * from finish();
 rollback;

@@ -3,7 +3,7 @@
 -- the table owner whoever triggers them), and every one pins search_path to '': a SECURITY DEFINER
 -- function resolving names through the caller's search_path could be made to run the caller's code.
 begin;
-select plan(84);
+select plan(114);
 
 -- private.set_updated_at(): only assigns new.updated_at, so it needs no rights: runs as the editing user.
 select has_function('private', 'set_updated_at', array[]::name[], 'private.set_updated_at() exists');
@@ -116,6 +116,46 @@ select function_lang_is('private', 'notify_post_mentions', array[]::name[], 'plp
 select volatility_is('private', 'notify_post_mentions', array[]::name[], 'volatile', 'notify_post_mentions is VOLATILE');
 select is_definer('private', 'notify_post_mentions', array[]::name[], 'notify_post_mentions is SECURITY DEFINER');
 select is(tests.function_config('private.notify_post_mentions()'), array['search_path=""'], 'notify_post_mentions pins search_path to ''''');
+
+-- private.unfollow_on_block(): deletes the other person's follow, which the blocker may not.
+select has_function('private', 'unfollow_on_block', array[]::name[], 'private.unfollow_on_block() exists');
+select function_returns('private', 'unfollow_on_block', array[]::name[], 'trigger', 'unfollow_on_block returns trigger');
+select function_lang_is('private', 'unfollow_on_block', array[]::name[], 'plpgsql', 'unfollow_on_block is written in plpgsql');
+select volatility_is('private', 'unfollow_on_block', array[]::name[], 'volatile', 'unfollow_on_block is VOLATILE');
+select is_definer('private', 'unfollow_on_block', array[]::name[], 'unfollow_on_block is SECURITY DEFINER');
+select is(tests.function_config('private.unfollow_on_block()'), array['search_path=""'], 'unfollow_on_block pins search_path to ''''');
+
+-- private.enforce_rate_limit(): writes private.rate_limit_windows, which clients cannot reach.
+select has_function('private', 'enforce_rate_limit', array[]::name[], 'private.enforce_rate_limit() exists');
+select function_returns('private', 'enforce_rate_limit', array[]::name[], 'trigger', 'enforce_rate_limit returns trigger');
+select function_lang_is('private', 'enforce_rate_limit', array[]::name[], 'plpgsql', 'enforce_rate_limit is written in plpgsql');
+select volatility_is('private', 'enforce_rate_limit', array[]::name[], 'volatile', 'enforce_rate_limit is VOLATILE');
+select is_definer('private', 'enforce_rate_limit', array[]::name[], 'enforce_rate_limit is SECURITY DEFINER');
+select is(tests.function_config('private.enforce_rate_limit()'), array['search_path=""'], 'enforce_rate_limit pins search_path to ''''');
+
+-- private.stamp_report_decision(): only assigns resolved_at/resolved_by on the row being updated.
+select has_function('private', 'stamp_report_decision', array[]::name[], 'private.stamp_report_decision() exists');
+select function_returns('private', 'stamp_report_decision', array[]::name[], 'trigger', 'stamp_report_decision returns trigger');
+select function_lang_is('private', 'stamp_report_decision', array[]::name[], 'plpgsql', 'stamp_report_decision is written in plpgsql');
+select volatility_is('private', 'stamp_report_decision', array[]::name[], 'volatile', 'stamp_report_decision is VOLATILE');
+select isnt_definer('private', 'stamp_report_decision', array[]::name[], 'stamp_report_decision runs with the caller''s rights (SECURITY INVOKER)');
+select is(tests.function_config('private.stamp_report_decision()'), array['search_path=""'], 'stamp_report_decision pins search_path to ''''');
+
+-- private.log_report_decision(): writes moderation_log, which nobody may write.
+select has_function('private', 'log_report_decision', array[]::name[], 'private.log_report_decision() exists');
+select function_returns('private', 'log_report_decision', array[]::name[], 'trigger', 'log_report_decision returns trigger');
+select function_lang_is('private', 'log_report_decision', array[]::name[], 'plpgsql', 'log_report_decision is written in plpgsql');
+select volatility_is('private', 'log_report_decision', array[]::name[], 'volatile', 'log_report_decision is VOLATILE');
+select is_definer('private', 'log_report_decision', array[]::name[], 'log_report_decision is SECURITY DEFINER');
+select is(tests.function_config('private.log_report_decision()'), array['search_path=""'], 'log_report_decision pins search_path to ''''');
+
+-- private.log_moderator_deletion(): writes moderation_log, which nobody may write.
+select has_function('private', 'log_moderator_deletion', array[]::name[], 'private.log_moderator_deletion() exists');
+select function_returns('private', 'log_moderator_deletion', array[]::name[], 'trigger', 'log_moderator_deletion returns trigger');
+select function_lang_is('private', 'log_moderator_deletion', array[]::name[], 'plpgsql', 'log_moderator_deletion is written in plpgsql');
+select volatility_is('private', 'log_moderator_deletion', array[]::name[], 'volatile', 'log_moderator_deletion is VOLATILE');
+select is_definer('private', 'log_moderator_deletion', array[]::name[], 'log_moderator_deletion is SECURITY DEFINER');
+select is(tests.function_config('private.log_moderator_deletion()'), array['search_path=""'], 'log_moderator_deletion pins search_path to ''''');
 
 select * from finish();
 rollback;

@@ -2,7 +2,7 @@
 -- one directly, not even the SECURITY DEFINER private.notify_mentions, which would otherwise let
 -- anyone write notifications in anyone's name; and a trigger function refuses a direct call.
 begin;
-select plan(8);
+select plan(10);
 
 select tests.create_profile('alice');
 select tests.create_profile('bob');
@@ -17,6 +17,11 @@ select throws_ok($$select private.extract_hashtags('#x')$$, '42501', 'permission
   'a signed-in user cannot call private.extract_hashtags');
 select throws_ok($$select private.extract_mentions('@bob')$$, '42501', 'permission denied for schema private',
   'a signed-in user cannot call private.extract_mentions');
+
+select throws_ok($$select private.enforce_rate_limit()$$, '42501', 'permission denied for schema private',
+  'a signed-in user cannot call private.enforce_rate_limit');
+select throws_ok($$select * from private.rate_limit_windows$$, '42501', 'permission denied for schema private',
+  'nor read or reset the rate limit windows');
 
 select tests.clear_authentication();
 select throws_ok(

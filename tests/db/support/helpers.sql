@@ -43,6 +43,34 @@ begin
   perform set_config('role', 'authenticated', true);
 end $$;
 
+-- Acts as the named user with the claims the access token hook gives them (GoTrue runs the hook
+-- as supabase_auth_admin on every token it issues): a staff member's token carries user_role.
+create or replace function tests.authenticate_through_hook(identifier text)
+returns void language plpgsql set search_path = '' as $$
+declare
+  u auth.users;
+  claims jsonb;
+begin
+  u := tests.get_supabase_user(identifier);
+  if u.id is null then
+    raise exception 'tests.authenticate_through_hook: no test user %', identifier;
+  end if;
+  perform set_config('role', 'supabase_auth_admin', true);
+  claims := public.custom_access_token_hook(jsonb_build_object(
+    'user_id', u.id, 'authentication_method', 'password',
+    'claims', jsonb_build_object('sub', u.id, 'role', 'authenticated', 'aud', 'authenticated', 'email', u.email,
+      'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data))) -> 'claims';
+  perform set_config('request.jwt.claims', claims::text, true);
+  perform set_config('role', 'authenticated', true);
+end $$;
+
+-- A staff role, as an admin gives it in Studio (the service role writes user_roles).
+create or replace function tests.give_role(identifier text, staff_role text)
+returns void language sql security definer set search_path = '' as $$
+  insert into public.user_roles (user_id, role) values (tests.get_supabase_uid(identifier), staff_role::public.app_role)
+  on conflict (user_id) do update set role = excluded.role;
+$$;
+
 create or replace function tests.authenticate_as_service_role()
 returns void language plpgsql set search_path = '' as $$
 begin
