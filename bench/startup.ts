@@ -30,7 +30,7 @@ async function startOnce(env: Record<string, string>, measureMemory: boolean) {
   });
   await waitHealthy(`http://127.0.0.1:${env.AGORA_API_PORT}/health`, child);
   const ms = performance.now() - started;
-  let memory;
+  let memory: ReturnType<typeof treeMemory> | undefined;
   if (measureMemory) {
     await new Promise((r) => setTimeout(r, 3000)); // let it settle to idle
     memory = treeMemory(child.pid!);
@@ -68,7 +68,7 @@ try {
   };
   const cold = await startOnce(env, false);
   const warm: number[] = [];
-  let memory;
+  let memory: ReturnType<typeof treeMemory> | undefined;
   for (let i = 0; i < WARM_RUNS; i++) {
     const run = await startOnce(env, i === WARM_RUNS - 1);
     warm.push(run.ms);

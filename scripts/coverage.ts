@@ -48,7 +48,7 @@ async function runTests(): Promise<number> {
  */
 function keepAppScripts(): number {
   mkdirSync(RAW_APP, { recursive: true });
-  const roots = [pathToFileURL(path.join(PROJECT_ROOT, 'stack')).href + '/'];
+  const roots = [`${pathToFileURL(path.join(PROJECT_ROOT, 'stack')).href}/`];
   let kept = 0;
   for (const file of readdirSync(RAW).filter((f) => f.endsWith('.json'))) {
     let dump: { result: Array<{ url: string }>; 'source-map-cache'?: Record<string, unknown> };

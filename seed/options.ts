@@ -58,28 +58,28 @@ function count(name: string, raw: string | undefined, fallback: number, min = 0)
   return n;
 }
 
+const SEED_FLAGS = {
+  'db-url': { type: 'string' },
+  seed: { type: 'string' },
+  users: { type: 'string' },
+  posts: { type: 'string' },
+  'follows-per-user': { type: 'string' },
+  likes: { type: 'string' },
+  comments: { type: 'string' },
+  blocks: { type: 'string' },
+  'no-like-notifications': { type: 'boolean' },
+  anchor: { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const parseSeedFlags = (args: string[]) => parseArgs({ args, options: SEED_FLAGS, strict: true });
+
 export function parseSeedArgs(argv: string[]): { options: SeedOptions; dbUrl?: string } {
-  let parsed;
+  let parsed: ReturnType<typeof parseSeedFlags>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        'db-url': { type: 'string' },
-        seed: { type: 'string' },
-        users: { type: 'string' },
-        posts: { type: 'string' },
-        'follows-per-user': { type: 'string' },
-        likes: { type: 'string' },
-        comments: { type: 'string' },
-        blocks: { type: 'string' },
-        'no-like-notifications': { type: 'boolean' },
-        anchor: { type: 'string' },
-        progress: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
+    parsed = parseSeedFlags(argv);
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n${USAGE}`);
   }

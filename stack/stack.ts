@@ -85,7 +85,9 @@ function exitOnDatabaseFailure(err: StackError): void {
 function superviseDatabase(cluster: PostgresCluster, services: GatewayService[], onFailed: (err: StackError) => Promise<void>): PostgresSupervisor {
   const supervisor = new PostgresSupervisor(cluster, {
     log,
-    reconnect: () => services.forEach((s) => s.reconnect?.()),
+    reconnect: () => {
+      for (const s of services) s.reconnect?.();
+    },
     onFailed: (err) => void onFailed(err),
   });
   const database = services.find((s) => s.name === 'postgres');

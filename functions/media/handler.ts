@@ -36,7 +36,7 @@ async function readForm(req: Request): Promise<MediaUpload> {
 /** The path inside the bucket of one of our public URLs, or null for a foreign URL. */
 function pathFromPublicUrl(url: string | null, base: string, bucket: string): string | null {
   const prefix = `${base}/storage/v1/object/public/${bucket}/`;
-  if (!url || !url.startsWith(prefix)) return null;
+  if (!url?.startsWith(prefix)) return null;
   try {
     return decodeURIComponent(url.slice(prefix.length));
   } catch {

@@ -7,7 +7,7 @@ export function resetLink(siteUrl: string, token: string): string {
   return url.toString();
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function resetEmail(to: string, link: string, validMinutes: number): Notification {
   return {
@@ -17,7 +17,7 @@ export function resetEmail(to: string, link: string, validMinutes: number): Noti
     text: `Someone asked to reset the password of your Agora account.\n\nChoose a new password here (the link works once, for ${validMinutes} minutes):\n${link}\n\nIf it was not you, ignore this email: your password stays as it is.\n`,
     html: `<h2>Reset your password</h2>
 <p>Someone asked to reset the password of your Agora account.</p>
-<p><a href="${escape(link)}">Choose a new password</a> (the link works once, for ${validMinutes} minutes).</p>
+<p><a href="${escapeHtml(link)}">Choose a new password</a> (the link works once, for ${validMinutes} minutes).</p>
 <p>If it was not you, ignore this email: your password stays as it is.</p>`,
   };
 }

@@ -1,6 +1,6 @@
 import type { JwtKeys } from '../jwt/keys.js';
 import { verifyJwt, type JwtFailure } from '../jwt/verify.js';
-import { AuthError, forbidden } from './errors.js';
+import { type AuthError, forbidden } from './errors.js';
 
 /** GoTrue's AccessTokenClaims, in its field order. */
 export interface AccessTokenClaims {

@@ -110,7 +110,7 @@ export async function pkceGrant(c: Context, deps: AuthDeps): Promise<TokenRespon
       ? { rows: [] as FlowRow[] }
       : await tx.query<FlowRow>('select * from auth.flow_state where auth_code = $1 limit 1 for update', [authCode]);
     const flow = rows[0];
-    if (!flow || !flow.user_id) throw notFoundErr();
+    if (!flow?.user_id) throw notFoundErr();
     if (flowExpired(flow)) throw unprocessable('flow_state_expired', 'invalid flow state, flow state has expired');
     const user = await findUserById(tx, flow.user_id);
     if (!user) throw notFoundErr();

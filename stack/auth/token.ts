@@ -39,7 +39,7 @@ async function passwordGrant(c: Context, deps: AuthDeps) {
   if (!email) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
   if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
   const user = await findUserByEmail(deps.db, email);
-  if (!user || !user.encrypted_password) {
+  if (!user?.encrypted_password) {
     // The same bcrypt work as a real comparison, so an unknown email cannot be told apart by timing.
     await verifyPassword(password, null);
     throw badRequest('invalid_credentials', INVALID_LOGIN);

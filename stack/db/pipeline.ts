@@ -170,7 +170,10 @@ export class Pipeline implements pg.Submittable {
   }
 
   handleReadyForQuery(): void {
-    if (this.failed) return this.handleError(this.failed);
+    if (this.failed) {
+      this.handleError(this.failed);
+      return;
+    }
     this.prepared?.confirm(this.statements.map((s) => s.text));
     this.resolve(this.rows);
   }

@@ -5,7 +5,7 @@ import type { FunctionSpec, FunctionsSettings } from './config.js';
 import { FunctionWorker } from './worker.js';
 
 async function fingerprint(target: string, out: string[]): Promise<void> {
-  let entries;
+  let entries: import('node:fs').Dirent[];
   try {
     entries = await readdir(target, { withFileTypes: true });
   } catch {
@@ -69,7 +69,7 @@ export class FunctionsHost {
     const name = fn.name;
     const signature = await this.signature(fn);
     let slot = this.slots.get(name);
-    if (!slot || !slot.worker.alive || slot.signature !== signature) {
+    if (!slot?.worker.alive || slot.signature !== signature) {
       let pending = this.starting.get(name);
       if (!pending) {
         pending = this.start(fn, signature, slot);
@@ -105,7 +105,10 @@ export class FunctionsHost {
 
   /** Stops a replaced worker once the requests it is serving are done. */
   private retire(worker: FunctionWorker): void {
-    if (worker.inflight === 0) return worker.kill();
+    if (worker.inflight === 0) {
+      worker.kill();
+      return;
+    }
     const check = setInterval(() => {
       if (worker.inflight === 0 || !worker.alive) {
         clearInterval(check);

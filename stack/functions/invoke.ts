@@ -53,7 +53,7 @@ export async function invoke(host: FunctionsHost, call: Invocation, log: Logger)
   } catch {
     return RELAY.tooLarge(limit);
   }
-  let lease;
+  let lease: Awaited<ReturnType<FunctionsHost['acquire']>>;
   try {
     lease = await host.acquire(call.fn);
   } catch (err) {

@@ -102,7 +102,7 @@ export class PostgresCluster {
     }
     const parent = path.dirname(dataDir);
     mkdirSync(parent, { recursive: true });
-    this.ensureTraversable(parent + path.sep + 'x');
+    this.ensureTraversable(`${parent + path.sep}x`);
     const staging = `${dataDir}.init-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { mode: 0o700 });
@@ -200,7 +200,7 @@ export class PostgresCluster {
     while (Date.now() < deadline) {
       if (stopped) {
         const fatal = tail(logFile).reverse().find((l) => /FATAL|PANIC|could not/.test(l));
-        throw new StackError(`Postgres did not start: ${fatal?.replace(/^.*?(FATAL|PANIC|LOG):\s*/, '') ?? 'see ' + logFile}`);
+        throw new StackError(`Postgres did not start: ${fatal?.replace(/^.*?(FATAL|PANIC|LOG):\s*/, '') ?? `see ${logFile}`}`);
       }
       const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'supabase_admin', password: 'postgres', database: 'postgres' });
       try {

@@ -92,7 +92,9 @@ export class ChangeDispatcher {
     // Typing the rows (admin pool) and checking RLS (as each subscriber) are independent.
     const [rows, visible] = await Promise.all([this.typedRows(pending), checkRls(this.apiPool, this.log, pending, metas)]);
     return () => {
-      pending.forEach((p, i) => this.deliver(p, metas.get(p.qualified), rows[i], visible[i]));
+      pending.forEach((p, i) => {
+        this.deliver(p, metas.get(p.qualified), rows[i], visible[i]);
+      });
       if (this.log.isLevelEnabled('debug')) {
         this.log.debug({ changes: pending.map((p, i) => ({ xid: p.xid, type: p.change.type, table: p.qualified, candidates: p.candidates.length, visibleTo: visible[i] ? visible[i]!.size : 'all' })) }, 'realtime: dispatched');
       }

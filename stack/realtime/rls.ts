@@ -101,7 +101,9 @@ export async function checkRls(
         }
         statements.push('rollback');
         const results = await runStatements(apiPool, statements);
-        ids.forEach((id, i) => apply(id, [...checks.get(id)!.tables.values()], results.slice(offsets[i])));
+        ids.forEach((id, i) => {
+          apply(id, [...checks.get(id)!.tables.values()], results.slice(offsets[i]));
+        });
       } catch (err) {
         // One identity's check failed (e.g. a policy raising): check each identity on its own.
         log.debug({ err }, 'realtime: batched RLS check failed, checking one by one');

@@ -92,7 +92,7 @@ function unquote(s: string): string {
 }
 
 // a name may hold inner spaces ("Unit Price"), as PostgREST's field names may; trailing ones are not part of it
-const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>\-](?:[^\t\r\n"(),:.!>\-]|-(?!>))*)/;
+const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>-](?:[^\t\r\n"(),:.!>-]|-(?!>))*)/;
 const identAt = (input: string): RegExpExecArray | null => {
   const m = IDENT.exec(input);
   if (m && !m[0].startsWith('"')) m[0] = m[0].replace(/ +$/, '');
@@ -102,9 +102,9 @@ const identAt = (input: string): RegExpExecArray | null => {
 /** A column with an optional JSON path: `data->a->>b`, `"my col"->0`. */
 export function parseField(input: string, what: string, whole: string): Field {
   // NUL cannot travel in a Postgres identifier or literal
-  if (input.includes('\u0000')) throw fail(what, whole.replace(/\u0000/g, '\\0'), 'unexpected NUL character');
+  if (input.includes('\u0000')) throw fail(what, whole.replaceAll('\u0000', '\\0'), 'unexpected NUL character');
   const m = identAt(input);
-  if (!m || !m[0]) throw fail(what, whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting field name (* or [a..z0..9_$])`);
+  if (!m?.[0]) throw fail(what, whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting field name (* or [a..z0..9_$])`);
   const name = unquote(m[0]);
   let rest = input.slice(m[0].length);
   const json: JsonStep[] = [];
@@ -113,7 +113,7 @@ export function parseField(input: string, what: string, whole: string): Field {
     if (!arrow) break;
     rest = rest.slice(arrow.length);
     const k = identAt(rest) ?? /^-?\d+/.exec(rest);
-    if (!k || !k[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
+    if (!k?.[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
     json.push({ arrow, key: unquote(k[0]) });
     rest = rest.slice(k[0].length);
   }

@@ -126,7 +126,9 @@ function isReadOnly(req: ApiRequest, p: Plan): boolean {
 
 const lowerHeaders = (h: Headers) => {
   const out: Record<string, string> = {};
-  h.forEach((v, k) => (out[k.toLowerCase()] = v));
+  h.forEach((v, k) => {
+    out[k.toLowerCase()] = v;
+  });
   return out;
 };
 

@@ -59,13 +59,13 @@ function routinePath(r: Routine): Record<string, unknown> {
     properties: Object.fromEntries(r.params.map((p) => [p.name, { format: p.type, type: typeOf(p.type).type }])),
   };
   const post = {
-    tags: ['(rpc) ' + r.name], summary: r.description ?? undefined,
+    tags: [`(rpc) ${r.name}`], summary: r.description ?? undefined,
     parameters: [{ required: true, schema: args, in: 'body', name: 'args' }, { $ref: '#/parameters/preferParams' }],
     produces: ['application/json', 'application/vnd.pgrst.object+json'],
     responses: { 200: { description: 'OK' } },
   };
   const get = {
-    tags: ['(rpc) ' + r.name], summary: r.description ?? undefined,
+    tags: [`(rpc) ${r.name}`], summary: r.description ?? undefined,
     parameters: r.params.map((p) => ({ format: p.type, in: 'query', name: p.name, required: p.required, type: typeOf(p.type).type })),
     produces: ['application/json', 'application/vnd.pgrst.object+json'],
     responses: { 200: { description: 'OK' } },

@@ -222,7 +222,7 @@ function parsePayload(body: string, contentType: ApiRequest['contentType']): unk
   if (jsonNestsDeeper(body, MAX_JSON_DEPTH)) throw invalidBody(`Empty or invalid json`, `The JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(body);
-  } catch (err) {
+  } catch (_err) {
     throw invalidBody(`Empty or invalid json`);
   }
 }

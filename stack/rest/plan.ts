@@ -4,7 +4,7 @@ import {
   unacceptableFilter, invalidRpcMethod,
 } from './errors.js';
 import { parseCondition, parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
-import { pathKey, type ApiRequest, type Range } from './parse.js';
+import type { ApiRequest, Range } from './parse.js';
 import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
 
 /**
@@ -455,7 +455,7 @@ function planCall(ctx: Ctx, name: string): CallPlan {
   const overloads = cache.routines.get(qualified(req.schema, name)) ?? [];
   const reading = req.method !== 'POST';
   let args: Record<string, unknown> = {};
-  let extraFilters: Array<[string, string]> = [];
+  const extraFilters: Array<[string, string]> = [];
   // text/plain, text/xml and application/octet-stream bodies go whole to a single unnamed
   // text, xml or bytea parameter, and to nothing else
   const rawType = reading ? undefined : RAW_BODY_TYPES[req.contentType];

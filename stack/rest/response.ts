@@ -1,4 +1,4 @@
-import { ApiError, gucHeadersError, gucStatusError, invalidRange } from './errors.js';
+import { type ApiError, gucHeadersError, gucStatusError, invalidRange } from './errors.js';
 import type { Accept, ApiRequest, Preferences } from './parse.js';
 
 /**

@@ -74,7 +74,7 @@ export async function renderObject(blobs: BlobStore, row: ObjectRow, req: Reques
   if (row.user_metadata) headers.set('x-metadata', Buffer.from(JSON.stringify(row.user_metadata)).toString('base64'));
 
   const ifNoneMatch = req.headers.get('if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
+  if (ifNoneMatch?.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
     return new Response(null, { status: 304, headers });
   }
   // Compared at the header's one-second precision, so echoing Last-Modified back gets a 304.

@@ -54,10 +54,10 @@ const ENDPOINTS: Endpoint[] = [
 
 /** Values of every JSON type, and strings that have broken parsers and databases before. */
 const HOSTILE = [
-  0, -1, 1.5, 1e308, -9007199254740993, true, false, null, [], ['a'], [{}], {}, { a: { b: [1, null] } }, '',
+  0, -1, 1.5, 1e308, -9007199254740992, true, false, null, [], ['a'], [{}], {}, { a: { b: [1, null] } }, '',
   ' ', '\u0000', 'a\u0000b', '\u0001\u001f\u007f', '\ud800', 'x\udfffy', '\u{1F600}\u00e9\u202e', 'x'.repeat(300), 'y'.repeat(100_000),
   "'; drop table auth.users; --", '%00', '../../etc/passwd', '\\', '"', '{{ .Token }}', 'none', '-1h', '99999999999999999999h', '1h30m', '0.5s',
-  '$2a$04$' + '.'.repeat(53), 'service_role', 'supabase_admin', '00000000-0000-0000-0000-000000000000', '{6ba7b810-9dad-11d1-80b4-00c04fd430c8}',
+  `$2a$04$${'.'.repeat(53)}`, 'service_role', 'supabase_admin', '00000000-0000-0000-0000-000000000000', '{6ba7b810-9dad-11d1-80b4-00c04fd430c8}',
   'signup', 'recovery', 'magiclink', 'invite', 'email_change_current', 'email_change_new', 'email',
 ];
 const METADATA = [{ k: '\u0000' }, { '\u0000': 1 }, { k: '\ud800' }, { deep: JSON.parse('['.repeat(998) + ']'.repeat(998)) }, { deep: JSON.parse('['.repeat(2000) + ']'.repeat(2000)) }, { n: 1e308, s: 'é\u{1F600}' }, { role: 'service_role', provider: null }, { full_name: 'x'.repeat(10_000) }];
@@ -123,7 +123,7 @@ function randomBody(ep: Endpoint, mark: string): { text: string; json: Record<st
         '', '{', '[1,2]', '"text"', 'null', '42', '{"email":1e999}', '\u0000', 'email=a%40b.c&password=x', '<xml/>',
         `{"email":"${mark}@example.com","email":5}`, `{"email":5,"email":"${mark}@example.com","password":"correct-horse-1"}`,
         '['.repeat(50_000) + ']'.repeat(50_000), `{"data":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)},"email":"${mark}@example.com","password":"correct-horse-1"}`,
-        '{"__proto__":{"admin":true},"email":"' + mark + '@example.com","password":"correct-horse-1"}',
+        `{"__proto__":{"admin":true},"email":"${mark}@example.com","password":"correct-horse-1"}`,
       ]),
     };
   }

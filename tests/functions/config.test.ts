@@ -6,7 +6,9 @@ import type { StackConfig } from '../../stack/config/load.js';
 import { listFunctions, parseDotenv, settingsFrom } from '../../stack/functions/config.js';
 
 const roots: string[] = [];
-afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
 
 /** A project folder with the given files. */
 function project(files: Record<string, string>): string {

@@ -12,7 +12,9 @@ import { runPgtapDir } from '../support/pgtap-run.js';
 
 const projects = path.join(PROJECT_ROOT, 'tests', 'projects');
 const dataDirs: string[] = [];
-afterAll(() => dataDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
+});
 
 async function projectEnv(name: string): Promise<Record<string, string>> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `agora-project-${name}-`));

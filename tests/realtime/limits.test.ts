@@ -155,7 +155,9 @@ describe('Realtime limits', () => {
     await nextSecond();
     const sockets = await Promise.all([socket(), socket(), socket(), socket(), socket()]);
     // 15 joins at once (3 per socket) against a limit of 12 per second.
-    sockets.forEach((s, i) => ['1', '2', '3'].forEach((n) => s.send(n, n, `realtime:burst-${i}-${n}`, 'phx_join', { config: {} })));
+    sockets.forEach((s, i) => {
+      for (const n of ['1', '2', '3']) s.send(n, n, `realtime:burst-${i}-${n}`, 'phx_join', { config: {} });
+    });
     const replies = await Promise.all(sockets.flatMap((s) => ['1', '2', '3'].map((n) => frame(s, (f) => f.event === 'phx_reply' && f.ref === n))));
     const refused = replies.filter((r) => r.payload.status === 'error');
     expect(refused.length).toBeGreaterThanOrEqual(3);
@@ -170,7 +172,9 @@ describe('Realtime limits', () => {
     const sockets = await Promise.all([socket(), socket(), socket(), socket(), socket()]);
     await Promise.all(sockets.map((s, i) => joined(s, `realtime:presence-rate-${i}`, '1')));
     await nextSecond();
-    sockets.forEach((s, i) => s.send('1', '2', `realtime:presence-rate-${i}`, 'presence', { type: 'presence', event: 'track', payload: { i } }));
+    sockets.forEach((s, i) => {
+      s.send('1', '2', `realtime:presence-rate-${i}`, 'presence', { type: 'presence', event: 'track', payload: { i } });
+    });
     await sleep(1_000);
     const messages = sockets.flatMap((s) => s.frames.items.filter((f) => f.event === 'system').map((f) => f.payload.message));
     expect(messages.length).toBeGreaterThanOrEqual(2);

@@ -21,12 +21,12 @@ const HEADERS: Array<[string, string[]]> = [
   ['Prefer', ['count=exact', 'count=planned', 'count=estimated', 'return=representation', 'return=minimal', 'return=headers-only', 'resolution=merge-duplicates', 'handling=strict, bogus', 'max-affected=0, handling=strict', 'tx=rollback', 'params=single-object', 'missing=default', 'timezone=Mars/Olympus', '=', ',,,']],
   ['Accept', ['application/json', 'text/csv', 'application/vnd.pgrst.object+json', 'application/vnd.pgrst.array+json;nulls=stripped', 'image/png', '*/*', ';;;', 'application/openapi+json', 'text/csv;q=0.1, application/json']],
   ['Range', ['0-1', '5-2', '-', 'items=0-9', '10-', 'abc', '999999999999999999999-1']],
-  ['Authorization', ['Bearer', 'Bearer x.y.z', 'Bearer ' + 'a'.repeat(500), 'Basic Zm9vOmJhcg==', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.']],
+  ['Authorization', ['Bearer', 'Bearer x.y.z', `Bearer ${'a'.repeat(500)}`, 'Basic Zm9vOmJhcg==', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.']],
   ['Accept-Profile', ['rest_test', 'public', 'auth', 'pg_catalog', '']],
   ['Content-Profile', ['rest_test', 'public', 'storage']],
   ['Content-Type', ['application/json', 'text/csv', 'application/x-www-form-urlencoded', 'application/xml', 'text/plain', '']],
 ];
-const BODIES = ['{}', '[]', '{"title":"MARK"}', '[{"title":"MARK"},{"title":"MARK","body":1}]', '{"key":"MARK","value":{"deep":[1,2]}}', '{"title":"MARK","status":"invalid"}', '{"title":"MARK","nope":1}', '{"id":"not a number","title":"MARK"}', 'null', '"str"', '42', '{"a":', '[[[[[[[[[[]]]]]]]]]]', 'title\nMARK', '{"title":"MARK","client_id":99999}', '{"k":"MARK"}', '{"a":1,"b":"x"}', '\u0000', '{"title":"' + 'x'.repeat(20000) + '"}'];
+const BODIES = ['{}', '[]', '{"title":"MARK"}', '[{"title":"MARK"},{"title":"MARK","body":1}]', '{"key":"MARK","value":{"deep":[1,2]}}', '{"title":"MARK","status":"invalid"}', '{"title":"MARK","nope":1}', '{"id":"not a number","title":"MARK"}', 'null', '"str"', '42', '{"a":', '[[[[[[[[[[]]]]]]]]]]', 'title\nMARK', '{"title":"MARK","client_id":99999}', '{"k":"MARK"}', '{"a":1,"b":"x"}', '\u0000', `{"title":"${'x'.repeat(20000)}"}`];
 
 function randomQuery(): string {
   const parts: string[] = [];

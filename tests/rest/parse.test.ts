@@ -38,8 +38,8 @@ describe('select grammar', () => {
   });
 
   test('absurdly deep nesting is a PGRST100, not a stack overflow', () => {
-    expect(error(() => parseSelect('a('.repeat(5000) + 'id' + ')'.repeat(5000))).code).toBe('PGRST100');
-    expect(error(() => parseLogic('or', false, '(' + 'and('.repeat(5000) + 'a.eq.1' + ')'.repeat(5001), 'or')).code).toBe('PGRST100');
+    expect(error(() => parseSelect(`${'a('.repeat(5000)}id${')'.repeat(5000)}`)).code).toBe('PGRST100');
+    expect(error(() => parseLogic('or', false, `(${'and('.repeat(5000)}a.eq.1${')'.repeat(5001)}`, 'or')).code).toBe('PGRST100');
   });
 
   test('malformed selects are PGRST100', () => {

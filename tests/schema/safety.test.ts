@@ -118,14 +118,20 @@ describe('write rate limits through supabase-js', () => {
     const before = await service().from('rate_limits').select('*').eq('action', 'post').single();
     expect(before.error).toBeNull();
     expect((await client().from('rate_limits').update({ max_count: 1000 }).eq('action', 'post')).status).toBe(401);
+    const restore = () => service().from('rate_limits').update({ max_count: before.data!.max_count, per_seconds: before.data!.per_seconds }).eq('action', 'post');
     const lowered = await service().from('rate_limits').update({ max_count: 3, per_seconds: 60 }).eq('action', 'post').select().single();
     expect(lowered.error).toBeNull();
-    let fourth;
-    try {
-      fourth = await dora.sb.from('posts').insert({ content: 'post 4' });
-    } finally {
-      await service().from('rate_limits').update({ max_count: before.data!.max_count, per_seconds: before.data!.per_seconds }).eq('action', 'post');
-    }
+    // the limit is restored whatever the insert does
+    const fourth = await dora.sb.from('posts').insert({ content: 'post 4' }).then(
+      async (result) => {
+        await restore();
+        return result;
+      },
+      async (err: unknown) => {
+        await restore();
+        throw err;
+      },
+    );
     expect(fourth.status).toBe(429);
     expect(fourth.error).toMatchObject({ code: 'PT429', hint: expect.stringMatching(/^Retry after \d+ seconds\.$/) });
     expect(fourth.error!.message).toMatch(/^Rate limit exceeded for post: at most 3 per 60 seconds; retry in \d+ seconds$/);

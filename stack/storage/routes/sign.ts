@@ -1,7 +1,6 @@
 import type { Hono } from 'hono';
 import { named, OPERATIONS } from '../operations.js';
 import { asCaller, caller, type StorageDeps } from '../context.js';
-import { ERRORS } from '../errors.js';
 import { mustBeValidKey } from '../limits.js';
 import { mustFindBucket, mustFindObject } from '../objects.js';
 import { signedPath, signUrlToken } from '../signing.js';
