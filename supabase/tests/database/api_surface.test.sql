@@ -5,7 +5,7 @@ select plan(4);
 
 select tables_are(
   'public',
-  array['comments', 'follows', 'hashtags', 'likes', 'notifications', 'post_hashtags', 'posts', 'profiles'],
+  array['blocks', 'comments', 'follows', 'hashtags', 'likes', 'moderation_log', 'notifications', 'post_hashtags', 'posts', 'profiles', 'rate_limits', 'reports', 'user_roles'],
   'public holds exactly the app''s tables'
 );
 select schema_privs_are('private', 'anon', array[]::text[], 'anon cannot use the private schema');
