@@ -12,6 +12,7 @@ import { bucketRoutes } from './routes/buckets.js';
 import { listV2Routes } from './routes/list-v2.js';
 import { manageRoutes } from './routes/manage.js';
 import { readRoutes } from './routes/read.js';
+import { renderImageRoutes } from './routes/render-image.js';
 import { signRoutes } from './routes/sign.js';
 import { uploadRoutes } from './routes/upload.js';
 
@@ -47,10 +48,7 @@ export function storageApp(deps: StorageDeps): Hono {
   manageRoutes(api, deps);
   uploadRoutes(api, deps);
   readRoutes(api, deps);
-  // Image transformations (/render/image/...) are not implemented here: a clear refusal, not a 404.
-  api.all('/render/image/*', () => {
-    throw ERRORS.featureNotEnabled('imageTransformation');
-  });
+  renderImageRoutes(api, deps);
   // A catch-all route, since Hono ignores a sub-app's notFound under app.route(). Storage's
   // Fastify answers unknown routes with its default 404 body (the URL as Storage sees it, without /storage/v1).
   api.all('*', (c) => {
