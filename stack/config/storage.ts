@@ -22,9 +22,8 @@ const HOUR = 60 * 60 * 1000;
 export function storageSettings(config: StackConfig): StorageSettings {
   const storage = table(config.raw.storage);
   const transform = table(storage.image_transformation);
-  const expiry = Number(process.env.AGORA_TUS_EXPIRY_MS);
   return {
     imageTransformation: transform.enabled === true,
-    resumableExpiryMs: Number.isFinite(expiry) && expiry > 0 ? expiry : HOUR,
+    resumableExpiryMs: HOUR,
   };
 }

@@ -48,6 +48,7 @@ export const ERRORS = {
   // codes.ts InvalidParameter: its code is MissingParameter, its message names the parameter.
   invalidParameter: (parameter: string) => make('MissingParameter', 400, `Invalid Parameter ${parameter}`),
   missingParameter: (name: string) => make('MissingParameter', 400, `Missing Required Parameter ${name}`),
+  invalidUploadId: (message = 'Invalid upload id') => make('InvalidUploadId', 400, message),
   aborted: () => make('Aborted', 500, 'The upload was aborted by the client'),
   featureNotEnabled: (feature: string) => make('FeatureNotEnabled', 400, `The feature ${feature} is not enabled for this resource`),
   internal: (message = 'Internal server error') => make('InternalError', 500, message),

@@ -13,6 +13,7 @@ import { listV2Routes } from './routes/list-v2.js';
 import { manageRoutes } from './routes/manage.js';
 import { readRoutes } from './routes/read.js';
 import { renderImageRoutes } from './routes/render-image.js';
+import { resumableRoutes } from './routes/resumable.js';
 import { signRoutes } from './routes/sign.js';
 import { uploadRoutes } from './routes/upload.js';
 
@@ -24,7 +25,7 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 }
 
 /** The Hono app served under /storage/v1 (exported for tests that need no port). */
-export function storageApp(deps: StorageDeps): Hono {
+export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): Hono {
   const api = new Hono();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
@@ -49,6 +50,7 @@ export function storageApp(deps: StorageDeps): Hono {
   uploadRoutes(api, deps);
   readRoutes(api, deps);
   renderImageRoutes(api, deps);
+  resumableRoutes(api, deps, onClose);
   // A catch-all route, since Hono ignores a sub-app's notFound under app.route(). Storage's
   // Fastify answers unknown routes with its default 404 body (the URL as Storage sees it, without /storage/v1).
   api.all('*', (c) => {
@@ -80,10 +82,14 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
   };
   const orphans = await sweepOrphans(ctx.adminPool, deps.blobs);
   if (orphans) deps.log.info({ removed: orphans }, 'removed stored files without an object row');
-  const api = storageApp(deps);
+  const closers: Array<() => void> = [];
+  const api = storageApp(deps, (fn) => closers.push(fn));
   return {
     name: 'storage',
     mount: (app) => void app.route('/storage/v1', api),
+    close: async () => {
+      for (const close of closers) close();
+    },
     health: async () => void (await ctx.adminPool.query('select 1 from storage.buckets limit 1')),
   };
 }

@@ -42,7 +42,7 @@ export async function renderImage(blobs: BlobStore, variants: VariantCache, row:
   if (opts.download !== undefined) headers.set('content-disposition', contentDisposition(opts.download));
 
   const ifNoneMatch = req.headers.get('if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
+  if (ifNoneMatch?.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
     return new Response(null, { status: 304, headers });
   }
   const size = await blobs.size(row.version);
