@@ -35,7 +35,8 @@ export const ERRORS = {
   invalidBucketName: () => make('InvalidBucketName', 400, 'Bucket name invalid', 'Invalid Input'),
   invalidKey: (key: string) => make('InvalidKey', 400, `Invalid key: ${key}`),
   invalidJwt: (message = 'Invalid JWT') => make('InvalidJWT', 400, message),
-  missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Bad Request'),
+  // Storage's header schema refuses it (a Fastify validation error, whose name is 'Error').
+  missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Error'),
   invalidSignature: () => make('InvalidSignature', 400, 'Invalid signature'),
   accessDenied: (message = 'Access denied') => make('AccessDenied', 403, message, 'Unauthorized'),
   entityTooLarge: () => make('EntityTooLarge', 413, 'The object exceeded the maximum allowed size', 'Payload too large'),

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
 import sharp from 'sharp';
+import { loadConfig } from '../../stack/config/load.js';
+import { storageSettings } from '../../stack/config/storage.js';
+import { BlobStore } from '../../stack/storage/blobs.js';
+import { storageApp } from '../../stack/storage/service.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/env.js';
 import { anonClient, createUser, serviceClient, withDb, type TestUser } from './support.js';
@@ -175,5 +184,28 @@ describe('image transformations through storage-js', () => {
     expect(await tooMany.json()).toMatchObject({ statusCode: '400', message: 'The source image resolution is too large to process' });
     const missing = await fetch(url(`/render/image/public/${publicBucket}/nope.jpg?width=10`));
     expect(await missing.json()).toMatchObject({ statusCode: '404', message: 'Object not found' });
+  });
+});
+
+describe('[storage.image_transformation] enabled', () => {
+  it('is off when the section is absent (as the CLI), and the render routes then answer FeatureNotEnabled', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'agora-img-'));
+    try {
+      mkdirSync(path.join(dir, 'supabase'));
+      writeFileSync(path.join(dir, 'supabase', 'config.toml'), '[storage]\nenabled = true\n');
+      const config = loadConfig({ rootDir: dir }, {});
+      expect(storageSettings(config).imageTransformation).toBe(false);
+      writeFileSync(path.join(dir, 'supabase', 'config.toml'), '[storage.image_transformation]\nenabled = true\n');
+      expect(storageSettings(loadConfig({ rootDir: dir }, {})).imageTransformation).toBe(true);
+      // Pools that are never connected: a disabled route answers before any query.
+      const pool = new pg.Pool({ max: 1 });
+      const app = storageApp({ config, adminPool: pool, apiPool: pool, blobs: new BlobStore(path.join(dir, 'storage')), globalFileSizeLimit: 1024, log: pino({ level: 'silent' }) });
+      const res = await app.request('/render/image/public/avatars/a.png?width=10');
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 'FeatureNotEnabled', message: 'The feature imageTransformation is not enabled for this resource' });
+      await pool.end();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
