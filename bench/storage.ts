@@ -1,7 +1,9 @@
 // npm run bench:storage — upload and download throughput (MB/s) of a 10 MB file through
 // /storage/v1 and through the `media` edge function, beside a baseline measured in the same run:
 // a bare node:http server on loopback that streams the same bytes to a file and back (the
-// HTTP + disk floor). The stack runs in this process on a throwaway data dir.
+// HTTP + disk floor); then image transformations per second beside sharp in this process, and
+// resumable (tus) upload throughput beside one plain upload. The stack runs in this process on
+// a throwaway data dir.
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { startTestStack } from '../tests/support/test-stack.js';
 import { processTree } from './support/proc.js';
+import { benchResumable, benchTransforms } from './support/storage-media.js';
 
 const SIZE = 10 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -151,6 +154,10 @@ try {
   console.log(`\nfirst media call (worker start, warm npm cache): ${(firstCallMs / 1000).toFixed(2)} s`);
   const mem = workerMemoryMb();
   console.log(`function workers running: ${mem.workers}, their memory (PSS) after the runs: ${mem.pssMb.toFixed(0)} MB`);
+
+  const media = { apiUrl, anonKey, token: session.access_token, userId, dir };
+  await benchTransforms(media, ROUNDS);
+  await benchResumable(media, ROUNDS);
 } finally {
   await test.stop();
   rmSync(dir, { recursive: true, force: true });
