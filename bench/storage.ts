@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
+import { log } from '../stack/log.js';
 import { startTestStack } from '../tests/support/test-stack.js';
 import { processTree } from './support/proc.js';
 import { benchResumable, benchTransforms } from './support/storage-media.js';
@@ -81,6 +82,8 @@ async function baselineServer(dir: string): Promise<{ url: string; close: () => 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/file`, close: () => server.close() };
 }
 
+// Request lines would bury the tables.
+if (!process.env.AGORA_LOG_LEVEL) log.level = 'warn';
 const test = await startTestStack();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'agora-bench-storage-'));
 try {

@@ -48,9 +48,13 @@ export interface TransformedImage {
  */
 export async function transformImage(sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<TransformedImage> {
   if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
+  // One instance: its header is read once, for the checks and for the transform. (No
+  // limitInputPixels here: it would fail the header read itself, before the check below can
+  // give Storage's error; the check keeps larger sources from ever being decoded.)
+  const source = sharp(sourcePath);
   let meta: Metadata;
   try {
-    meta = await sharp(sourcePath).metadata();
+    meta = await source.metadata();
   } catch {
     throw IMAGE_ERRORS.unsupported();
   }
@@ -60,7 +64,7 @@ export async function transformImage(sourcePath: string, sourceSize: number, opt
   const format = target !== 'origin' ? target : meta.format === 'heif' ? 'jpeg' : meta.format;
   const quality = options.quality ?? 80;
   try {
-    let image = sharp(sourcePath, { limitInputPixels: SOURCE_LIMITS.pixels }).rotate();
+    let image = source.rotate();
     if (options.width || options.height) {
       image = image.resize({ width: options.width, height: options.height, fit: FIT[options.resize ?? 'cover'], withoutEnlargement: true });
     }

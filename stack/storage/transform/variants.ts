@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -16,11 +15,13 @@ export interface Variant {
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
  * Object versions are immutable (a change is a new version), so a variant never goes stale; the
- * folder goes when its version's bytes do (BlobStore.remove). At most one transform per core runs
- * at a time, and identical requests in flight share one.
+ * folder goes when its version's bytes do (BlobStore.remove). At most four transforms run at a
+ * time, and identical requests in flight share one.
  */
 export class VariantCache {
-  private readonly limit = pLimit(Math.max(1, availableParallelism()));
+  // sharp works on libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise):
+  // more transforms at once would only queue there while holding their memory.
+  private readonly limit = pLimit(4);
   private readonly inFlight = new Map<string, Promise<Variant>>();
 
   constructor(readonly root: string) {}
