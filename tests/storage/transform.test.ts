@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -152,6 +152,22 @@ describe('image transformations through storage-js', () => {
     const image = await decoded(second);
     expect(image).toMatchObject({ width: 100, height: 25 });
     expect(image.bytes.equals(firstBytes)).toBe(false);
+  });
+
+  it('a client cycling through parameters cannot fill the disk: a version keeps at most 32 variants, the rest are still served', async () => {
+    const admin = serviceClient();
+    const name = `feed/many-${randomUUID().slice(0, 6)}.jpg`;
+    await admin.storage.from(publicBucket).upload(name, await jpeg(200, 200, 5), { contentType: 'image/jpeg' });
+    for (let width = 10; width < 50; width++) {
+      const res = await fetch(url(`/render/image/public/${publicBucket}/${name}?width=${width}&format=origin`));
+      expect(res.status).toBe(200);
+      expect((await decoded(res)).width).toBe(width);
+    }
+    const { version } = (await withDb((db) => db.query('select version from storage.objects where bucket_id = $1 and name = $2', [publicBucket, name]))).rows[0];
+    expect(readdirSync(path.join(stack().dataDir, 'storage', 'variants', version)).length).toBe(32);
+    // Replacing the object takes its variants with it.
+    await admin.storage.from(publicBucket).update(name, await jpeg(200, 200, 9), { contentType: 'image/jpeg' });
+    expect(existsSync(path.join(stack().dataDir, 'storage', 'variants', version))).toBe(false);
   });
 
   it('limits and bad parameters answer with Storage errors, never a 500', async () => {

@@ -50,5 +50,6 @@ export async function renderImage(blobs: BlobStore, variants: VariantCache, row:
   const variant = await variants.get(row.version, blobs.pathOf(row.version), size, transform, target);
   headers.set('content-type', CONTENT_TYPES[variant.format] ?? 'application/octet-stream');
   headers.set('content-length', String(variant.size));
-  return new Response(Readable.toWeb(createReadStream(variant.path)) as ReadableStream, { status: 200, headers });
+  const body = variant.data ? new Uint8Array(variant.data) : (Readable.toWeb(createReadStream(variant.path)) as ReadableStream);
+  return new Response(body, { status: 200, headers });
 }

@@ -10,7 +10,13 @@ export interface Variant {
   path: string;
   size: number;
   format: string;
+  /** Set when the variant was not kept (the version has its fill of them): the bytes themselves. */
+  data?: Buffer;
 }
+
+// Variants kept per object version: enough for every size an app uses, while a client cycling
+// through parameters cannot fill the disk (past this, variants are made but not kept).
+const MAX_VARIANTS_PER_VERSION = 32;
 
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
@@ -19,9 +25,10 @@ export interface Variant {
  * time, and identical requests in flight share one.
  */
 export class VariantCache {
-  // sharp works on libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise):
-  // more transforms at once would only queue there while holding their memory.
-  private readonly limit = pLimit(4);
+  // sharp works on libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise),
+  // which file reads and writes share: two transforms at most, so uploads and downloads always
+  // find a thread (libvips spreads each image over the cores itself).
+  private readonly limit = pLimit(2);
   private readonly inFlight = new Map<string, Promise<Variant>>();
 
   constructor(readonly root: string) {}
@@ -31,20 +38,20 @@ export class VariantCache {
     return path.join(root, version);
   }
 
-  private async cached(dir: string, key: string): Promise<Variant | null> {
+  private async cached(dir: string, key: string): Promise<Variant | number> {
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
-      return null;
+      return 0;
     }
     const name = names.find((n) => n.startsWith(`${key}.`));
-    if (!name) return null;
+    if (!name) return names.length;
     const file = path.join(dir, name);
     try {
       return { path: file, size: (await stat(file)).size, format: name.slice(key.length + 1) };
     } catch {
-      return null;
+      return names.length;
     }
   }
 
@@ -53,12 +60,14 @@ export class VariantCache {
     const dir = VariantCache.dirOf(this.root, version);
     const key = createHash('sha256').update(`${transformationsString(options)}|${target}`).digest('hex').slice(0, 32);
     const hit = await this.cached(dir, key);
-    if (hit) return hit;
+    if (typeof hit !== 'number') return hit;
+    const keep = hit < MAX_VARIANTS_PER_VERSION;
     const flightKey = `${version}/${key}`;
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
       pending = this.limit(async () => {
         const { data, format } = await transformImage(sourcePath, sourceSize, options, target);
+        if (!keep) return { path: '', size: data.length, format, data };
         await mkdir(dir, { recursive: true });
         const file = path.join(dir, `${key}.${format}`);
         // Written aside and renamed, so a reader never sees half a file.
