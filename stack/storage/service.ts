@@ -13,7 +13,7 @@ import { listV2Routes } from './routes/list-v2.js';
 import { manageRoutes } from './routes/manage.js';
 import { readRoutes } from './routes/read.js';
 import { renderImageRoutes } from './routes/render-image.js';
-import { resumableRoutes } from './routes/resumable.js';
+import { RESUMABLE_EXPOSED_HEADERS, resumableRoutes } from './routes/resumable.js';
 import { signRoutes } from './routes/sign.js';
 import { uploadRoutes } from './routes/upload.js';
 
@@ -27,7 +27,7 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 /** The Hono app served under /storage/v1 (exported for tests that need no port). */
 export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): Hono {
   const api = new Hono();
-  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata', ...RESUMABLE_EXPOSED_HEADERS] }));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
   // A key with a line break (never valid in Storage) would match no `{.+}` route: InvalidKey too, not a 404.
   api.use('*', async (c, next) => {

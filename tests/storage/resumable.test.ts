@@ -212,6 +212,14 @@ describe('resumable uploads (tus) at /storage/v1/upload/resumable', () => {
     const badMeta = await fetch(endpoint(), { method: 'POST', headers: { ...auth, 'Upload-Length': '10', 'Upload-Metadata': 'bucketName !!!,,' } });
     expect(badMeta.status).toBe(400);
     expect(await badMeta.text()).toBe('Invalid Parameter upload-metadata');
+    // A browser's tus client must be able to read where its upload lives and how far it got.
+    const created = await fetch(endpoint(), {
+      method: 'POST',
+      headers: { ...auth, Origin: 'http://localhost:3000', 'Upload-Length': '4', 'Upload-Metadata': `bucketName ${Buffer.from('post-media').toString('base64')},objectName ${Buffer.from(`${alice.id}/cors.mp4`).toString('base64')},contentType ${Buffer.from('video/mp4').toString('base64')}` },
+    });
+    expect(created.status).toBe(201);
+    const exposed = (created.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(',').map((h) => h.trim());
+    expect(exposed).toEqual(expect.arrayContaining(['location', 'upload-offset', 'tus-resumable']));
     const forged = Buffer.from(`post-media/${alice.id}/x.mp4/${randomUUID()}`).toString('base64url');
     expect((await fetch(`${endpoint()}/${forged}`, { method: 'HEAD', headers: auth })).status).toBe(404);
     // GET would read a partial upload's bytes: not a route here.

@@ -14,6 +14,9 @@ import { checkWritePermission } from '../write.js';
 
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
 
+/** What a browser's tus client must read from the answers (the storage API's CORS exposes them). */
+export const RESUMABLE_EXPOSED_HEADERS = ['location', 'upload-offset', 'upload-length', 'upload-metadata', 'upload-expires', 'upload-defer-length', 'tus-resumable', 'tus-version', 'tus-max-size', 'tus-extension'];
+
 /** A refusal in the protocol's own form (status + plain-text message), as Storage's TUS routes answer. */
 function refuse(err: unknown): Response {
   if (!(err instanceof StorageError) || err.statusCode >= 500) throw err;
