@@ -21,14 +21,14 @@ const MAX_VARIANTS_PER_VERSION = 32;
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
  * Object versions are immutable (a change is a new version), so a variant never goes stale; the
- * folder goes when its version's bytes do (BlobStore.remove). At most four transforms run at a
+ * folder goes when its version's bytes do (BlobStore.remove). At most three transforms run at a
  * time, and identical requests in flight share one.
  */
 export class VariantCache {
   // sharp works on libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise),
-  // which file reads and writes share: two transforms at most, so uploads and downloads always
-  // find a thread (libvips spreads each image over the cores itself).
-  private readonly limit = pLimit(2);
+  // which file reads and writes share: three transforms at most, so uploads and downloads always
+  // find a thread.
+  private readonly limit = pLimit(3);
   private readonly inFlight = new Map<string, Promise<Variant>>();
 
   constructor(readonly root: string) {}
