@@ -1,7 +1,9 @@
 // npm run bench:storage — upload and download throughput (MB/s) of a 10 MB file through
 // /storage/v1 and through the `media` edge function, beside a baseline measured in the same run:
 // a bare node:http server on loopback that streams the same bytes to a file and back (the
-// HTTP + disk floor). The stack runs in this process on a throwaway data dir.
+// HTTP + disk floor); then image transformations per second beside sharp in this process, and
+// resumable (tus) upload throughput beside one plain upload. The stack runs in this process on
+// a throwaway data dir.
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
+import { log } from '../stack/log.js';
 import { startTestStack } from '../tests/support/test-stack.js';
 import { processTree } from './support/proc.js';
+import { benchResumable, benchTransforms } from './support/storage-media.js';
 
 const SIZE = 10 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -78,6 +82,8 @@ async function baselineServer(dir: string): Promise<{ url: string; close: () => 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/file`, close: () => server.close() };
 }
 
+// Request lines would bury the tables.
+if (!process.env.AGORA_LOG_LEVEL) log.level = 'warn';
 const test = await startTestStack();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'agora-bench-storage-'));
 try {
@@ -151,6 +157,10 @@ try {
   console.log(`\nfirst media call (worker start, warm npm cache): ${(firstCallMs / 1000).toFixed(2)} s`);
   const mem = workerMemoryMb();
   console.log(`function workers running: ${mem.workers}, their memory (PSS) after the runs: ${mem.pssMb.toFixed(0)} MB`);
+
+  const media = { apiUrl, anonKey, token: session.access_token, userId, dir };
+  await benchTransforms(media, ROUNDS);
+  await benchResumable(media, ROUNDS);
 } finally {
   await test.stop();
   rmSync(dir, { recursive: true, force: true });

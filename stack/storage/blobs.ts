@@ -26,10 +26,13 @@ export interface StagedBlob {
 export class BlobStore {
   readonly blobDir: string;
   readonly tmpDir: string;
+  /** Transformed images, one folder per version (transform/variants.ts); they go with their version. */
+  readonly variantDir: string;
 
   constructor(root: string) {
     this.blobDir = path.join(root, 'blobs');
     this.tmpDir = path.join(root, 'tmp');
+    this.variantDir = path.join(root, 'variants');
     mkdirSync(this.blobDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
     // Anything left in tmp/ is from an upload interrupted by a crash.
@@ -93,7 +96,9 @@ export class BlobStore {
   }
 
   async remove(version: string | null | undefined): Promise<void> {
-    if (version) await rm(this.pathOf(version), { force: true });
+    if (!version) return;
+    await rm(this.pathOf(version), { force: true });
+    await rm(path.join(this.variantDir, version), { recursive: true, force: true });
   }
 
   async size(version: string): Promise<number | null> {

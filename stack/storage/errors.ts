@@ -37,7 +37,8 @@ export const ERRORS = {
   invalidBucketName: () => make('InvalidBucketName', 400, 'Bucket name invalid', 'Invalid Input'),
   invalidKey: (key: string) => make('InvalidKey', 400, `Invalid key: ${key}`),
   invalidJwt: (message = 'Invalid JWT') => make('InvalidJWT', 400, message),
-  missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Bad Request'),
+  // Storage's header schema refuses it (a Fastify validation error, whose name is 'Error').
+  missingAuthorization: () => make('InvalidRequest', 400, "headers must have required property 'authorization'", 'Error'),
   invalidSignature: () => make('InvalidSignature', 400, 'Invalid signature'),
   accessDenied: (message = 'Access denied') => make('AccessDenied', 403, message, 'Unauthorized'),
   // a JSON body over [storage]'s request cap (Fastify's bodyLimit in Storage)
@@ -52,6 +53,7 @@ export const ERRORS = {
   // codes.ts InvalidParameter: its code is MissingParameter, its message names the parameter.
   invalidParameter: (parameter: string) => make('MissingParameter', 400, `Invalid Parameter ${parameter}`),
   missingParameter: (name: string) => make('MissingParameter', 400, `Missing Required Parameter ${name}`),
+  invalidUploadId: (message = 'Invalid upload id') => make('InvalidUploadId', 400, message),
   aborted: () => make('Aborted', 500, 'The upload was aborted by the client'),
   featureNotEnabled: (feature: string) => make('FeatureNotEnabled', 400, `The feature ${feature} is not enabled for this resource`),
   internal: (message = 'Internal server error') => make('InternalError', 500, message),

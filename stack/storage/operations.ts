@@ -28,6 +28,14 @@ export const OPERATIONS = {
   moveObject: 'storage.object.move',
   updateObject: 'storage.object.upload_update',
   uploadSignedObject: 'storage.object.upload_signed',
+  renderAuthImage: 'storage.render.image_authenticated',
+  renderPublicImage: 'storage.render.image_public',
+  renderSignedImage: 'storage.render.image_sign',
+  tusCreateUpload: 'storage.tus.upload.create',
+  tusUploadPart: 'storage.tus.upload.part',
+  tusGetUpload: 'storage.tus.upload.get',
+  tusDeleteUpload: 'storage.tus.upload.delete',
+  tusOptions: 'storage.tus.options',
 } as const;
 
 const names = new WeakMap<Request, string>();

@@ -13,6 +13,8 @@ import { bucketRoutes } from './routes/buckets.js';
 import { listV2Routes } from './routes/list-v2.js';
 import { manageRoutes } from './routes/manage.js';
 import { readRoutes } from './routes/read.js';
+import { renderImageRoutes } from './routes/render-image.js';
+import { RESUMABLE_EXPOSED_HEADERS, resumableRoutes } from './routes/resumable.js';
 import { signRoutes } from './routes/sign.js';
 import { uploadRoutes } from './routes/upload.js';
 
@@ -24,9 +26,9 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 }
 
 /** The Hono app served under /storage/v1 (exported for tests that need no port). */
-export function storageApp(deps: StorageDeps): Hono {
+export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): Hono {
   const api = new Hono();
-  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata'] }));
+  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata', ...RESUMABLE_EXPOSED_HEADERS] }));
   // JSON bodies of the API routes; uploads are held to file_size_limit instead
   api.use('*', bodyLimit(deps.config.bodyLimits.storage));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.
@@ -50,10 +52,8 @@ export function storageApp(deps: StorageDeps): Hono {
   manageRoutes(api, deps);
   uploadRoutes(api, deps);
   readRoutes(api, deps);
-  // Image transformations (/render/image/...) are not implemented here: a clear refusal, not a 404.
-  api.all('/render/image/*', () => {
-    throw ERRORS.featureNotEnabled('imageTransformation');
-  });
+  renderImageRoutes(api, deps);
+  resumableRoutes(api, deps, onClose);
   // A catch-all route, since Hono ignores a sub-app's notFound under app.route(). Storage's
   // Fastify answers unknown routes with its default 404 body (the URL as Storage sees it, without /storage/v1).
   api.all('*', (c) => {
@@ -85,10 +85,14 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
   };
   const orphans = await sweepOrphans(ctx.adminPool, deps.blobs);
   if (orphans) deps.log.info({ removed: orphans }, 'removed stored files without an object row');
-  const api = storageApp(deps);
+  const closers: Array<() => void> = [];
+  const api = storageApp(deps, (fn) => closers.push(fn));
   return {
     name: 'storage',
     mount: (app) => void app.route('/storage/v1', api),
+    close: async () => {
+      for (const close of closers) close();
+    },
     health: async () => void (await ctx.adminPool.query('select 1 from storage.buckets limit 1')),
   };
 }

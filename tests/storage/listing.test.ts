@@ -32,6 +32,32 @@ describe('listV2 (POST /object/list-v2/:bucket)', () => {
     expect(next.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/c.png`]);
   });
 
+  it('delimited entries carry Storage\'s keys (key, name, id, dates, metadata), pages carry nextCursorKey, folders sort by date too', async () => {
+    const alice = await createUser('alice');
+    const b = alice.client.storage.from('post-media');
+    // The folder's oldest object comes first, so by created_at the folder sorts before z.png.
+    for (const n of ['late/one.png', 'z.png', 'late/two.png']) expect((await b.upload(`${alice.id}/${n}`, png(), { contentType: 'image/png' })).error).toBeNull();
+    const page = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, limit: 1 });
+    expect(page.error).toBeNull();
+    expect(page.data).toMatchObject({ hasNext: true, nextCursorKey: `${alice.id}/late/` });
+    expect(page.data!.folders).toEqual([{ key: 'late', name: `${alice.id}/late/`, id: null, updated_at: null, created_at: null, last_accessed_at: null, metadata: null }]);
+    expect(Object.keys(page.data!.folders[0])).toEqual(['key', 'name', 'id', 'updated_at', 'created_at', 'last_accessed_at', 'metadata']);
+    const rest = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, cursor: page.data!.nextCursor });
+    expect(rest.data!.objects.map((o) => [o.key, o.name])).toEqual([['z.png', `${alice.id}/z.png`]]);
+    expect(rest.data).toMatchObject({ hasNext: false });
+    expect((rest.data as unknown as Record<string, unknown>).nextCursorKey).toBeUndefined();
+    const byDate = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, sortBy: { column: 'created_at', order: 'desc' } });
+    expect([...byDate.data!.objects, ...byDate.data!.folders].length).toBe(2);
+    const desc = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, limit: 1, sortBy: { column: 'created_at', order: 'desc' } });
+    expect(desc.data!.objects.map((o) => o.name)).toEqual([`${alice.id}/z.png`]);
+    const next = await b.listV2({ prefix: `${alice.id}/`, with_delimiter: true, limit: 1, cursor: desc.data!.nextCursor });
+    expect(next.data!.folders.map((f) => f.name)).toEqual([`${alice.id}/late/`]);
+    // Sorted by date, a folder carries its oldest object's creation as both dates.
+    const folder = next.data!.folders[0] as unknown as Record<string, unknown>;
+    expect(folder.created_at).toEqual(expect.any(String));
+    expect(folder.updated_at).toBe(folder.created_at);
+  });
+
   it('pages by updated_at to the end, each object once (the cursor keeps microseconds)', async () => {
     const alice = await createUser('alice');
     const b = alice.client.storage.from('post-media');
@@ -112,9 +138,9 @@ describe('unknown routes', () => {
     expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'Route GET:/nope/at/all?x=1 not found' });
   });
 
-  it('image transformations are refused in JSON, not as a bare 404', async () => {
+  it('an image transformation of a missing object is Storage\'s JSON 404, not a bare one', async () => {
     const res = await fetch(url('/render/image/public/avatars/x.png?width=10'));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'FeatureNotEnabled' });
+    expect(await res.json()).toMatchObject({ statusCode: '404', code: 'NoSuchKey' });
   });
 });

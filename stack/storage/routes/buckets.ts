@@ -9,8 +9,22 @@ import { schemaError } from './validate.js';
 
 const BUCKET_COLUMNS = 'id, name, owner, owner_id, public, file_size_limit, allowed_mime_types, type, created_at, updated_at';
 
-function renderBucket(b: BucketRow) {
-  return { ...b, file_size_limit: b.file_size_limit === null ? null : Number(b.file_size_limit) };
+/**
+ * A bucket as Storage sends it: the columns its route selects, in its response schema's order,
+ * a null owner as "" (the schema's string type, as Fastify's serializer writes null).
+ */
+function renderBucket(b: BucketRow, withType: boolean) {
+  return {
+    id: b.id,
+    name: b.name,
+    owner: b.owner ?? '',
+    public: b.public,
+    ...(withType ? { type: b.type } : {}),
+    file_size_limit: b.file_size_limit === null ? null : Number(b.file_size_limit),
+    allowed_mime_types: b.allowed_mime_types,
+    created_at: b.created_at,
+    updated_at: b.updated_at,
+  };
 }
 
 /** A bucket's own limit may not be above `[storage] file_size_limit` (Storage's validateMaxSizeLimit). */
@@ -67,14 +81,14 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
       );
       return res.rows;
     }, { readOnly: true });
-    return c.json(rows.map(renderBucket));
+    return c.json(rows.map((b) => renderBucket(b, true)));
   }));
 
   api.get('/bucket/:id', named(OPERATIONS.getBucket, async (c) => {
     const who = await caller(deps, c);
     const bucket = await asCaller(deps, who, c, (client) => findBucket(client, c.req.param('id')!), { readOnly: true });
     if (!bucket) throw ERRORS.noSuchBucket();
-    return c.json(renderBucket(bucket));
+    return c.json(renderBucket(bucket, false));
   }));
 
   api.post('/bucket', named(OPERATIONS.createBucket, async (c) => {
@@ -114,6 +128,8 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
 
   api.post('/bucket/:id/empty', named(OPERATIONS.emptyBucket, async (c) => {
     const who = await caller(deps, c);
+    // Storage serves emptying to the service role only.
+    if (who.role !== 'service_role') throw ERRORS.accessDenied('Access denied: Invalid role');
     const id = c.req.param('id')!;
     const versions = await asCaller(deps, who, c, async (client) => {
       if (!(await findBucket(client, id))) throw ERRORS.noSuchBucket();
@@ -122,7 +138,8 @@ export function bucketRoutes(api: Hono, deps: StorageDeps): void {
       return res.rows.map((r) => r.version);
     });
     for (const v of versions) await deps.blobs.remove(v);
-    return c.json({ message: 'Successfully emptied' });
+    // Storage queues the deletion; here it is done by now, but the answer is Storage's.
+    return c.json({ message: 'Empty bucket has been queued. Completion may take up to an hour.' });
   }));
 
   api.delete('/bucket/:id', named(OPERATIONS.deleteBucket, async (c) => {

@@ -52,7 +52,8 @@ const MAX_KEYS = 1000;
 /**
  * POST /object/list-v2/:bucket (storage-js listV2), as Storage's listObjectsV2: whole keys under
  * `prefix` in key order (or by created_at / updated_at), `limit` (at most 1000) per page with an
- * opaque `cursor`; `with_delimiter` folds everything below the next '/' into one folder entry.
+ * opaque `cursor` (and the last name as `nextCursorKey`); `with_delimiter` folds everything below
+ * the next '/' into one folder entry, sorted with the objects.
  * Read as the caller, so RLS decides what is listed.
  */
 export function listV2Routes(api: Hono, deps: StorageDeps): void {
@@ -67,37 +68,42 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     const sort = sortBy(body, SORT_COLUMNS);
     const cursor = token ? decodeCursor(token) : undefined;
     const order = (cursor?.sortOrder ?? sort.order) === 'desc' ? 'desc' : 'asc';
-    // Folders have no dates: a delimited listing is always in key order.
     const requested = (cursor?.sortColumn ?? sort.column) as 'name' | 'updated_at' | 'created_at' | undefined;
-    const column = !delimited && requested && requested !== 'name' ? requested : null;
+    const column = requested && requested !== 'name' ? requested : null;
     const cmp = order === 'desc' ? '<' : '>';
     // Postgres's left() and substr() count characters, not UTF-16 units
     const params: unknown[] = [c.req.param('bucket')!, prefix, [...prefix].length, limit + 1, cursor?.startAfter || null];
     if (column) params.push(cursor?.sortColumnAfter || null);
-    // `key` is the whole name, or for a delimited listing the folder (up to and with the next '/').
-    const key = delimited
-      ? `case when strpos(substr(name, $3::int + 1), '/') > 0 then left(name, $3::int + strpos(substr(name, $3::int + 1), '/')) else name end`
-      : 'name';
     const after = column
       ? `and ($6::timestamptz is null or (${column}, name collate "C") ${cmp} ($6::timestamptz, $5::text collate "C"))`
-      : `and ($5::text is null or key collate "C" ${cmp} $5::text collate "C")`;
+      : `and ($5::text is null or name collate "C" ${cmp} $5::text collate "C")`;
+    // A delimited listing folds every key below the next '/' into its folder (up to and with
+    // that '/'); a folder is dated by its oldest object, as Storage's search_v2 dates it.
+    const entries = delimited
+      ? `with listed as (
+           select case when strpos(substr(name, $3::int + 1), '/') > 0 then left(name, $3::int + strpos(substr(name, $3::int + 1), '/')) end as folder,
+                  id, name, metadata, updated_at, created_at, last_accessed_at
+             from storage.objects
+            where bucket_id = $1 and left(name, $3::int) = $2
+         ), entries as (
+           select folder as name, null::uuid as id, null::jsonb as metadata, min(created_at) as updated_at, min(created_at) as created_at, null::timestamptz as last_accessed_at
+             from listed where folder is not null group by folder
+           union all
+           select name, id, metadata, updated_at, created_at, last_accessed_at from listed where folder is null
+         )`
+      : `with entries as (
+           select name, id, metadata, updated_at, created_at, last_accessed_at
+             from storage.objects
+            where bucket_id = $1 and left(name, $3::int) = $2
+         )`;
     const sql = `
-      with listed as (
-        select ${key} as key, id, name, metadata, updated_at, created_at, last_accessed_at
-          from storage.objects
-         where bucket_id = $1 and left(name, $3::int) = $2
-      )
-      select ${delimited ? 'distinct on (key collate "C")' : ''}
-             case when key <> name then null else id end as id, key as name,
-             case when key <> name then null else metadata end as metadata,
-             case when key <> name then null else updated_at end as updated_at,
-             case when key <> name then null else created_at end as created_at,
-             case when key <> name then null else last_accessed_at end as last_accessed_at${column
-               ? `, to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_after`
-               : ''}
-        from listed
+      ${entries}
+      select id, name, metadata, updated_at, created_at, last_accessed_at${column
+        ? `, to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_after`
+        : ''}
+        from entries
        where true ${after}
-       order by ${column ? `${column} ${order}, ` : ''}key collate "C" ${order}
+       order by ${column ? `${column} ${order}, ` : ''}name collate "C" ${order}
        limit $4`;
     const rows = await asCaller(deps, who, c, async (client) => (await client.query<Entry>(sql, params)).rows, { readOnly: true });
     const hasNext = rows.length > limit;
@@ -112,11 +118,20 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
           sortColumnAfter: column ? last.sort_after ?? undefined : undefined,
         })
       : undefined;
+    // Storage's delimited entries also carry `key`: the name's segment at the prefix's depth.
+    const depth = prefix ? prefix.split('/').length : 1;
+    // A folder is dated only in a listing sorted by date (search_v2 leaves it undated otherwise).
+    const dated = (r: Entry, date: Date | null) => (r.id === null && !column ? null : date);
+    const shape = ({ sort_after: _, ...r }: Entry) =>
+      delimited
+        ? { key: r.name.replace(/\/$/, '').split('/')[depth - 1] ?? '', name: r.name, id: r.id, updated_at: dated(r, r.updated_at), created_at: dated(r, r.created_at), last_accessed_at: r.last_accessed_at, metadata: r.metadata }
+        : { id: r.id, name: r.name, metadata: r.metadata, updated_at: r.updated_at, created_at: r.created_at, last_accessed_at: r.last_accessed_at };
     return c.json({
       hasNext,
       nextCursor,
-      folders: page.filter((r) => r.id === null).map(({ sort_after: _, ...r }) => ({ ...r, name: r.name.endsWith('/') ? r.name : `${r.name}/` })),
-      objects: page.filter((r) => r.id !== null).map(({ sort_after: _, ...r }) => r),
+      nextCursorKey: hasNext ? last.name : undefined,
+      folders: page.filter((r) => r.id === null).map(shape),
+      objects: page.filter((r) => r.id !== null).map(shape),
     });
   }));
 }

@@ -29,7 +29,7 @@ async function readableRow(deps: StorageDeps, c: Context, allowInvalidJwt: boole
 }
 
 /** A public bucket's row, read as Storage's superuser; a private bucket is "not found". */
-async function publicRow(deps: StorageDeps, c: Context): Promise<ObjectRow> {
+export async function publicRow(deps: StorageDeps, c: Context): Promise<ObjectRow> {
   const { bucketId, name } = target(c);
   return asSuperuser(deps, async (client) => {
     const bucket = await findBucket(client, bucketId);

@@ -10,6 +10,8 @@ import { asSuperuser } from '../context.js';
 import { readJson } from './body.js';
 import { schemaError } from './validate.js';
 import { jwtKeys } from '../../jwt/keys.js';
+import { storageSettings } from '../../config/storage.js';
+import { parseTransformBody, transformationsString } from '../transform/options.js';
 
 // Storage's default for signed upload URLs (uploadSignedUrlExpirationTime): two hours.
 const UPLOAD_URL_TTL = 2 * 60 * 60;
@@ -28,8 +30,15 @@ export function signRoutes(api: Hono, deps: StorageDeps): void {
     const ttl = expiresIn(body);
     const bucketId = c.req.param('bucket')!;
     const name = c.req.param('path')!;
+    const transform = parseTransformBody(body.transform);
     await asCaller(deps, who, c, (client) => mustFindObject(client, bucketId, name), { readOnly: true });
     const path = `${bucketId}/${name}`;
+    // With transformations on, a `transform` is signed into the token and the URL renders it.
+    if (transform && storageSettings(deps.config).imageTransformation) {
+      const transformations = transformationsString(transform);
+      const token = await signUrlToken('download', { url: path, transformations, format: transform.format ?? '' }, jwtKeys(deps.config), ttl);
+      return c.json({ signedURL: `/render/image/sign/${path}?token=${token}` });
+    }
     const token = await signUrlToken('download', { url: path }, jwtKeys(deps.config), ttl);
     return c.json({ signedURL: signedPath('sign', path, token) });
   }));
