@@ -1,6 +1,7 @@
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { mountBroadcastApi } from './broadcast-api.js';
 import type { RealtimeContext } from './channel.js';
+import { createDatabaseBroadcast, maintainMessagePartitions } from './database-broadcast.js';
 import { ChangeDispatcher } from './dispatch.js';
 import { Hub } from './hub.js';
 import { ChangeStream } from './replication.js';
@@ -48,6 +49,12 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   // Stream only while someone listens (an idle stack holds no replication connection).
   hub.onChangeSubscribers = (count) => (count ? stream.want() : stream.unwant(lingerMs()));
   const sockets = new RealtimeSockets(realtime);
+  // Broadcast from the database streams all the time, as Realtime does for an active tenant.
+  const messages = createDatabaseBroadcast({ hub, port: ctx.config.db.port, log: ctx.log });
+  await maintainMessagePartitions(ctx.adminPool, ctx.log);
+  const janitor = setInterval(() => void maintainMessagePartitions(ctx.adminPool, ctx.log), 3_600_000);
+  janitor.unref();
+  await messages.ensureStreaming(STREAM_TIMEOUT_MS);
 
   return {
     name: 'realtime',
@@ -64,10 +71,13 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     },
     health: async () => {
       if (!stream.isHealthy) throw new Error('replication stream not connected');
+      if (!messages.isHealthy) throw new Error('messages replication stream not connected');
     },
     close: async () => {
+      clearInterval(janitor);
       await sockets.close();
       await stream.close();
+      await messages.close();
     },
   };
 }

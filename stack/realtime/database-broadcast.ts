@@ -1,0 +1,72 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { topicKey, type Hub } from './hub.js';
+import { ChangeStream, type RowChange, type Transaction } from './replication.js';
+
+// Broadcast from the database: rows written to realtime.messages (by realtime.send and
+// realtime.broadcast_changes) are read from the WAL through Realtime's messages publication and
+// delivered to the topic's channels, private or public as the row says, in commit order. A
+// rolled-back transaction never reaches the WAL stream, so its messages are never delivered.
+
+export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
+export const MESSAGES_SLOT = 'agora_realtime_messages';
+
+export interface DatabaseBroadcastOptions {
+  hub: Hub;
+  port: number;
+  log: Logger;
+}
+
+interface Message {
+  topic: string;
+  event: string;
+  private: boolean;
+  payload: Record<string, unknown>;
+}
+
+/** A realtime.messages insert as the broadcast it carries (null: not a deliverable broadcast). */
+export function messageOf(change: RowChange): Message | null {
+  if (change.type !== 'INSERT' || change.relation.schema !== 'realtime' || change.relation.name !== 'messages') return null;
+  const row = change.record;
+  if (!row || row.extension !== 'broadcast' || !row.topic || !row.event) return null;
+  let payload: unknown;
+  try {
+    payload = row.payload === null || row.payload === undefined ? {} : JSON.parse(row.payload);
+  } catch {
+    return null;
+  }
+  const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : { _json: payload };
+  // As Realtime: the message's id travels in the payload (clients use it to tell messages apart).
+  return { topic: row.topic, event: row.event, private: row.private === 't', payload: { ...body, id: row.id } };
+}
+
+export function createDatabaseBroadcast({ hub, port, log }: DatabaseBroadcastOptions): ChangeStream {
+  const deliver = (batch: Transaction[]) => {
+    for (const tx of batch) {
+      for (const change of tx.changes) {
+        const message = messageOf(change);
+        if (message) hub.broadcast(topicKey(message.topic, message.private), { event: message.event, json: message.payload }, null, true);
+      }
+    }
+  };
+  return new ChangeStream({
+    host: '127.0.0.1',
+    port,
+    database: 'postgres',
+    user: 'postgres',
+    password: 'postgres',
+    slot: MESSAGES_SLOT,
+    publication: MESSAGES_PUBLICATION,
+    log,
+    prepare: async (batch) => () => deliver(batch),
+  });
+}
+
+/** Creates the coming days' partitions of realtime.messages and drops those past retention. */
+export async function maintainMessagePartitions(adminPool: pg.Pool, log: Logger): Promise<void> {
+  try {
+    await adminPool.query('select realtime.maintain_message_partitions()');
+  } catch (err) {
+    log.warn({ err }, 'realtime: could not maintain realtime.messages partitions');
+  }
+}

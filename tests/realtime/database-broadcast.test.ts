@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, closeClients, closeDb, createUser, db, Inbox, sleep, sql, subscribe, unique, type TestUser } from './support.js';
+
+// Broadcast from the database: realtime.send and realtime.broadcast_changes write to
+// realtime.messages, and Realtime delivers each committed message to the topic's channels,
+// private ones only to clients RLS on realtime.messages lets read the topic.
+
+let room: string;
+let reader: TestUser; // the select policy admits them on `room`
+let outsider: TestUser; // no policy admits them
+let table: string;
+const policy = () => `${room} readers`;
+
+beforeAll(async () => {
+  room = unique('dbroom').replace('_', '-');
+  table = unique('bc');
+  [reader, outsider] = await Promise.all([createUser('dbreader'), createUser('dboutsider')]);
+  await sql(`
+    create policy "${policy()}" on realtime.messages for select to authenticated
+      using (realtime.topic() = '${room}' and (select auth.uid()) = '${reader.id}');
+    create table public.${table} (id bigint generated always as identity primary key, body text not null);
+    create function public.${table}_broadcast() returns trigger language plpgsql security definer set search_path = '' as $$
+    begin
+      perform realtime.broadcast_changes('${room}', tg_op, tg_op, tg_table_name, tg_table_schema, new, old);
+      return null;
+    end $$;
+    create trigger broadcast after insert or update or delete on public.${table}
+      for each row execute function public.${table}_broadcast();
+  `);
+});
+
+afterAll(async () => {
+  await closeClients();
+  await sql(`drop policy if exists "${policy()}" on realtime.messages; drop table if exists public.${table}; drop function if exists public.${table}_broadcast()`);
+  await closeDb();
+});
+
+async function listen(token: string | undefined, topic: string, isPrivate: boolean, event = '*') {
+  const inbox = new Inbox();
+  const channel = (await client(token)).channel(topic, { config: { private: isPrivate } }).on('broadcast', { event }, inbox.push);
+  await subscribe(channel);
+  return inbox;
+}
+
+describe('broadcast from the database', () => {
+  it('realtime.send reaches public subscribers of a public topic', async () => {
+    const topic = unique('public-topic');
+    const inbox = await listen(outsider.token, topic, false);
+    await sql(`select realtime.send('{"n": 1}'::jsonb, 'ping', $1, false)`, [topic]);
+    const [message] = await inbox.waitFor(1);
+    expect(message).toMatchObject({ type: 'broadcast', event: 'ping', payload: { n: 1 } });
+    expect(typeof message.payload.id).toBe('string');
+  });
+
+  it('realtime.send (private by default) reaches an authorised private subscriber, not the public topic of that name', async () => {
+    const privateInbox = await listen(reader.token, room, true);
+    const publicInbox = await listen(outsider.token, room, false);
+    await sql(`select realtime.send('{"secret": true}'::jsonb, 'note', $1)`, [room]);
+    expect((await privateInbox.waitFor(1))[0]).toMatchObject({ event: 'note', payload: { secret: true } });
+    await sleep(500);
+    expect(publicInbox.items).toHaveLength(0);
+  });
+
+  it('an unauthorised client cannot join the private topic and so receives nothing', async () => {
+    const channel = (await client(outsider.token)).channel(room, { config: { private: true } });
+    await expect(subscribe(channel, 5_000)).rejects.toThrow(/Unauthorized/);
+  });
+
+  it('a rolled-back send is not delivered; messages arrive in commit order', async () => {
+    const inbox = await listen(reader.token, room, true, 'order');
+    const tx = await db().connect();
+    try {
+      await tx.query('begin');
+      await tx.query(`select realtime.send('{"n": "rolled back"}'::jsonb, 'order', $1)`, [room]);
+      await tx.query('rollback');
+      await sql(`select realtime.send('{"n": 1}'::jsonb, 'order', $1)`, [room]);
+      await tx.query('begin');
+      await tx.query(`select realtime.send('{"n": 2}'::jsonb, 'order', $1)`, [room]);
+      await tx.query(`select realtime.send('{"n": 3}'::jsonb, 'order', $1)`, [room]);
+      await tx.query('commit');
+    } finally {
+      tx.release();
+    }
+    const messages = await inbox.waitFor(3);
+    await sleep(300);
+    expect(inbox.items.map((m) => m.payload.n)).toEqual([1, 2, 3]);
+    expect(messages).toHaveLength(3);
+  });
+
+  it('broadcast_changes from a trigger delivers record, old_record, operation, table and schema', async () => {
+    const inbox = await listen(reader.token, room, true, 'UPDATE');
+    await sql(`insert into public.${table} (body) values ('first')`);
+    await sql(`update public.${table} set body = 'second'`);
+    const [message] = await inbox.waitFor(1);
+    expect(message.event).toBe('UPDATE');
+    expect(message.payload).toMatchObject({
+      operation: 'UPDATE',
+      table,
+      schema: 'public',
+      record: { body: 'second' },
+      old_record: { body: 'first' },
+    });
+  });
+});
