@@ -2,9 +2,9 @@
 -- and fires at the intended time on the intended events (an UPDATE trigger only for the columns
 -- it cares about). What each one does is specified by the behaviour files named beside it.
 begin;
-select plan(37);
+select plan(39);
 
--- No table carries a trigger beyond these (hashtags, post_hashtags and notifications none).
+-- No table carries a trigger beyond these (hashtags and post_hashtags none).
 select triggers_are('public', 'profiles', array['set_updated_at'], 'profiles has only the set_updated_at trigger');
 select triggers_are('public', 'posts', array['count_posts', 'notify_post_mentions', 'set_updated_at', 'sync_post_hashtags'],
   'posts has exactly count_posts, notify_post_mentions, set_updated_at and sync_post_hashtags');
@@ -14,7 +14,7 @@ select triggers_are('public', 'comments', array['count_comments', 'notify_commen
   'comments has exactly count_comments, notify_comment, notify_comment_mentions and set_updated_at');
 select triggers_are('public', 'hashtags', array[]::name[], 'hashtags has no trigger');
 select triggers_are('public', 'post_hashtags', array[]::name[], 'post_hashtags has no trigger');
-select triggers_are('public', 'notifications', array[]::name[], 'notifications has no trigger');
+select triggers_are('public', 'notifications', array['broadcast_notification'], 'notifications has only the broadcast_notification trigger');
 
 -- auth.users: the sign-up trigger (102_a_profile_is_created_when_a_user_signs_up,
 -- 135_sign_up_metadata_fills_the_profile).
@@ -82,6 +82,12 @@ select trigger_is('public', 'posts', 'notify_post_mentions', 'private', 'notify_
   'posts.notify_post_mentions runs private.notify_post_mentions');
 select is(tests.trigger_events('public.posts', 'notify_post_mentions'), 'AFTER INSERT OR UPDATE OF content FOR EACH ROW',
   'notify_post_mentions fires after a new post or an edit of its content');
+
+-- Broadcast to the recipient's private channel (148_a_new_notification_is_broadcast_to_its_recipients_private_topic).
+select trigger_is('public', 'notifications', 'broadcast_notification', 'private', 'broadcast_notification',
+  'notifications.broadcast_notification runs private.broadcast_notification');
+select is(tests.trigger_events('public.notifications', 'broadcast_notification'), 'AFTER INSERT FOR EACH ROW',
+  'broadcast_notification fires after each new notification (not when it is marked read)');
 
 select * from finish();
 rollback;

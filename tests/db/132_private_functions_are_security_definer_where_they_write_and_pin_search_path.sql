@@ -3,7 +3,7 @@
 -- the table owner whoever triggers them), and every one pins search_path to '': a SECURITY DEFINER
 -- function resolving names through the caller's search_path could be made to run the caller's code.
 begin;
-select plan(84);
+select plan(90);
 
 -- private.set_updated_at(): only assigns new.updated_at, so it needs no rights: runs as the editing user.
 select has_function('private', 'set_updated_at', array[]::name[], 'private.set_updated_at() exists');
@@ -116,6 +116,15 @@ select function_lang_is('private', 'notify_post_mentions', array[]::name[], 'plp
 select volatility_is('private', 'notify_post_mentions', array[]::name[], 'volatile', 'notify_post_mentions is VOLATILE');
 select is_definer('private', 'notify_post_mentions', array[]::name[], 'notify_post_mentions is SECURITY DEFINER');
 select is(tests.function_config('private.notify_post_mentions()'), array['search_path=""'], 'notify_post_mentions pins search_path to ''''');
+
+-- private.broadcast_notification(): writes realtime.messages, which no client may insert into
+-- for a notifications topic.
+select has_function('private', 'broadcast_notification', array[]::name[], 'private.broadcast_notification() exists');
+select function_returns('private', 'broadcast_notification', array[]::name[], 'trigger', 'broadcast_notification returns trigger');
+select function_lang_is('private', 'broadcast_notification', array[]::name[], 'plpgsql', 'broadcast_notification is written in plpgsql');
+select volatility_is('private', 'broadcast_notification', array[]::name[], 'volatile', 'broadcast_notification is VOLATILE');
+select is_definer('private', 'broadcast_notification', array[]::name[], 'broadcast_notification is SECURITY DEFINER');
+select is(tests.function_config('private.broadcast_notification()'), array['search_path=""'], 'broadcast_notification pins search_path to ''''');
 
 select * from finish();
 rollback;
