@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { canWrite, readPolicies, type ReadPolicies } from './authorization.js';
 import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
 import { parseBinding, type ChangeBinding } from './filters.js';
+import { replayOnJoin } from './replay.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
 import type { Frame, UserBroadcast } from './protocol.js';
 import { verifyToken } from './tokens.js';
@@ -73,6 +74,8 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   const isPrivate = config.private === true;
   const policies = isPrivate ? await readPolicies(ctx.adminPool, ctx.log, identity, subTopic) : null;
   if (policies && !mayJoin(policies)) return fail(errors.unauthorizedTopic(subTopic));
+  const replay = await replayOnJoin(ctx.adminPool, ctx.log, config, subTopic, policies);
+  if (!replay.ok) return fail(replay.reason);
 
   // postgres_changes: the reply carries each binding with its id; problems come as system messages.
   const rawBindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((p) => p != null) : [];
@@ -134,6 +137,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   if (pgError) system(socket, member, 'postgres_changes', 'error', pgError);
   else if (pgBindings.length) system(socket, member, 'postgres_changes', 'ok', systemMessages.subscribed);
   if (member.presenceEnabled && member.presenceRead) socket.push(topic, 'presence_state', ctx.hub.presenceState(member), joinRef);
+  for (const message of replay.messages) socket.push(topic, 'broadcast', message, joinRef);
   if (broadcast.replication_ready === true) void notifyReplicationReady(ctx, socket, member);
 }
 

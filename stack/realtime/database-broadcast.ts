@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { topicKey, type Hub } from './hub.js';
+import type { UserBroadcast } from './protocol.js';
 import { ChangeStream, type RowChange, type Transaction } from './replication.js';
 
 // Broadcast from the database: rows written to realtime.messages (by realtime.send and
@@ -19,25 +20,23 @@ export interface DatabaseBroadcastOptions {
 
 interface Message {
   topic: string;
-  event: string;
   private: boolean;
-  payload: Record<string, unknown>;
+  broadcast: UserBroadcast;
 }
 
-/** A realtime.messages insert as the broadcast it carries (null: not a deliverable broadcast). */
+/** A realtime.messages insert as the broadcast it carries (null: not deliverable, e.g. no payload). */
 export function messageOf(change: RowChange): Message | null {
   if (change.type !== 'INSERT' || change.relation.schema !== 'realtime' || change.relation.name !== 'messages') return null;
   const row = change.record;
-  if (!row || row.extension !== 'broadcast' || !row.topic || !row.event) return null;
-  let payload: unknown;
+  if (!row?.topic || !row.event || !row.id || row.payload === null || row.payload === undefined) return null;
+  let json: unknown;
   try {
-    payload = row.payload === null || row.payload === undefined ? {} : JSON.parse(row.payload);
+    json = JSON.parse(row.payload);
   } catch {
     return null;
   }
-  const body = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : { _json: payload };
-  // As Realtime: the message's id travels in the payload (clients use it to tell messages apart).
-  return { topic: row.topic, event: row.event, private: row.private === 't', payload: { ...body, id: row.id } };
+  // As Realtime: the payload as written, the message's id beside it in `meta`.
+  return { topic: row.topic, private: row.private === 't', broadcast: { event: row.event, json, extra: { meta: { id: row.id } } } };
 }
 
 export function createDatabaseBroadcast({ hub, port, log }: DatabaseBroadcastOptions): ChangeStream {
@@ -45,7 +44,7 @@ export function createDatabaseBroadcast({ hub, port, log }: DatabaseBroadcastOpt
     for (const tx of batch) {
       for (const change of tx.changes) {
         const message = messageOf(change);
-        if (message) hub.broadcast(topicKey(message.topic, message.private), { event: message.event, json: message.payload }, null, true);
+        if (message) hub.broadcast(topicKey(message.topic, message.private), message.broadcast, null, true);
       }
     }
   };

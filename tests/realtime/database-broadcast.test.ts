@@ -49,7 +49,7 @@ describe('broadcast from the database', () => {
     await sql(`select realtime.send('{"n": 1}'::jsonb, 'ping', $1, false)`, [topic]);
     const [message] = await inbox.waitFor(1);
     expect(message).toMatchObject({ type: 'broadcast', event: 'ping', payload: { n: 1 } });
-    expect(typeof message.payload.id).toBe('string');
+    expect(message.meta).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
   it('realtime.send (private by default) reaches an authorised private subscriber, not the public topic of that name', async () => {
@@ -100,5 +100,32 @@ describe('broadcast from the database', () => {
       record: { body: 'second' },
       old_record: { body: 'first' },
     });
+  });
+});
+
+describe('broadcast replay on join (config.broadcast.replay)', () => {
+  it('a private channel receives the topic’s stored broadcasts since the given time, oldest first, marked replayed', async () => {
+    const since = Date.now() - 60_000;
+    const topic = `${room}`;
+    await sql(`select realtime.send('{"r": 1}'::jsonb, 'replayed', $1)`, [topic]);
+    await sql(`select realtime.send('{"r": 2}'::jsonb, 'replayed', $1)`, [topic]);
+    const inbox = new Inbox();
+    const channel = (await client(reader.token))
+      .channel(topic, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } })
+      .on('broadcast', { event: 'replayed' }, inbox.push);
+    await subscribe(channel);
+    const messages = await inbox.waitFor(2);
+    expect(messages.map((m) => m.payload)).toEqual([{ r: 1 }, { r: 2 }]);
+    expect(messages[0].meta).toEqual({ replayed: true, id: expect.any(String) });
+  });
+
+  it('is refused on a public channel, with Realtime’s reason', async () => {
+    const channel = (await client(reader.token)).channel(unique('pub'), { config: { broadcast: { replay: { since: 0 } } } });
+    await expect(subscribe(channel, 5_000)).rejects.toThrow('UnableToReplayMessages: Replay is not allowed for public channels');
+  });
+
+  it('refuses parameters that are not integers', async () => {
+    const channel = (await client(reader.token)).channel(room, { config: { private: true, broadcast: { replay: { since: 'yesterday' } } } } as never);
+    await expect(subscribe(channel, 5_000)).rejects.toThrow('UnableToReplayMessages: Replay params are not valid');
   });
 });
