@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, closeClients, closeDb, createUser, db, Inbox, sleep, sql, subscribe, unique, type TestUser } from './support.js';
+import { client, closeClients, closeDb, createUser, db, frameWhere, Inbox, rawSocket, sleep, sql, subscribe, unique, type TestUser } from './support.js';
 
 // Broadcast from the database: realtime.send and realtime.broadcast_changes write to
 // realtime.messages, and Realtime delivers each committed message to the topic's channels,
@@ -119,9 +119,13 @@ describe('broadcast replay on join (config.broadcast.replay)', () => {
     expect(messages[0].meta).toEqual({ replayed: true, id: expect.any(String) });
   });
 
-  it('is refused on a public channel, with Realtime’s reason', async () => {
-    const channel = (await client(reader.token)).channel(unique('pub'), { config: { broadcast: { replay: { since: 0 } } } });
-    await expect(subscribe(channel, 5_000)).rejects.toThrow('UnableToReplayMessages: Replay is not allowed for public channels');
+  it('is refused on a public channel, with Realtime’s reason (realtime-js refuses it before sending)', async () => {
+    const socket = await rawSocket();
+    const topic = `realtime:${unique('pub')}`;
+    socket.send('1', '1', topic, 'phx_join', { config: { broadcast: { replay: { since: 0 } }, private: false }, access_token: reader.token });
+    const reply = await frameWhere(socket, (f) => f.event === 'phx_reply' && f.topic === topic);
+    expect(reply.payload).toEqual({ status: 'error', response: { reason: 'UnableToReplayMessages: Replay is not allowed for public channels' } });
+    socket.ws.close();
   });
 
   it('refuses parameters that are not integers', async () => {
