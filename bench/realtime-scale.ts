@@ -16,7 +16,6 @@ export interface ScaleStack {
   apiUrl: string;
   anonKey: string;
   jwtSecret: string;
-  serviceRoleKey?: string;
 }
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 2_000);
@@ -164,7 +163,7 @@ async function waitFor(count: () => number, expected: number, timeoutMs: number)
   }
 }
 
-export async function runScaleBench(info: ScaleStack, stackChild: ChildProcess, db: pg.Pool, serviceKey: string): Promise<boolean> {
+export async function runScaleBench(info: ScaleStack, stackChild: ChildProcess, db: pg.Pool): Promise<boolean> {
   const secret = new TextEncoder().encode(info.jwtSecret);
   console.log(`\nrealtime at scale: ${SOCKETS} sockets; notifications ${NOTIFY_RATE}/s for ${NOTIFY_SECONDS} s; fan-out ${FANOUT_RATE}/s for ${FANOUT_SECONDS} s; ${IDLE} idle sockets`);
 

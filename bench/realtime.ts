@@ -19,7 +19,6 @@ interface StackInfo {
   apiUrl: string;
   dbUrl: string;
   anonKey: string;
-  serviceRoleKey: string;
   jwtSecret: string;
 }
 
@@ -246,7 +245,7 @@ try {
   console.log(`  ${(memory.heap / 1024).toFixed(1)} KiB heap+external each, ${(memory.rss / 1024).toFixed(1)} KiB RSS each`);
   if (main.delivered !== main.expected) process.exitCode = 1;
   }
-  if (process.env.BENCH_PART !== 'changes' && !(await runScaleBench(info, child, db, info.serviceRoleKey))) process.exitCode = 1;
+  if (process.env.BENCH_PART !== 'changes' && !(await runScaleBench(info, child, db))) process.exitCode = 1;
 } finally {
   await db.end();
   child.send({ type: 'stop' });
