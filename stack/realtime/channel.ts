@@ -21,6 +21,8 @@ export interface RealtimeContext {
   publication: string;
   /** Brings the change stream up (if it is not) and says whether it is streaming. */
   ensureStreaming: () => Promise<boolean>;
+  /** Brings the database-broadcast stream up (if it is not), so what commits after the join reaches it. */
+  ensureBroadcasting?: () => Promise<boolean>;
 }
 
 /** The client side of a socket as a channel needs it. */
@@ -107,6 +109,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
     }
   }
 
+  await ctx.ensureBroadcasting?.();
   if (previous) close(ctx, socket, previous);
   if (!socket.members.has(topic) && socket.members.size >= MAX_CHANNELS_PER_SOCKET) return fail(errors.tooManyChannels());
   const broadcast = obj(config.broadcast);

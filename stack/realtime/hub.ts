@@ -57,6 +57,9 @@ export class Hub {
   readonly presence = new PresenceStore();
   /** Told how many postgres_changes subscribers there are whenever that changes. */
   onChangeSubscribers: (count: number) => void = () => {};
+  memberCount = 0;
+  /** Told how many channel members there are whenever that changes. */
+  onMembers: (count: number) => void = () => {};
 
   add(member: Member): void {
     const key = keyOf(member);
@@ -64,6 +67,7 @@ export class Hub {
     if (!set) this.topics.set(key, (set = new Set()));
     set.add(member);
     realtimeChannels.inc();
+    this.onMembers(++this.memberCount);
     if (member.pgBindings.length) {
       this.changeMembers.add(member);
       this.onChangeSubscribers(this.changeMembers.size);
@@ -74,7 +78,10 @@ export class Hub {
     member.active = false;
     const key = keyOf(member);
     const set = this.topics.get(key);
-    if (set?.delete(member)) realtimeChannels.dec();
+    if (set?.delete(member)) {
+      realtimeChannels.dec();
+      this.onMembers(--this.memberCount);
+    }
     if (set && !set.size) this.topics.delete(key);
     if (this.changeMembers.delete(member)) this.onChangeSubscribers(this.changeMembers.size);
     const diff = this.presence.untrack(key, member);
@@ -86,6 +93,8 @@ export class Hub {
     const set = this.topics.get(key);
     if (!set) return;
     let binary: Buffer | null = null;
+    // Encoded once per broadcast, not once per member: fan-out to thousands is mostly this.
+    let json: string | null = null;
     for (const m of set) {
       if (!m.active || (m === from && !m.selfBroadcast)) continue;
       realtimeMessages.inc({ kind: 'broadcast' });
@@ -93,7 +102,8 @@ export class Hub {
       // reach vsn 2.0.0 clients as binary and 1.0.0 clients as JSON (binary payloads cannot).
       if (asJson || m.outlet.vsn === '1.0.0') {
         if (user.binary) continue;
-        m.outlet.push(m.topic, 'broadcast', broadcastJson(user), null);
+        json ??= JSON.stringify(broadcastJson(user));
+        m.outlet.pushEncoded(m.topic, 'broadcast', json);
       } else {
         binary ??= encodeOnce(m.topic, user);
         if (binary) m.outlet.pushBinary(binary);

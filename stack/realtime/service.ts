@@ -49,12 +49,18 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   // Stream only while someone listens (an idle stack holds no replication connection).
   hub.onChangeSubscribers = (count) => (count ? stream.want() : stream.unwant(lingerMs()));
   const sockets = new RealtimeSockets(realtime);
-  // Broadcast from the database streams all the time, as Realtime does for an active tenant.
+  // Broadcast from the database streams while anyone is joined to a channel, as Realtime does
+  // while a tenant is active.
   const messages = createDatabaseBroadcast({ hub, port: ctx.config.db.port, log: ctx.log });
+  realtime.ensureBroadcasting = async () => {
+    const up = await messages.ensureStreaming(STREAM_TIMEOUT_MS);
+    if (!hub.memberCount) messages.unwant(lingerMs());
+    return up;
+  };
+  hub.onMembers = (count) => (count ? messages.want() : messages.unwant(lingerMs()));
   await maintainMessagePartitions(ctx.adminPool, ctx.log);
   const janitor = setInterval(() => void maintainMessagePartitions(ctx.adminPool, ctx.log), 3_600_000);
   janitor.unref();
-  await messages.ensureStreaming(STREAM_TIMEOUT_MS);
 
   return {
     name: 'realtime',
