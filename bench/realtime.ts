@@ -26,6 +26,8 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 1000);
 const RATE_PER_SECOND = Number(process.env.BENCH_RATE ?? 100);
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 500);
+/** Sockets the scale part opens at once at most: its idle sockets, or its subscribers plus a publisher. */
+const SCALE_SOCKETS = Math.max(Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000), Number(process.env.BENCH_SOCKETS ?? 2_000) + 1);
 
 // ---------------------------------------------------------------- child: the stack
 if (process.env.BENCH_ROLE === 'stack') {
@@ -50,7 +52,11 @@ if (process.env.BENCH_ROLE === 'stack') {
 // ---------------------------------------------------------------- parent: the clients
 function startStackProcess(): Promise<{ child: ChildProcess; info: StackInfo }> {
   const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error' },
+    // Hundreds of sockets and joins from one client: above Realtime's per-tenant defaults.
+    env: {
+      ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error',
+      AGORA_REALTIME_MAX_CONCURRENT_USERS: String(IDLE_CONNECTIONS + SUBSCRIBERS + SCALE_SOCKETS + 10), AGORA_REALTIME_MAX_JOINS_PER_SECOND: '100000',
+    },
     execArgv: ['--import', 'tsx', '--expose-gc'],
   });
   return new Promise((resolve, reject) => {

@@ -8,3 +8,11 @@ export class StackError extends Error {
     this.name = 'StackError';
   }
 }
+
+/**
+ * A message fit for a client: absolute filesystem paths (the Postgres socket, the data folder)
+ * are cut out, since where the database lives is nobody's business but the operator's.
+ */
+export function withoutPaths(message: string): string {
+  return message.replace(/(^|[\s"'(=])\/[^\s"')]*/g, '$1<path>');
+}

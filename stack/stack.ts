@@ -5,11 +5,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
 import { apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
-import { createGateway } from './gateway/app.js';
+import { createGateway, type GatewayService } from './gateway/app.js';
 import { createServices } from './services.js';
 import { StackError } from './errors.js';
 import { log } from './log.js';
 import { PostgresCluster } from './postgres/cluster.js';
+import { survivePoolErrors } from './postgres/pool-errors.js';
+import { PostgresSupervisor } from './postgres/supervisor.js';
 import { assertPortFree } from './postgres/port.js';
 import { postgresOsUser } from './postgres/os-user.js';
 import { placePgdata } from './postgres/placement.js';
@@ -19,11 +21,18 @@ export interface StartOptions extends ConfigOverrides {
   seed?: boolean;
   /** Aborting it (Ctrl-C or SIGTERM during start) stops what was started and rejects. */
   signal?: AbortSignal;
+  /**
+   * Postgres crashed and could not be restarted (the stack is already stopped when this runs).
+   * Default: the reason on stderr and exit code 1.
+   */
+  onDatabaseFailed?: (err: StackError) => void;
 }
 
 export interface RunningStack {
   config: StackConfig;
   cluster: PostgresCluster;
+  /** Restarts Postgres after a crash. */
+  supervisor: PostgresSupervisor;
   /** Superuser pool for the stack's own work (health, admin). */
   adminPool: pg.Pool;
   apiPool: pg.Pool;
@@ -53,6 +62,33 @@ function listen(app: ReturnType<typeof createGateway>, port: number): Promise<Se
     const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
     server.once('error', reject);
   });
+}
+
+function exitOnDatabaseFailure(err: StackError): void {
+  process.stderr.write(`error: ${err.message}\n`);
+  process.exit(1);
+}
+
+/**
+ * Restarts Postgres if it dies; meanwhile the `postgres` component of /health is down. Pools
+ * drop their dead connections and open new ones by themselves; components holding a long-lived
+ * connection (replication) are told to reconnect at once rather than at their next retry.
+ */
+function superviseDatabase(cluster: PostgresCluster, services: GatewayService[], onFailed: (err: StackError) => Promise<void>): PostgresSupervisor {
+  const supervisor = new PostgresSupervisor(cluster, {
+    log,
+    reconnect: () => services.forEach((s) => s.reconnect?.()),
+    onFailed: (err) => void onFailed(err),
+  });
+  const database = services.find((s) => s.name === 'postgres');
+  const probe = database?.health;
+  if (database && probe) {
+    database.health = async () => {
+      supervisor.assertUp();
+      await probe();
+    };
+  }
+  return supervisor;
 }
 
 /**
@@ -86,6 +122,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
     checkpoint();
     const adminPool = new pg.Pool({ connectionString: dbUrl(config), max: 4, application_name: 'agora-admin' });
     adminPool.on('error', poolError('admin'));
+    survivePoolErrors(adminPool, log, 'admin');
     cleanups.push(() => adminPool.end());
     const apiPool = new pg.Pool({
       ...apiConnection(config, cluster),
@@ -93,6 +130,7 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       application_name: 'agora-api',
     });
     apiPool.on('error', poolError('api'));
+    survivePoolErrors(apiPool, log, 'api');
     cleanups.push(() => apiPool.end());
 
     const services = await createServices({ config, adminPool, apiPool, log });
@@ -106,12 +144,18 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       (server as import('node:http').Server).closeAllConnections?.();
     }));
     for (const s of services) s.attach?.(server as import('node:http').Server);
+    const supervisor = superviseDatabase(cluster, services, async (err) => {
+      await stop();
+      (options.onDatabaseFailed ?? exitOnDatabaseFailure)(err);
+    });
+    cleanups.push(() => supervisor.close());
     checkpoint();
     const port = (server.address() as AddressInfo).port;
     log.debug({ port }, 'gateway listening');
     return {
       config,
       cluster,
+      supervisor,
       adminPool,
       apiPool,
       bootstrap,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
+import { survivePoolErrors } from '../postgres/pool-errors.js';
 
 export type Db = pg.Pool;
 export type Tx = pg.PoolClient;
@@ -17,6 +18,7 @@ export function createAuthPool(config: StackConfig, log: Logger): Db {
     options: '-c search_path=auth',
   });
   pool.on('error', (err) => log.warn({ err }, 'auth pool connection lost'));
+  survivePoolErrors(pool, log, 'auth');
   return pool;
 }
 

@@ -32,6 +32,8 @@ export interface GatewayService {
   mount?: (app: Hono) => void;
   attach?: (server: Server) => void;
   health?: HealthCheck['check'];
+  /** Postgres was restarted: re-establish long-lived connections now. */
+  reconnect?: () => void;
   close?: () => Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { withoutPaths } from '../errors.js';
 
 export interface HealthCheck {
   name: string;
@@ -23,7 +24,7 @@ async function probe(component: HealthCheck): Promise<ComponentHealth> {
     ]);
     return { status: 'up', latency_ms: round(performance.now() - started) };
   } catch (err) {
-    return { status: 'down', latency_ms: round(performance.now() - started), error: (err as Error).message };
+    return { status: 'down', latency_ms: round(performance.now() - started), error: withoutPaths((err as Error).message) };
   } finally {
     clearTimeout(timer);
   }

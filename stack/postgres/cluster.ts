@@ -39,6 +39,8 @@ function tail(file: string, lines = 20): string[] {
 export class PostgresCluster {
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
+  private stopping = false;
+  private lostHandlers: Array<(how: string) => void> = [];
   readonly user = postgresOsUser();
 
   constructor(readonly options: ClusterOptions) {}
@@ -63,7 +65,8 @@ export class PostgresCluster {
   private spawnOpts() {
     const bins = pgBinaries();
     return {
-      env: { ...process.env, LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
+      // Postgres manages its own memory: the allocator tuning `npm start` gives Node is not for it.
+      env: { ...withoutMallocTuning(process.env), LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
       ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
     };
   }
@@ -168,15 +171,20 @@ export class PostgresCluster {
     child.stdout!.pipe(logStream);
     child.stderr!.pipe(logStream);
     this.child = child;
+    this.stopping = false;
+    let ready = false;
     this.exited = new Promise((resolve) => {
-      child.on('exit', (code) => {
+      child.on('exit', (code, signal) => {
         this.child = null;
         resolve(code);
+        // Only a server that was up and not asked to stop is "lost" (a failed start throws instead).
+        if (ready && !this.stopping) for (const h of this.lostHandlers) h(signal ? `killed by ${signal}` : `exit code ${code}`);
       });
       child.on('error', () => resolve(-1));
     });
     try {
       await this.waitReady(logFile);
+      ready = true;
     } catch (err) {
       await this.stop(); // never leave a Postgres behind that we could not use
       throw err;
@@ -208,6 +216,11 @@ export class PostgresCluster {
     throw new StackError(`Postgres did not accept connections within 60 s (${lastError || 'no answer'}): see ${logFile}`);
   }
 
+  /** Calls `handler` whenever the running server exits without stop() (crash, kill -9). */
+  onLost(handler: (how: string) => void): void {
+    this.lostHandlers.push(handler);
+  }
+
   get running(): boolean {
     return this.child !== null;
   }
@@ -219,12 +232,17 @@ export class PostgresCluster {
   /** Fast shutdown (SIGINT): ends sessions, checkpoints, exits; SIGQUIT if it hangs. */
   async stop(timeoutMs = 15_000): Promise<void> {
     const child = this.child;
+    this.stopping = true;
     if (!child) return;
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGQUIT'), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+function withoutMallocTuning(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('MALLOC_')));
 }
 
 function isAlive(pid: number): boolean {

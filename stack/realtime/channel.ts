@@ -1,11 +1,13 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { RealtimeLimits } from '../config/realtime-limits.js';
 import { canWrite, readPolicies, type ReadPolicies } from './authorization.js';
 import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
 import { parseBinding, type ChangeBinding } from './filters.js';
 import { replayOnJoin } from './replay.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
 import type { Frame, UserBroadcast } from './protocol.js';
+import type { PerSecondLimit } from './rate.js';
 import { verifyToken } from './tokens.js';
 
 // One channel's life as RealtimeWeb.RealtimeChannel runs it: join (token, config, postgres_changes
@@ -23,6 +25,10 @@ export interface RealtimeContext {
   ensureStreaming: () => Promise<boolean>;
   /** Brings the database-broadcast stream up (if it is not), so what commits after the join reaches it. */
   ensureBroadcasting?: () => Promise<boolean>;
+  limits: RealtimeLimits;
+  /** Stack-wide counters for the per-second limits. */
+  joins: PerSecondLimit;
+  presenceEvents: PerSecondLimit;
 }
 
 /** The client side of a socket as a channel needs it. */
@@ -31,12 +37,11 @@ export interface SocketSide extends Outlet {
   readonly apikey: string;
   readonly members: Map<string, Member>;
   reply(topic: string, joinRef: string | null, ref: string | null, status: 'ok' | 'error', response: unknown): void;
+  /** Ends the whole socket (Phoenix's `disconnect` broadcast to the transport). */
+  disconnect(): void;
 }
 
-export const MAX_CHANNELS_PER_SOCKET = 100;
 const MAX_TIMER_MS = 60 * 60 * 1000;
-const PRESENCE_CALLS = 5;
-const PRESENCE_WINDOW_MS = 30_000;
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -61,11 +66,15 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   const { topic, joinRef, ref } = frame;
   const fail = (e: RealtimeError | string) => socket.reply(topic, joinRef, ref, 'error', { reason: typeof e === 'string' ? e : joinReason(e) });
   if (topic === 'realtime:') return fail(errors.topicRequired());
+  if (!ctx.joins.take()) {
+    fail(errors.tooManyJoins());
+    return socket.disconnect();
+  }
   const subTopic = topic.slice('realtime:'.length);
   const payload = obj(frame.payload);
   const config = obj(payload.config);
   const previous = socket.members.get(topic);
-  if (!previous && socket.members.size >= MAX_CHANNELS_PER_SOCKET) return fail(errors.tooManyChannels());
+  if (!previous && socket.members.size >= ctx.limits.maxChannelsPerClient) return fail(errors.tooManyChannels());
 
   const given = payload.access_token ?? payload.user_token;
   const accessToken = typeof given === 'string' && !given.startsWith('sb_') ? given : socket.apikey;
@@ -111,7 +120,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
 
   await ctx.ensureBroadcasting?.();
   if (previous) close(ctx, socket, previous);
-  if (!socket.members.has(topic) && socket.members.size >= MAX_CHANNELS_PER_SOCKET) return fail(errors.tooManyChannels());
+  if (!socket.members.has(topic) && socket.members.size >= ctx.limits.maxChannelsPerClient) return fail(errors.tooManyChannels());
   const broadcast = obj(config.broadcast);
   const presence = obj(config.presence);
   const member: Member = {
@@ -240,6 +249,11 @@ export async function broadcast(ctx: RealtimeContext, socket: SocketSide, member
   // not heard; Realtime drops its broadcasts without a reply, even with ack.
   if (member.private && !(await mayBroadcast(ctx, member))) return;
   if (!member.active) return;
+  // Too large: dropped, as Realtime does; a client asking for acks is told why.
+  if ((frame.size ?? 0) > ctx.limits.maxPayloadBytes) {
+    if (member.ackBroadcast) socket.reply(member.topic, member.joinRef, frame.ref, 'error', 'payload_size_exceeded');
+    return;
+  }
   const payload = obj(frame.payload);
   let user: UserBroadcast;
   if (frame.userBroadcast) {
@@ -270,8 +284,8 @@ export async function presence(ctx: RealtimeContext, socket: SocketSide, member:
   const event = typeof payload.event === 'string' ? payload.event.toLowerCase() : '';
   const s = state.get(member)!;
   const now = Date.now();
-  s.presenceCalls = s.presenceCalls.filter((t) => now - t < PRESENCE_WINDOW_MS);
-  if (s.presenceCalls.length >= PRESENCE_CALLS) return shutdown(ctx, socket, member, 'Client presence rate limit exceeded');
+  s.presenceCalls = s.presenceCalls.filter((t) => now - t < ctx.limits.clientPresenceWindowMs);
+  if (s.presenceCalls.length >= ctx.limits.clientPresenceMaxCalls) return shutdown(ctx, socket, member, systemMessages.clientPresenceRate);
   s.presenceCalls.push(now);
   if (event === 'track') {
     const meta = payload.payload ?? {};
@@ -284,11 +298,17 @@ export async function presence(ctx: RealtimeContext, socket: SocketSide, member:
       return;
     }
     if (!member.active) return;
+    // Realtime's order: the payload's size, then the stack-wide presence rate. Past the payload
+    // limit, or past what the stack holds for one socket or in all, the channel is ended alike.
+    const serialized = JSON.stringify(meta);
+    const bytes = Buffer.byteLength(serialized);
+    if (bytes > ctx.limits.maxPayloadBytes || !ctx.hub.presenceFits(member, bytes)) return shutdown(ctx, socket, member, systemMessages.trackTooLarge);
+    if (!ctx.presenceEvents.take()) return shutdown(ctx, socket, member, systemMessages.tooManyPresenceMessages);
     const wasEnabled = member.presenceEnabled;
     member.presenceEnabled = true;
     socket.reply(member.topic, member.joinRef, frame.ref, 'ok', {});
     if (!wasEnabled && member.presenceRead) socket.push(member.topic, 'presence_state', ctx.hub.presenceState(member), member.joinRef);
-    ctx.hub.track(member, meta as Record<string, unknown>);
+    ctx.hub.track(member, meta as Record<string, unknown>, serialized);
     return;
   }
   if (event === 'untrack') {

@@ -14,6 +14,8 @@ export const MESSAGES_SLOT = 'agora_realtime_messages';
 
 export interface DatabaseBroadcastOptions {
   hub: Hub;
+  /** Larger payloads are not delivered (logged), as Realtime checks the tenant's payload limit. */
+  maxPayloadBytes: number;
   port: number;
   log: Logger;
 }
@@ -39,10 +41,15 @@ export function messageOf(change: RowChange): Message | null {
   return { topic: row.topic, private: row.private === 't', broadcast: { event: row.event, json, extra: { meta: { id: row.id } } } };
 }
 
-export function createDatabaseBroadcast({ hub, port, log }: DatabaseBroadcastOptions): ChangeStream {
+export function createDatabaseBroadcast({ hub, maxPayloadBytes, port, log }: DatabaseBroadcastOptions): ChangeStream {
   const deliver = (batch: Transaction[]) => {
     for (const tx of batch) {
       for (const change of tx.changes) {
+        const size = Buffer.byteLength(change.record?.payload ?? '');
+        if (size > maxPayloadBytes) {
+          log.warn({ topic: change.record?.topic, size }, 'realtime: UnableToBroadcastChanges, payload too large');
+          continue;
+        }
         const message = messageOf(change);
         if (message) hub.broadcast(topicKey(message.topic, message.private), message.broadcast, null, true);
       }

@@ -22,12 +22,18 @@ export const errors = {
   unauthorizedTopic: (topic: string) =>
     realtimeError('Unauthorized', `You do not have permissions to read from this Channel topic: ${topic}`),
   tooManyChannels: () => realtimeError('ChannelRateLimitReached', 'Too many channels'),
+  tooManyJoins: () => realtimeError('ClientJoinRateLimitReached', 'Too many joins per second'),
 } as const;
 
 export const systemMessages = {
   subscribed: 'Subscribed to PostgreSQL',
   tooManyMessages: 'Too many messages per second',
   presencePayload: 'Presence track payload must be a map',
+  clientPresenceRate: 'Client presence rate limit exceeded',
+  trackTooLarge: 'Track message size exceeded',
+  tooManyPresenceMessages: 'Too many presence messages per second',
+  /** The websocket handshake's refusal when the stack has as many sockets as it takes (HTTP 429). */
+  tooManyConnections: 'Too many connected users',
 } as const;
 
 /** The message Supabase sends when a postgres_changes binding cannot be subscribed. */

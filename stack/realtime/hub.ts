@@ -1,6 +1,6 @@
 import type { ChangeBinding } from './filters.js';
 import { realtimeChannels, realtimeMessages } from '../gateway/metrics.js';
-import { PresenceStore, type PresenceDiff } from './presence.js';
+import { PresenceStore, type PresenceBudget, type PresenceDiff } from './presence.js';
 import { broadcastJson, encodeUserBroadcast, type UserBroadcast, type Vsn } from './protocol.js';
 
 // Who is joined where: channel members grouped by topic, and the fan-out of broadcasts and
@@ -54,12 +54,16 @@ export class Hub {
   private topics = new Map<string, Set<Member>>();
   /** Members with at least one postgres_changes binding. */
   readonly changeMembers = new Set<Member>();
-  readonly presence = new PresenceStore();
+  readonly presence: PresenceStore;
   /** Told how many postgres_changes subscribers there are whenever that changes. */
   onChangeSubscribers: (count: number) => void = () => {};
   memberCount = 0;
   /** Told how many channel members there are whenever that changes. */
   onMembers: (count: number) => void = () => {};
+
+  constructor(presenceBudget?: PresenceBudget) {
+    this.presence = new PresenceStore(presenceBudget);
+  }
 
   add(member: Member): void {
     const key = keyOf(member);
@@ -111,9 +115,14 @@ export class Hub {
     }
   }
 
-  track(member: Member, payload: Record<string, unknown>): void {
+  /** Whether tracking `bytes` of presence for `member` stays within the presence budget. */
+  presenceFits(member: Member, bytes: number): boolean {
+    return this.presence.fits(keyOf(member), member, member.outlet, bytes);
+  }
+
+  track(member: Member, payload: Record<string, unknown>, serialized: string): void {
     const key = keyOf(member);
-    const diff = this.presence.track(key, member, member.presenceKey, payload);
+    const diff = this.presence.track(key, member, member.outlet, member.presenceKey, payload, serialized);
     if (diff) this.presenceDiff(key, diff);
   }
 

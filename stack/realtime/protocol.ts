@@ -23,6 +23,8 @@ export interface Frame {
   payload: unknown;
   /** Set when the frame was a binary user broadcast push. */
   userBroadcast?: UserBroadcast;
+  /** The frame's size on the wire, in bytes (an upper bound of its payload's). */
+  size?: number;
 }
 
 export class ProtocolError extends Error {}

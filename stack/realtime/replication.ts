@@ -76,6 +76,11 @@ export class ChangeStream {
   private paused = false;
   /** Highest end LSN processed and confirmed (in this process). */
   private confirmed = 0n;
+  /**
+   * Highest end LSN taken into the queue. After a reconnect the slot streams again what was
+   * queued but not yet confirmed; the queue still delivers those, so they are not taken twice.
+   */
+  private accepted = 0n;
   private connected = false;
   private wake: (() => void) | null = null;
   /** Someone subscribes to postgres_changes: the stream should be up. */
@@ -117,6 +122,11 @@ export class ChangeStream {
     this.want();
     await this.ready(timeoutMs);
     return this.connected;
+  }
+
+  /** The database is back (after a restart): retry now instead of after the backoff. */
+  reconnectNow(): void {
+    this.wake?.();
   }
 
   get isConnected(): boolean {
@@ -262,8 +272,9 @@ export class ChangeStream {
         if (!open || !message.commitEndLsn) return;
         if (open.dropped) this.options.log.warn({ dropped: open.dropped }, 'realtime: transaction too large, some changes not broadcast');
         const endLsn = lsnToBigInt(message.commitEndLsn);
-        // Replayed after a reconnect but already handled by this process: never twice.
-        if (endLsn <= this.confirmed) return;
+        // Replayed after a reconnect but already handled (or queued) by this process: never twice.
+        if (endLsn <= this.confirmed || endLsn <= this.accepted) return;
+        this.accepted = endLsn;
         // The library already shifted the commit time to the Unix epoch.
         const ms = Number(BigInt(message.commitTime.toString()) / 1000n);
         this.queue.push({ xid: open.xid, endLsn, commitTimestamp: new Date(ms).toISOString(), changes: open.changes });
@@ -306,6 +317,7 @@ export class ChangeStream {
           this.options.log.warn({ err }, 'realtime: could not process changes, replaying');
           this.queue = [];
           this.open = null;
+          this.accepted = this.confirmed; // what was dropped here must be taken again
           await this.service?.stop().catch(() => {});
           return;
         }

@@ -2,7 +2,9 @@ import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { mountBroadcastApi } from './broadcast-api.js';
 import type { RealtimeContext } from './channel.js';
 import { createDatabaseBroadcast, maintainMessagePartitions } from './database-broadcast.js';
+import { realtimeLimits } from '../config/realtime-limits.js';
 import { ChangeDispatcher } from './dispatch.js';
+import { PerSecondLimit } from './rate.js';
 import { Hub } from './hub.js';
 import { ChangeStream } from './replication.js';
 import { RealtimeSockets } from './socket.js';
@@ -18,7 +20,8 @@ const lingerMs = () => Number(process.env.AGORA_REALTIME_LINGER_MS ?? 10_000);
 const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
-  const hub = new Hub();
+  const limits = realtimeLimits();
+  const hub = new Hub({ perHolder: limits.maxPresenceBytesPerSocket, total: limits.maxPresenceBytesTotal });
   const secret = secretKey(ctx.config.jwtSecret);
   const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.apiPool, ctx.log);
   const stream = new ChangeStream({
@@ -34,6 +37,9 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     onRelation: (schema, table) => dispatcher.invalidate(schema, table),
   });
   const realtime: RealtimeContext = {
+    limits,
+    joins: new PerSecondLimit(limits.maxJoinsPerSecond),
+    presenceEvents: new PerSecondLimit(limits.maxPresenceEventsPerSecond),
     hub,
     secret,
     adminPool: ctx.adminPool,
@@ -51,7 +57,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   const sockets = new RealtimeSockets(realtime);
   // Broadcast from the database streams while anyone is joined to a channel, as Realtime does
   // while a tenant is active.
-  const messages = createDatabaseBroadcast({ hub, port: ctx.config.db.port, log: ctx.log });
+  const messages = createDatabaseBroadcast({ hub, maxPayloadBytes: limits.maxPayloadBytes, port: ctx.config.db.port, log: ctx.log });
   realtime.ensureBroadcasting = async () => {
     const up = await messages.ensureStreaming(STREAM_TIMEOUT_MS);
     if (!hub.memberCount) messages.unwant(lingerMs());
@@ -75,6 +81,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
         return close(callback);
       }) as typeof server.close;
     },
+    reconnect: () => stream.reconnectNow(),
     health: async () => {
       if (!stream.isHealthy) throw new Error('replication stream not connected');
       if (!messages.isHealthy) throw new Error('messages replication stream not connected');

@@ -39,16 +39,29 @@ class Connection implements SocketSide {
 
   push(topic: string, event: string, payload: unknown, joinRef: string | null, ref: string | null = null): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(encodeText(this.vsn, joinRef, ref, topic, event, payload));
+    this.send(encodeText(this.vsn, joinRef, ref, topic, event, payload));
   }
 
   pushEncoded(topic: string, event: string, payloadJson: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(encodeTextRaw(this.vsn, topic, event, payloadJson));
+    this.send(encodeTextRaw(this.vsn, topic, event, payloadJson));
   }
 
   pushBinary(data: Buffer): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data, { binary: true });
+    if (this.ws.readyState === WebSocket.OPEN) this.send(data, { binary: true });
+  }
+
+  /** A client that stops reading is dropped once too much waits for it, instead of the server holding it all. */
+  private send(data: string | Buffer, options: { binary?: boolean } = {}): void {
+    if (this.ws.bufferedAmount > this.ctx.limits.maxBufferedBytesPerSocket) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(data, options);
+  }
+
+  disconnect(): void {
+    this.ws.close(1000);
   }
 
   reply(topic: string, joinRef: string | null, ref: string | null, status: 'ok' | 'error', response: unknown): void {
@@ -70,6 +83,7 @@ class Connection implements SocketSide {
     try {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       frame = isBinary ? (this.vsn === '2.0.0' ? decodeBinary(buf) : fail('binary frames need vsn 2.0.0')) : decodeText(buf.toString('utf8'), this.vsn);
+      frame.size = buf.length;
     } catch (err) {
       // Phoenix drops a socket it cannot decode; the client reconnects.
       this.ws.close(CLOSE_INVALID_DATA, err instanceof ProtocolError ? err.message : 'invalid frame');
@@ -128,8 +142,8 @@ function fail(message: string): never {
   throw new ProtocolError(message);
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+function refuse(socket: Duplex, status: number, text: string, statusText = text, type = 'text/plain'): void {
+  socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
 }
 
 /** The websocket endpoint: accepts upgrades on its path only, keeps track of live connections. */
@@ -166,6 +180,10 @@ export class RealtimeSockets {
     // Phoenix refuses a socket whose connect/3 fails with 403 before any websocket exists.
     const verified = await verifyToken(apikey, this.ctx.secret);
     if (!verified.ok) return refuse(socket, 403, 'Forbidden');
+    // As Realtime's connect: past the tenant's concurrent users, 429 with its JSON error.
+    if (this.connections.size >= this.ctx.limits.maxConcurrentUsers) {
+      return refuse(socket, 429, JSON.stringify({ error: systemMessages.tooManyConnections }), 'Too Many Requests', 'application/json');
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(this.ctx, ws, vsn, apikey);
       this.connections.add(conn);

@@ -1,3 +1,4 @@
+import { withoutPaths } from '../errors.js';
 /**
  * PostgREST's errors: every failure is a value with an HTTP status and the JSON body
  * `{code, message, details, hint}`, grouped by code family as PostgREST does
@@ -169,7 +170,7 @@ export function toApiError(err: unknown, authenticated: boolean): ApiError {
     return new ApiError(504, 'PGRST003', 'Timed out acquiring connection from connection pool.');
   }
   if (/ECONNREFUSED|Connection terminated|connection error/i.test(message)) {
-    return new ApiError(503, 'PGRST000', 'Database connection error. Retrying the connection.', message);
+    return new ApiError(503, 'PGRST000', 'Database connection error. Retrying the connection.', withoutPaths(message));
   }
   return new ApiError(500, 'PGRSTX00', message);
 }

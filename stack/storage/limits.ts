@@ -47,3 +47,20 @@ export function mustBeAllowedMimeType(contentType: string, allowed: string[] | n
   });
   if (!ok) throw ERRORS.invalidMimeType(contentType);
 }
+
+/** What a bucket lets in: its own size limit under the global one, and its allowed types. */
+export interface BucketRules {
+  limit: number;
+  allowedMimeTypes: string[] | null;
+}
+
+export function bucketRules(bucket: { file_size_limit: string | number | null; allowed_mime_types: string[] | null }, globalLimit: number): BucketRules {
+  const bucketLimit = bucket.file_size_limit === null ? Infinity : Number(bucket.file_size_limit);
+  return { limit: Math.min(globalLimit, bucketLimit), allowedMimeTypes: bucket.allowed_mime_types };
+}
+
+/** An object that already exists (copied or moved in) must meet the destination's rules as an upload would. */
+export function mustFitBucket(rules: BucketRules, mimetype: string, size: number): void {
+  mustBeAllowedMimeType(mimetype, rules.allowedMimeTypes);
+  if (size > rules.limit) throw ERRORS.entityTooLarge();
+}

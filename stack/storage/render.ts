@@ -30,10 +30,19 @@ function contentDisposition(download: string | undefined): string | null {
   return `attachment; filename=${name}; filename*=UTF-8''${name};`;
 }
 
-/** Storage never serves HTML as HTML from a bucket (stored XSS): it goes out as text/plain. */
-function servedContentType(mimetype: string | undefined): string {
-  if (!mimetype) return 'application/octet-stream';
-  return mimetype.includes('text/html') ? 'text/plain' : mimetype;
+/**
+ * How an object's type goes out so that nothing stored can run script on the API's origin:
+ * HTML (any case, any parameters) is served as text/plain, as Storage does; the other types a
+ * browser opens as a script-capable document (XHTML, SVG, XML, XSLT) keep their type but get a
+ * sandbox CSP (scripts, forms, same-origin all off). Matched loosely, on the whole lower-cased
+ * value, so odd spellings ("Text/HTML ;x", "image/svg+xml, text/plain") cannot slip past.
+ */
+export function servedType(mimetype: string | undefined): { contentType: string; sandbox: boolean } {
+  if (!mimetype) return { contentType: 'application/octet-stream', sandbox: false };
+  const lower = mimetype.toLowerCase();
+  if (lower.includes('html')) return { contentType: 'text/plain', sandbox: true };
+  if (/xml|svg|xsl/.test(lower)) return { contentType: mimetype, sandbox: true };
+  return { contentType: mimetype, sandbox: false };
 }
 
 /**
@@ -47,13 +56,17 @@ export async function renderObject(blobs: BlobStore, row: ObjectRow, req: Reques
   const size = (await blobs.size(row.version)) ?? -1;
   if (size < 0) throw ERRORS.noSuchKey();
   const lastModified = new Date(meta.lastModified ?? row.updated_at);
+  const served = servedType(meta.mimetype);
   const headers = new Headers({
-    'content-type': servedContentType(meta.mimetype),
+    'content-type': served.contentType,
+    // Never let a browser guess a runnable type from the bytes.
+    'x-content-type-options': 'nosniff',
     etag: meta.eTag,
     'last-modified': lastModified.toUTCString(),
     'accept-ranges': 'bytes',
   });
   // A signed URL's response expires with its token, instead of the object's own caching.
+  if (served.sandbox) headers.set('content-security-policy', 'sandbox');
   if (opts.expires) headers.set('expires', opts.expires);
   else headers.set('cache-control', meta.cacheControl || 'no-cache');
   const disposition = contentDisposition(opts.download);

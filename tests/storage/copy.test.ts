@@ -35,12 +35,12 @@ describe('copy as Storage\'s copyObject', () => {
       },
       body: JSON.stringify({
         bucketId: 'post-media', sourceKey: `${alice.id}/orig.png`, destinationKey: `${alice.id}/copy.png`,
-        copyMetadata: false, metadata: { mimetype: 'image/x-copy', cacheControl: 'max-age=5' },
+        copyMetadata: false, metadata: { mimetype: 'image/webp', cacheControl: 'max-age=5' },
       }),
     });
     expect(res.status).toBe(200);
     const info = await b.info(`${alice.id}/copy.png`);
-    expect(info.data).toMatchObject({ contentType: 'image/x-copy', cacheControl: 'max-age=5', metadata: { from: 'copy' } });
+    expect(info.data).toMatchObject({ contentType: 'image/webp', cacheControl: 'max-age=5', metadata: { from: 'copy' } });
     const kept = await b.copy(`${alice.id}/orig.png`, `${alice.id}/kept.png`);
     expect(kept.error).toBeNull();
     expect((await b.info(`${alice.id}/kept.png`)).data).toMatchObject({ contentType: 'image/png', metadata: { from: 'orig' } });

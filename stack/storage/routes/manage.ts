@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { named, OPERATIONS } from '../operations.js';
 import type { Hono } from 'hono';
-import { asCaller, caller, type StorageDeps } from '../context.js';
+import { asCaller, asSuperuser, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
-import { mustBeValidKey } from '../limits.js';
-import { findBucket, lockBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
+import { bucketRules, mustBeValidKey, mustFitBucket } from '../limits.js';
+import { lockBucket, mustFindBucket, lockKey, lockKeys, mustFindObject, type ObjectRow } from '../objects.js';
 import { isHeaderSafe, parseUserMetadata } from '../incoming.js';
 import { writeObjectRow } from '../write.js';
 import { readJson } from './body.js';
@@ -14,6 +14,11 @@ function str(body: Record<string, unknown>, key: string): string {
   const v = body[key];
   if (typeof v !== 'string' || !v) throw ERRORS.missingParameter(key);
   return v;
+}
+
+/** The destination bucket (NoSuchBucket when missing) and its limits, read as superuser as uploads read them; RLS on the object rows decides who may write there. */
+async function destinationRules(deps: StorageDeps, bucketId: string) {
+  return bucketRules(await asSuperuser(deps, (client) => mustFindBucket(client, bucketId)), deps.globalFileSizeLimit);
 }
 
 /** List, move, copy and remove: each one transaction as the caller, so RLS decides. */
@@ -51,10 +56,11 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const toBucket = typeof body.destinationBucket === 'string' && body.destinationBucket ? body.destinationBucket : bucketId;
     mustBeValidKey(to);
     if (bucketId === toBucket && from === to) return c.json({ message: 'Successfully moved' });
+    const rules = await destinationRules(deps, toBucket);
     await asCaller(deps, who, c, async (client) => {
-      if (toBucket !== bucketId && !(await findBucket(client, toBucket))) throw ERRORS.noSuchBucket();
       await lockKeys(client, [[bucketId, from], [toBucket, to]]);
-      await mustFindObject(client, bucketId, from, 'for update');
+      const source = await mustFindObject(client, bucketId, from, 'for update');
+      mustFitBucket(rules, source.metadata?.mimetype ?? 'application/octet-stream', source.metadata?.size ?? 0);
       const res = await client.query(
         `update storage.objects set bucket_id = $3, name = $4, owner = coalesce($5::uuid, owner), owner_id = coalesce($5::text, owner_id)
           where bucket_id = $1 and name = $2`,
@@ -83,10 +89,10 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
     const upsert = c.req.header('x-upsert') === 'true';
     mustBeValidKey(to);
     const version = randomUUID();
+    const rules = await destinationRules(deps, toBucket);
     let copied = false;
     try {
       const result = await asCaller(deps, who, c, async (client) => {
-        if (toBucket !== bucketId && !(await findBucket(client, toBucket))) throw ERRORS.noSuchBucket();
         await lockKeys(client, [[bucketId, from], [toBucket, to]]);
         const source: ObjectRow = await mustFindObject(client, bucketId, from, 'for share');
         const metadata = { ...source.metadata!, lastModified: new Date().toISOString() };
@@ -94,6 +100,7 @@ export function manageRoutes(api: Hono, deps: StorageDeps): void {
           if (cacheControl !== undefined) metadata.cacheControl = cacheControl;
           if (mimetype !== undefined) metadata.mimetype = mimetype;
         }
+        mustFitBucket(rules, metadata.mimetype ?? 'application/octet-stream', metadata.size ?? 0);
         const userMetadata = copyMetadata ? source.user_metadata : parseUserMetadata(c.req.header('x-metadata'), true);
         const written = await writeObjectRow(client, { bucketId: toBucket, name: to, upsert, owner: who.userId, metadata, userMetadata }, version);
         await deps.blobs.duplicate(source.version!, version);

@@ -4,7 +4,7 @@ import type { Caller } from '../auth.js';
 import { asSuperuser, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
 import { bodyStream, receiveUpload } from '../incoming.js';
-import { mustBeValidKey } from '../limits.js';
+import { bucketRules, mustBeValidKey } from '../limits.js';
 import { metadataFor, mustFindBucket } from '../objects.js';
 import { verifyUrlToken } from '../signing.js';
 import { checkWritePermission, storeObject, type ObjectWrite } from '../write.js';
@@ -14,8 +14,7 @@ async function upload(deps: StorageDeps, c: Context, who: Caller | 'superuser', 
   const name = c.req.param('path')!;
   mustBeValidKey(name);
   const bucket = await asSuperuser(deps, (client) => mustFindBucket(client, bucketId));
-  const bucketLimit = bucket.file_size_limit === null ? Infinity : Number(bucket.file_size_limit);
-  const rules = { limit: Math.min(deps.globalFileSizeLimit, bucketLimit), allowedMimeTypes: bucket.allowed_mime_types };
+  const rules = bucketRules(bucket, deps.globalFileSizeLimit);
   const write: ObjectWrite = { bucketId, name, upsert, owner, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null };
   await checkWritePermission(deps, who, write, c);
   const file = await receiveUpload(deps.blobs, c.req.raw, bodyStream(c.req.raw, (c.env as { incoming?: unknown } | undefined)?.incoming), rules);
