@@ -4,6 +4,7 @@ import type { RealtimeLimits } from '../config/realtime-limits.js';
 import { canWrite, readPolicies, type ReadPolicies } from './authorization.js';
 import { errors, joinReason, subscribeFailure, systemMessages, type RealtimeError } from './errors.js';
 import { parseBinding, type ChangeBinding } from './filters.js';
+import { replayOnJoin } from './replay.js';
 import { topicKey, type Hub, type Identity, type Member, type Outlet, type PgBinding } from './hub.js';
 import type { Frame, UserBroadcast } from './protocol.js';
 import type { PerSecondLimit } from './rate.js';
@@ -23,6 +24,8 @@ export interface RealtimeContext {
   publication: string;
   /** Brings the change stream up (if it is not) and says whether it is streaming. */
   ensureStreaming: () => Promise<boolean>;
+  /** Brings the database-broadcast stream up (if it is not), so what commits after the join reaches it. */
+  ensureBroadcasting?: () => Promise<boolean>;
   limits: RealtimeLimits;
   /** Stack-wide counters for the per-second limits. */
   joins: PerSecondLimit;
@@ -83,6 +86,8 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   const isPrivate = config.private === true;
   const policies = isPrivate ? await readPolicies(ctx.adminPool, ctx.log, identity, subTopic) : null;
   if (policies && !mayJoin(policies)) return fail(errors.unauthorizedTopic(subTopic));
+  const replay = await replayOnJoin(ctx.adminPool, ctx.log, config, subTopic, policies);
+  if (!replay.ok) return fail(replay.reason);
 
   // postgres_changes: the reply carries each binding with its id; problems come as system messages.
   const rawBindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((p) => p != null) : [];
@@ -114,6 +119,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
     }
   }
 
+  await ctx.ensureBroadcasting?.();
   if (previous) close(ctx, socket, previous);
   if (!socket.members.has(topic) && socket.members.size >= ctx.limits.maxChannelsPerClient) return fail(errors.tooManyChannels());
   const broadcast = obj(config.broadcast);
@@ -144,6 +150,7 @@ export async function join(ctx: RealtimeContext, socket: SocketSide, frame: Fram
   if (pgError) system(socket, member, 'postgres_changes', 'error', pgError);
   else if (pgBindings.length) system(socket, member, 'postgres_changes', 'ok', systemMessages.subscribed);
   if (member.presenceEnabled && member.presenceRead) socket.push(topic, 'presence_state', ctx.hub.presenceState(member), joinRef);
+  for (const message of replay.messages) socket.push(topic, 'broadcast', message, joinRef);
   if (broadcast.replication_ready === true) void notifyReplicationReady(ctx, socket, member);
 }
 

@@ -57,6 +57,9 @@ export class Hub {
   readonly presence: PresenceStore;
   /** Told how many postgres_changes subscribers there are whenever that changes. */
   onChangeSubscribers: (count: number) => void = () => {};
+  memberCount = 0;
+  /** Told how many channel members there are whenever that changes. */
+  onMembers: (count: number) => void = () => {};
 
   constructor(presenceBudget?: PresenceBudget) {
     this.presence = new PresenceStore(presenceBudget);
@@ -68,6 +71,7 @@ export class Hub {
     if (!set) this.topics.set(key, (set = new Set()));
     set.add(member);
     realtimeChannels.inc();
+    this.onMembers(++this.memberCount);
     if (member.pgBindings.length) {
       this.changeMembers.add(member);
       this.onChangeSubscribers(this.changeMembers.size);
@@ -78,7 +82,10 @@ export class Hub {
     member.active = false;
     const key = keyOf(member);
     const set = this.topics.get(key);
-    if (set?.delete(member)) realtimeChannels.dec();
+    if (set?.delete(member)) {
+      realtimeChannels.dec();
+      this.onMembers(--this.memberCount);
+    }
     if (set && !set.size) this.topics.delete(key);
     if (this.changeMembers.delete(member)) this.onChangeSubscribers(this.changeMembers.size);
     const diff = this.presence.untrack(key, member);
@@ -90,6 +97,8 @@ export class Hub {
     const set = this.topics.get(key);
     if (!set) return;
     let binary: Buffer | null = null;
+    // Encoded once per broadcast, not once per member: fan-out to thousands is mostly this.
+    let json: string | null = null;
     for (const m of set) {
       if (!m.active || (m === from && !m.selfBroadcast)) continue;
       realtimeMessages.inc({ kind: 'broadcast' });
@@ -97,7 +106,8 @@ export class Hub {
       // reach vsn 2.0.0 clients as binary and 1.0.0 clients as JSON (binary payloads cannot).
       if (asJson || m.outlet.vsn === '1.0.0') {
         if (user.binary) continue;
-        m.outlet.push(m.topic, 'broadcast', broadcastJson(user), null);
+        json ??= JSON.stringify(broadcastJson(user));
+        m.outlet.pushEncoded(m.topic, 'broadcast', json);
       } else {
         binary ??= encodeOnce(m.topic, user);
         if (binary) m.outlet.pushBinary(binary);

@@ -1,6 +1,7 @@
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { mountBroadcastApi } from './broadcast-api.js';
 import type { RealtimeContext } from './channel.js';
+import { createDatabaseBroadcast, maintainMessagePartitions } from './database-broadcast.js';
 import { realtimeLimits } from '../config/realtime-limits.js';
 import { ChangeDispatcher } from './dispatch.js';
 import { PerSecondLimit } from './rate.js';
@@ -54,6 +55,18 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   // Stream only while someone listens (an idle stack holds no replication connection).
   hub.onChangeSubscribers = (count) => (count ? stream.want() : stream.unwant(lingerMs()));
   const sockets = new RealtimeSockets(realtime);
+  // Broadcast from the database streams while anyone is joined to a channel, as Realtime does
+  // while a tenant is active.
+  const messages = createDatabaseBroadcast({ hub, maxPayloadBytes: limits.maxPayloadBytes, port: ctx.config.db.port, log: ctx.log });
+  realtime.ensureBroadcasting = async () => {
+    const up = await messages.ensureStreaming(STREAM_TIMEOUT_MS);
+    if (!hub.memberCount) messages.unwant(lingerMs());
+    return up;
+  };
+  hub.onMembers = (count) => (count ? messages.want() : messages.unwant(lingerMs()));
+  await maintainMessagePartitions(ctx.adminPool, ctx.log);
+  const janitor = setInterval(() => void maintainMessagePartitions(ctx.adminPool, ctx.log), 3_600_000);
+  janitor.unref();
 
   return {
     name: 'realtime',
@@ -71,10 +84,13 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     reconnect: () => stream.reconnectNow(),
     health: async () => {
       if (!stream.isHealthy) throw new Error('replication stream not connected');
+      if (!messages.isHealthy) throw new Error('messages replication stream not connected');
     },
     close: async () => {
+      clearInterval(janitor);
       await sockets.close();
       await stream.close();
+      await messages.close();
     },
   };
 }

@@ -2,9 +2,9 @@
 -- and fires at the intended time on the intended events (an UPDATE trigger only for the columns
 -- it cares about). What each one does is specified by the behaviour files named beside it.
 begin;
-select plan(53);
+select plan(55);
 
--- No table carries a trigger beyond these (hashtags, post_hashtags and notifications none).
+-- No table carries a trigger beyond these (hashtags and post_hashtags none).
 select triggers_are('public', 'profiles', array['set_updated_at'], 'profiles has only the set_updated_at trigger');
 select triggers_are('public', 'posts', array['count_posts', 'enforce_rate_limit', 'log_moderator_deletion', 'notify_post_mentions', 'set_updated_at', 'sync_post_hashtags'],
   'posts has exactly count_posts, enforce_rate_limit, log_moderator_deletion, notify_post_mentions, set_updated_at and sync_post_hashtags');
@@ -20,7 +20,7 @@ select triggers_are('public', 'moderation_log', array[]::name[], 'moderation_log
 select triggers_are('public', 'rate_limits', array[]::name[], 'rate_limits has no trigger');
 select triggers_are('public', 'hashtags', array[]::name[], 'hashtags has no trigger');
 select triggers_are('public', 'post_hashtags', array[]::name[], 'post_hashtags has no trigger');
-select triggers_are('public', 'notifications', array[]::name[], 'notifications has no trigger');
+select triggers_are('public', 'notifications', array['broadcast_notification'], 'notifications has only the broadcast_notification trigger');
 
 -- auth.users: the sign-up trigger (102_a_profile_is_created_when_a_user_signs_up,
 -- 135_sign_up_metadata_fills_the_profile).
@@ -111,6 +111,12 @@ select trigger_is('public', 'reports', 'log_report_decision', 'private', 'log_re
 select is(pg_get_triggerdef((select oid from pg_trigger where tgrelid = 'public.reports'::regclass and tgname = 'log_report_decision')),
   'CREATE TRIGGER log_report_decision AFTER UPDATE OF status ON public.reports FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION private.log_report_decision()',
   'log_report_decision fires after an update that changes the status');
+
+-- Broadcast to the recipient's private channel (156_a_new_notification_is_broadcast_to_its_recipients_private_topic).
+select trigger_is('public', 'notifications', 'broadcast_notification', 'private', 'broadcast_notification',
+  'notifications.broadcast_notification runs private.broadcast_notification');
+select is(tests.trigger_events('public.notifications', 'broadcast_notification'), 'AFTER INSERT FOR EACH ROW',
+  'broadcast_notification fires after each new notification (not when it is marked read)');
 
 select * from finish();
 rollback;

@@ -3,7 +3,7 @@
 -- the table owner whoever triggers them), and every one pins search_path to '': a SECURITY DEFINER
 -- function resolving names through the caller's search_path could be made to run the caller's code.
 begin;
-select plan(114);
+select plan(120);
 
 -- private.set_updated_at(): only assigns new.updated_at, so it needs no rights: runs as the editing user.
 select has_function('private', 'set_updated_at', array[]::name[], 'private.set_updated_at() exists');
@@ -156,6 +156,15 @@ select function_lang_is('private', 'log_moderator_deletion', array[]::name[], 'p
 select volatility_is('private', 'log_moderator_deletion', array[]::name[], 'volatile', 'log_moderator_deletion is VOLATILE');
 select is_definer('private', 'log_moderator_deletion', array[]::name[], 'log_moderator_deletion is SECURITY DEFINER');
 select is(tests.function_config('private.log_moderator_deletion()'), array['search_path=""'], 'log_moderator_deletion pins search_path to ''''');
+
+-- private.broadcast_notification(): writes realtime.messages, which no client may insert into
+-- for a notifications topic.
+select has_function('private', 'broadcast_notification', array[]::name[], 'private.broadcast_notification() exists');
+select function_returns('private', 'broadcast_notification', array[]::name[], 'trigger', 'broadcast_notification returns trigger');
+select function_lang_is('private', 'broadcast_notification', array[]::name[], 'plpgsql', 'broadcast_notification is written in plpgsql');
+select volatility_is('private', 'broadcast_notification', array[]::name[], 'volatile', 'broadcast_notification is VOLATILE');
+select is_definer('private', 'broadcast_notification', array[]::name[], 'broadcast_notification is SECURITY DEFINER');
+select is(tests.function_config('private.broadcast_notification()'), array['search_path=""'], 'broadcast_notification pins search_path to ''''');
 
 select * from finish();
 rollback;
