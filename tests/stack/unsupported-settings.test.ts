@@ -17,7 +17,6 @@ describe('config.toml settings the stack does not honour', () => {
       '[db.pooler] enabled = true: no connection pooler (Supavisor) is served; connect to Postgres directly',
       '[storage.s3_protocol] enabled = true: the S3 protocol is not served locally',
       '[storage.buckets."my files"] objects_path = "./x": bucket objects are not uploaded from a folder at start',
-      '[auth.mfa.totp] enroll_enabled = true: TOTP multi-factor enrolment is not served locally',
       '[auth.external.github] enabled = true: OAuth sign-in with this provider is not served locally',
       '[edge_runtime] deno_version = 1: functions run on Deno 2',
     ]);
