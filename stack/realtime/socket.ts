@@ -199,7 +199,11 @@ export class RealtimeSockets {
         if (this.connections.delete(conn)) realtimeConnections.dec();
         conn.closed();
       });
-      ws.on('error', () => ws.terminate());
+      // A protocol error (e.g. a frame over maxPayload) has already queued its close frame
+      // (1009, 1002...): cutting the socket now would drop it and the client would see 1006.
+      ws.on('error', () => {
+        if (ws.readyState === ws.OPEN) ws.terminate();
+      });
     });
   }
 

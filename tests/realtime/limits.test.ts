@@ -158,9 +158,21 @@ describe('Realtime limits', () => {
     sockets.forEach((s, i) => {
       for (const n of ['1', '2', '3']) s.send(n, n, `realtime:burst-${i}-${n}`, 'phx_join', { config: {} });
     });
-    const replies = await Promise.all(sockets.flatMap((s) => ['1', '2', '3'].map((n) => frame(s, (f) => f.event === 'phx_reply' && f.ref === n))));
+    // A socket is disconnected at its first refused join, so its later joins may get no reply.
+    const replies = (
+      await Promise.all(
+        sockets.map(async (s) => {
+          const all = (async () => {
+            for (const n of ['1', '2', '3']) await frame(s, (f) => f.event === 'phx_reply' && f.ref === n);
+          })().catch(() => undefined);
+          await Promise.race([s.closed, all]);
+          return s.frames.items.filter((f) => f.event === 'phx_reply');
+        }),
+      )
+    ).flat();
     const refused = replies.filter((r) => r.payload.status === 'error');
-    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(replies.filter((r) => r.payload.status === 'ok').length).toBeLessThanOrEqual(12);
     for (const r of refused) expect(r.payload.response).toEqual({ reason: 'ClientJoinRateLimitReached: Too many joins per second' });
     const refusedSockets = sockets.filter((s) => s.frames.items.some((f) => f.event === 'phx_reply' && f.payload.status === 'error'));
     for (const s of refusedSockets) expect(await s.closed).toBe(1000);
