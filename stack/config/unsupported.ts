@@ -31,7 +31,6 @@ const RULES: Rule[] = [
   { key: 'db.vault', when: nonEmpty, missing: 'Supabase Vault is not available (no supabase_vault extension)' },
   { key: 'realtime.enabled', when: off, missing: 'Realtime is served anyway' },
   { key: 'storage.enabled', when: off, missing: 'Storage is served anyway' },
-  { key: 'storage.image_transformation.enabled', when: on, missing: 'image transformations (/render/image) are not served locally' },
   { key: 'storage.s3_protocol.enabled', when: on, missing: 'the S3 protocol is not served locally' },
   { key: 'storage.analytics.enabled', when: on, missing: 'analytics (Iceberg) buckets are not served locally' },
   { key: 'storage.vector.enabled', when: on, missing: 'vector buckets are not served locally' },
