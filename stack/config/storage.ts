@@ -15,6 +15,8 @@ export interface StorageSettings {
   imageTransformation: boolean;
   /** How long an unfinished resumable upload may sit before it is removed (Storage's TUS_URL_EXPIRY_MS: one hour). */
   resumableExpiryMs: number;
+  /** libuv's thread pool, which sharp and file I/O share: UV_THREADPOOL_SIZE, else libuv's four. */
+  threadPoolSize: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -25,5 +27,6 @@ export function storageSettings(config: StackConfig): StorageSettings {
   return {
     imageTransformation: transform.enabled === true,
     resumableExpiryMs: HOUR,
+    threadPoolSize: Math.max(1, Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10) || 4),
   };
 }

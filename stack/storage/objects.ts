@@ -40,6 +40,7 @@ export interface BucketRow {
 }
 
 const OBJECT_COLUMNS = 'id, bucket_id, name, owner, owner_id, version, metadata, user_metadata, created_at, updated_at, last_accessed_at';
+const JOINED_OBJECT_COLUMNS = OBJECT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
 
 export async function findBucket(client: pg.ClientBase, id: string): Promise<BucketRow | null> {
   const { rows } = await client.query<BucketRow>(
@@ -54,6 +55,23 @@ export async function mustFindBucket(client: pg.ClientBase, id: string): Promise
   const bucket = await findBucket(client, id);
   if (!bucket) throw ERRORS.noSuchBucket();
   return bucket;
+}
+
+/**
+ * A public bucket's object in one statement (the public URLs' hot path): null bucket when the
+ * bucket is missing or not public, null object when the bucket has no such key.
+ */
+export async function findPublicObject(client: pg.ClientBase, bucketId: string, name: string): Promise<{ bucket: boolean; object: ObjectRow | null }> {
+  const { rows } = await client.query<ObjectRow & { found: boolean }>(
+    `select o.id is not null as found, ${JOINED_OBJECT_COLUMNS}
+       from storage.buckets b
+       left join storage.objects o on o.bucket_id = b.id and o.name = $2
+      where b.id = $1 and b.public`,
+    [bucketId, name],
+  );
+  if (!rows[0]) return { bucket: false, object: null };
+  const { found, ...object } = rows[0];
+  return { bucket: true, object: found ? object : null };
 }
 
 /** One object as the client may see it (RLS applies when `client` runs as their role). */

@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { named, OPERATIONS } from '../operations.js';
 import { asCaller, asSuperuser, caller, type StorageDeps } from '../context.js';
 import { ERRORS } from '../errors.js';
-import { findBucket, mustFindObject, type ObjectRow } from '../objects.js';
+import { findBucket, findPublicObject, mustFindObject, type ObjectRow } from '../objects.js';
 import { objectInfo, renderObject } from '../render.js';
 import { verifyUrlToken } from '../signing.js';
 import { jwtKeys } from '../../jwt/keys.js';
@@ -31,11 +31,10 @@ async function readableRow(deps: StorageDeps, c: Context, allowInvalidJwt: boole
 /** A public bucket's row, read as Storage's superuser; a private bucket is "not found". */
 export async function publicRow(deps: StorageDeps, c: Context): Promise<ObjectRow> {
   const { bucketId, name } = target(c);
-  return asSuperuser(deps, async (client) => {
-    const bucket = await findBucket(client, bucketId);
-    if (!bucket?.public) throw ERRORS.noSuchBucket();
-    return mustFindObject(client, bucketId, name);
-  });
+  const { bucket, object } = await asSuperuser(deps, (client) => findPublicObject(client, bucketId, name));
+  if (!bucket) throw ERRORS.noSuchBucket();
+  if (!object) throw ERRORS.noSuchKey();
+  return object;
 }
 
 /** Downloads (authenticated, public, signed), HEAD and info. */

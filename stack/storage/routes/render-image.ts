@@ -18,13 +18,14 @@ import { publicRow } from './read.js';
  * transformations are the ones signed (the query cannot change them).
  */
 export function renderImageRoutes(api: Hono, deps: StorageDeps): void {
-  if (!storageSettings(deps.config).imageTransformation) {
+  const settings = storageSettings(deps.config);
+  if (!settings.imageTransformation) {
     api.all('/render/image/*', () => {
       throw ERRORS.featureNotEnabled('imageTransformation');
     });
     return;
   }
-  const variants = new VariantCache(deps.blobs.variantDir);
+  const variants = new VariantCache(deps.blobs.variantDir, settings.threadPoolSize);
 
   api.get('/render/image/public/:bucket/:path{.+}', named(OPERATIONS.renderPublicImage, async (c) => {
     const transform = parseTransformQuery(c.req.query());

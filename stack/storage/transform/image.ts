@@ -1,5 +1,6 @@
-import sharp, { type Metadata } from 'sharp';
-import { StorageError } from '../errors.js';
+import { type FileHandle, open } from 'node:fs/promises';
+import sharp from 'sharp';
+import { ERRORS, StorageError } from '../errors.js';
 import type { TransformOptions } from './options.js';
 
 /**
@@ -7,9 +8,6 @@ import type { TransformOptions } from './options.js';
  * at most 25 MB and 50 megapixels per source image.
  */
 export const SOURCE_LIMITS = { bytes: 25 * 1000 * 1000, pixels: 50 * 1000 * 1000 };
-
-/** Formats read as images; anything else (SVG above all: it would be rendered) is not transformed. */
-const READABLE = new Set(['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff']);
 
 /** What the client gets: its explicit format, WebP when it accepts it, or the source's own. */
 export type Target = 'origin' | 'webp' | 'avif';
@@ -42,36 +40,62 @@ export interface TransformedImage {
 }
 
 /**
- * Transforms one stored image with libvips (on libuv's thread pool, off the event loop): checks
- * the source against Storage's limits from its header first, then orients it by its EXIF,
- * resizes (never enlarging, as the image proxy) and encodes it.
+ * The source's format from its first bytes, as libvips would load it; null for anything not read
+ * as an image (SVG above all: it would be rendered). Sniffed here rather than asked of libvips,
+ * whose header read costs as much again as the rest of a small transform's work on this thread.
  */
-export async function transformImage(sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<TransformedImage> {
-  if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
-  // One instance: its header is read once, for the checks and for the transform. (No
-  // limitInputPixels here: it would fail the header read itself, before the check below can
-  // give Storage's error; the check keeps larger sources from ever being decoded.)
-  const source = sharp(sourcePath);
-  let meta: Metadata;
-  try {
-    meta = await source.metadata();
-  } catch {
-    throw IMAGE_ERRORS.unsupported();
-  }
-  if (!meta.format || !READABLE.has(meta.format) || !meta.width || !meta.height) throw IMAGE_ERRORS.unsupported();
-  if (meta.width * (meta.pageHeight ?? meta.height) > SOURCE_LIMITS.pixels) throw IMAGE_ERRORS.tooManyPixels();
+export function sniffFormat(bytes: Uint8Array): string | null {
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (ascii(0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
+  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
+  // ISO base media (HEIC and AVIF alike, which libvips reads as heif): an ftyp box with an image brand.
+  if (ascii(4, 8) === 'ftyp' && HEIF_BRANDS.has(ascii(8, 12))) return 'heif';
+  return null;
+}
 
-  const format = target !== 'origin' ? target : meta.format === 'heif' ? 'jpeg' : meta.format;
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
+
+async function readSource(sourcePath: string): Promise<Buffer> {
+  let file: FileHandle;
+  try {
+    file = await open(sourcePath);
+  } catch {
+    // The version's bytes went between the row's read and this one: the object is gone.
+    throw ERRORS.noSuchKey();
+  }
+  try {
+    if ((await file.stat()).size > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
+    return await file.readFile();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Transforms one stored image with libvips (on libuv's thread pool, off the event loop) in one
+ * pass: checks the source against Storage's limits (size, then pixels from the header as libvips
+ * opens it, before anything is decoded), orients it by its EXIF, resizes (never enlarging, as the
+ * image proxy) and encodes it.
+ */
+export async function transformImage(sourcePath: string, options: TransformOptions, target: Target): Promise<TransformedImage> {
+  const input = await readSource(sourcePath);
+  const sourceFormat = sniffFormat(input);
+  if (!sourceFormat) throw IMAGE_ERRORS.unsupported();
+  const format = target !== 'origin' ? target : sourceFormat === 'heif' ? 'jpeg' : sourceFormat;
   const quality = options.quality ?? 80;
   try {
-    let image = source.rotate();
+    let image = sharp(input, { limitInputPixels: SOURCE_LIMITS.pixels }).rotate();
     if (options.width || options.height) {
       image = image.resize({ width: options.width, height: options.height, fit: FIT[options.resize ?? 'cover'], withoutEnlargement: true });
     }
     const encoded = format === 'png' || format === 'gif' ? image.toFormat(format) : image.toFormat(format as 'jpeg' | 'webp' | 'avif' | 'tiff', { quality });
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
     return { data, format: info.format };
-  } catch {
+  } catch (err) {
+    if (/exceeds pixel limit/.test((err as Error).message)) throw IMAGE_ERRORS.tooManyPixels();
     throw IMAGE_ERRORS.unsupported();
   }
 }

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import type { BlobStore } from '../blobs.js';
 import { ERRORS } from '../errors.js';
 import type { ObjectRow } from '../objects.js';
@@ -45,11 +43,9 @@ export async function renderImage(blobs: BlobStore, variants: VariantCache, row:
   if (ifNoneMatch?.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(meta.eTag)) {
     return new Response(null, { status: 304, headers });
   }
-  const size = await blobs.size(row.version);
-  if (size === null) throw ERRORS.noSuchKey();
-  const variant = await variants.get(row.version, blobs.pathOf(row.version), size, transform, target);
+  // Variants are small (a few hundred kB at most): answered from memory, not streamed.
+  const variant = await variants.get(row.version, blobs.pathOf(row.version), transform, target);
   headers.set('content-type', CONTENT_TYPES[variant.format] ?? 'application/octet-stream');
-  headers.set('content-length', String(variant.size));
-  const body = variant.data ? new Uint8Array(variant.data) : (Readable.toWeb(createReadStream(variant.path)) as ReadableStream);
-  return new Response(body, { status: 200, headers });
+  headers.set('content-length', String(variant.data.length));
+  return new Response(new Uint8Array(variant.data.buffer as ArrayBuffer, variant.data.byteOffset, variant.data.length), { status: 200, headers });
 }

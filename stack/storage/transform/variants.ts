@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { ERRORS } from '../errors.js';
@@ -7,38 +7,59 @@ import { transformImage, type Target } from './image.js';
 import { transformationsString, type TransformOptions } from './options.js';
 
 export interface Variant {
-  path: string;
-  size: number;
   format: string;
-  /** Set when the variant was not kept (the version has its fill of them): the bytes themselves. */
-  data?: Buffer;
+  data: Buffer;
 }
 
 // Variants kept per object version: enough for every size an app uses, while a client cycling
 // through parameters cannot fill the disk (past this, variants are made but not kept).
 const MAX_VARIANTS_PER_VERSION = 32;
 
+// Variant files known to exist, so a repeated request costs no directory read. Bounded: past
+// this the oldest names are forgotten (the files stay and are found again on disk). A name whose
+// file went with its version (BlobStore.remove) fails to read and is dropped.
+const KNOWN_LIMIT = 10_000;
+
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
  * Object versions are immutable (a change is a new version), so a variant never goes stale; the
- * folder goes when its version's bytes do (BlobStore.remove). At most three transforms run at a
- * time, and identical requests in flight share one.
+ * folder goes when its version's bytes do (BlobStore.remove). Transforms run at most one fewer
+ * at a time than libuv has threads, and identical requests in flight share one.
  */
 export class VariantCache {
-  // sharp works on libuv's thread pool (four threads unless UV_THREADPOOL_SIZE says otherwise),
-  // which file reads and writes share: three transforms at most, so uploads and downloads always
-  // find a thread.
-  private readonly limit = pLimit(3);
+  // sharp works on libuv's thread pool, which file reads and writes share: one thread is always
+  // left for uploads and downloads.
+  private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<Variant>>();
+  private readonly known = new Map<string, string>();
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    threadPoolSize: number,
+  ) {
+    this.limit = pLimit(Math.max(1, threadPoolSize - 1));
+  }
 
   static dirOf(root: string, version: string): string {
     if (!/^[0-9a-f-]{36}$/i.test(version)) throw ERRORS.internal('invalid object version');
     return path.join(root, version);
   }
 
-  private async cached(dir: string, key: string): Promise<Variant | number> {
+  private remember(flightKey: string, file: string): void {
+    if (this.known.size >= KNOWN_LIMIT) this.known.delete(this.known.keys().next().value!);
+    this.known.set(flightKey, file);
+  }
+
+  private async read(file: string): Promise<Variant | null> {
+    try {
+      return { data: await readFile(file), format: path.extname(file).slice(1) };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The variant on disk, or how many variants its version already has. */
+  private async onDisk(dir: string, key: string): Promise<{ file: string } | number> {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -46,42 +67,48 @@ export class VariantCache {
       return 0;
     }
     const name = names.find((n) => n.startsWith(`${key}.`));
-    if (!name) return names.length;
-    const file = path.join(dir, name);
-    try {
-      return { path: file, size: (await stat(file)).size, format: name.slice(key.length + 1) };
-    } catch {
-      return names.length;
-    }
+    return name ? { file: path.join(dir, name) } : names.length;
   }
 
   /** The variant of `version` for these options, made (and kept) on first request. */
-  async get(version: string, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
+  async get(version: string, sourcePath: string, options: TransformOptions, target: Target): Promise<Variant> {
     const dir = VariantCache.dirOf(this.root, version);
     const key = createHash('sha256').update(`${transformationsString(options)}|${target}`).digest('hex').slice(0, 32);
-    const hit = await this.cached(dir, key);
-    if (typeof hit !== 'number') return hit;
-    const keep = hit < MAX_VARIANTS_PER_VERSION;
     const flightKey = `${version}/${key}`;
+    const knownFile = this.known.get(flightKey);
+    if (knownFile) {
+      const hit = await this.read(knownFile);
+      if (hit) return hit;
+      this.known.delete(flightKey);
+    }
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
-      pending = this.limit(async () => {
-        const { data, format } = await transformImage(sourcePath, sourceSize, options, target);
-        if (!keep) return { path: '', size: data.length, format, data };
-        await mkdir(dir, { recursive: true });
-        const file = path.join(dir, `${key}.${format}`);
-        // Written aside and renamed, so a reader never sees half a file.
-        const temp = path.join(dir, `.${randomUUID()}`);
-        await writeFile(temp, data);
-        await rename(temp, file);
-        return { path: file, size: data.length, format };
-      }).finally(() => this.inFlight.delete(flightKey));
+      pending = this.make(dir, key, flightKey, sourcePath, options, target).finally(() => this.inFlight.delete(flightKey));
       this.inFlight.set(flightKey, pending);
     }
     return pending;
   }
 
-  async remove(version: string): Promise<void> {
-    await rm(VariantCache.dirOf(this.root, version), { recursive: true, force: true });
+  private async make(dir: string, key: string, flightKey: string, sourcePath: string, options: TransformOptions, target: Target): Promise<Variant> {
+    const disk = await this.onDisk(dir, key);
+    if (typeof disk !== 'number') {
+      const hit = await this.read(disk.file);
+      if (hit) {
+        this.remember(flightKey, disk.file);
+        return hit;
+      }
+    }
+    const keep = typeof disk === 'number' && disk < MAX_VARIANTS_PER_VERSION;
+    const { data, format } = await this.limit(() => transformImage(sourcePath, options, target));
+    if (keep) {
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${key}.${format}`);
+      // Written aside and renamed, so a reader never sees half a file.
+      const temp = path.join(dir, `.${randomUUID()}`);
+      await writeFile(temp, data);
+      await rename(temp, file);
+      this.remember(flightKey, file);
+    }
+    return { data, format };
   }
 }
