@@ -1,10 +1,10 @@
 # Agora's local stack as a container, for preview environments: the README's own commands
-# (`npm ci`, `npm start`) in Node 20, with the data folder on a volume.
+# (`npm ci`, `npm start`) in Node 22 LTS, with the data folder on a volume.
 #
 # NOTE: this image has never been built here: the machines this project is developed on have
 # no Docker. It only repeats what the README does on a fresh machine, so if it fails to build,
 # compare with the README first. See docs/deploy.md.
-FROM node:20-bookworm
+FROM node:22-bookworm
 
 # Postgres refuses to run as root: as root the stack runs it as the system user it creates
 # (agora-postgres), created with useradd on first start.

@@ -13,26 +13,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { deepJsonArray, sendHugeBody } from '../tests/support/hostile-bodies.js';
+import { rssMb } from './support/proc.js';
+import { type ServedStack, serveStack, startServedStack, stopServedStack } from './support/served-stack.js';
+import { percentile } from './support/stats.js';
 
 const MB = 1024 * 1024;
 const SLEEPERS = 16;
 /** How long each phase of part 1 runs: idle GETs, then hostile batches back to back (HOSTILE_BENCH_SECONDS). */
 const PHASE_MS = Number(process.env.HOSTILE_BENCH_SECONDS ?? 5) * 1000;
 
-interface ServeInfo { apiUrl: string; dbUrl: string; anonKey: string; serviceRoleKey: string; pid: number }
+type ServeInfo = ServedStack;
 
 async function serve(): Promise<void> {
-  process.env.AGORA_LOG_LEVEL ??= 'error';
-  const { startTestStack } = await import('../tests/support/test-stack.js');
-  const test = await startTestStack();
-  const info: ServeInfo = { ...test.info, pid: process.pid };
-  process.stdout.write(`${JSON.stringify(info)}\n`);
-  const stop = async () => {
-    await test.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.stdin.on('end', stop);
+  await serveStack();
   // the gateway's own event-loop delay, reset and reported on request (a line on stdin)
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -42,20 +35,9 @@ async function serve(): Promise<void> {
       if (cmd === 'report') process.stdout.write(`${JSON.stringify({ loopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } })}\n`);
     }
   });
-  process.stdin.resume();
 }
 
-/** Resident memory of one process, in MB. */
-async function rssMb(pid: number): Promise<number> {
-  const { readFileSync } = await import('node:fs');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
-}
-
-const p99 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)];
-};
+const p99 = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 99);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** GETs by key every 20 ms while `during` runs (or for `idleMs`); their latencies, and the peak RSS seen. */
@@ -63,9 +45,9 @@ async function getsDuring(info: ServeInfo, during: () => Promise<unknown>): Prom
   const headers = { apikey: info.anonKey, authorization: `Bearer ${info.anonKey}` };
   const latencies: number[] = [];
   let failures = 0;
-  let peakRss = await rssMb(info.pid);
+  let peakRss = rssMb(info.pid);
   let done = false;
-  const sampler = setInterval(() => void rssMb(info.pid).then((r) => (peakRss = Math.max(peakRss, r))), 25);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(info.pid))), 25);
   const poller = (async () => {
     while (!done) {
       const t = performance.now();
@@ -157,7 +139,7 @@ async function run(info: ServeInfo, server: ChildProcess): Promise<void> {
   console.log(`1. Hostile bodies: batches of 4 x 80 MB (keyed/unkeyed, declared/chunked) + a 200,000-deep JSON array for ${PHASE_MS / 1000} s; GET by key every 20 ms`);
   let idle!: Awaited<ReturnType<typeof getsDuring>>;
   const idleLoop = await loopDelay(server, async () => (idle = await getsDuring(info, () => new Promise((r) => setTimeout(r, PHASE_MS)))));
-  const idleRss = await rssMb(info.pid);
+  const idleRss = rssMb(info.pid);
   const statuses = new Map<string, number>();
   let batches = 0;
   // the senders run in a process of their own, so their CPU does not delay the GETs measured here;
@@ -235,31 +217,12 @@ async function startAttacker(info: ServeInfo): Promise<{ go: () => Promise<{ sta
 }
 
 async function main(): Promise<void> {
-  const self = fileURLToPath(import.meta.url);
   // HOSTILE_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the stack's process there
-  const prof = process.env.HOSTILE_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HOSTILE_BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', self, '--serve'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
-  });
-  const info = await new Promise<ServeInfo>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        resolve(JSON.parse(line));
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  const { child, info } = await startServedStack<ServeInfo>(fileURLToPath(import.meta.url), process.env.HOSTILE_BENCH_CPU_PROF);
   try {
     await run(info, child);
   } finally {
-    child.stdin!.end();
-    await new Promise((r) => child.on('exit', r));
+    await stopServedStack(child);
   }
 }
 

@@ -3,77 +3,23 @@
 // websockets here. Anonymous sockets each join a channel and track the largest presence
 // payload Realtime accepts; then every socket closes. RSS is sampled cold, idle after a warm-up
 // round, at the peak and after the close (each after a GC), and the difference to idle printed.
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-
-interface StackInfo {
-  apiUrl: string;
-  anonKey: string;
-}
-
-interface Memory {
-  rss: number;
-  heapTotal: number;
-  heapUsed: number;
-  external: number;
-}
+import { forkStack, isForkedStack, type StackMemory as Memory, serveForkedStack, stackMemory, stopForkedStack } from './support/forked-stack.js';
+import type { TestStackInfo as StackInfo } from '../tests/support/test-stack.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 100);
 /** Just under Realtime's 3000 kB payload limit, as JSON. */
 const PAYLOAD_BYTES = Number(process.env.BENCH_PRESENCE_BYTES ?? 2_990_000);
 
-if (process.env.BENCH_ROLE === 'stack') {
-  const { startTestStack } = await import('../tests/support/test-stack.js');
-  const test = await startTestStack();
-  const memory = async (): Promise<Memory> => {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const m = process.memoryUsage();
-    return { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external };
-  };
-  process.on('message', async (msg: { type: string }) => {
-    if (msg.type === 'memory') process.send!({ type: 'memory', value: await memory() });
-    if (msg.type === 'stop') {
-      await test.stop();
-      process.exit(0);
-    }
-  });
-  process.send!({ type: 'ready', value: test.info });
-  await new Promise(() => {});
-}
+if (isForkedStack()) await serveForkedStack();
 
-function startStackProcess(): Promise<{ child: ChildProcess; info: StackInfo }> {
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    // The allocator settings `npm start` runs the stack with (package.json): without them glibc
-    // keeps tens of MB of freed multi-megabyte frames in its arenas.
-    // BENCH_DEFAULT_MALLOC=1 measures glibc's defaults instead.
-    env: {
-      ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error',
-      ...(process.env.BENCH_DEFAULT_MALLOC ? {} : { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' }),
-    },
-    execArgv: ['--import', 'tsx', '--expose-gc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`stack process exited (${code})`)));
-    child.on('message', (m: { type: string; value: StackInfo }) => m.type === 'ready' && resolve({ child, info: m.value }));
-  });
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { type: string; value: T }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m.value);
-    };
-    child.on('message', onMessage);
-    child.send({ type });
-  });
-}
+// The allocator settings `npm start` runs the stack with (package.json): without them glibc
+// keeps tens of MB of freed multi-megabyte frames in its arenas.
+// BENCH_DEFAULT_MALLOC=1 measures glibc's defaults instead.
+const MALLOC: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC
+  ? {}
+  : { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -140,10 +86,10 @@ async function crowded(info: StackInfo, sockets: number, channels: number, blob:
   return outcomes;
 }
 
-const { child, info } = await startStackProcess();
+const { child, info } = await forkStack(fileURLToPath(import.meta.url), MALLOC);
 try {
   await sleep(1_000);
-  const cold = await ask<Memory>(child, 'memory');
+  const cold = await stackMemory(child);
   const blob = 'x'.repeat(PAYLOAD_BYTES);
   // Warm-up: ten sockets through the same steps, closed. What the first use of this code costs
   // once (compiled code, the heap V8 keeps committed) is not memory a closed socket failed to return.
@@ -151,7 +97,7 @@ try {
   for (const w of warm) w.ws.close();
   await Promise.all(warm.map((w) => (w.ws.readyState === WebSocket.CLOSED ? null : new Promise((r) => w.ws.once('close', r)))));
   await sleep(2_000);
-  const idle = await ask<Memory>(child, 'memory');
+  const idle = await stackMemory(child);
   const started = Date.now();
   const sockets: WebSocket[] = [];
   const outcomes = new Map<string, number>();
@@ -163,11 +109,11 @@ try {
       outcomes.set(b.outcome, (outcomes.get(b.outcome) ?? 0) + 1);
     }
   }
-  const peak = await ask<Memory>(child, 'memory');
+  const peak = await stackMemory(child);
   for (const ws of sockets) ws.close();
   await Promise.all(sockets.map((ws) => (ws.readyState === WebSocket.CLOSED ? null : new Promise((r) => ws.once('close', r)))));
   await sleep(2_000);
-  const after = await ask<Memory>(child, 'memory');
+  const after = await stackMemory(child);
 
   console.log(`\nrealtime presence memory: ${SOCKETS} anon sockets, one channel each, presence payload ${mb(PAYLOAD_BYTES)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  track outcomes: ${[...outcomes].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
@@ -182,11 +128,10 @@ try {
   // The issue's case: 5 anon sockets × 20 channels × 2 MB presence. The per-socket budget ends
   // most of those channels; what was accepted is given back on close.
   const crowd = await crowded(info, 5, 20, 'y'.repeat(2_000_000));
-  const afterCrowd = await ask<Memory>(child, 'memory');
+  const afterCrowd = await stackMemory(child);
   console.log(`\n5 anon sockets × 20 channels × 2 MB presence: ${[...crowd].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
   line('all closed', afterCrowd);
   console.log(`  RSS kept after close: ${mb(afterCrowd.rss - idle.rss)}`);
 } finally {
-  child.send({ type: 'stop' });
-  await new Promise((r) => child.once('exit', r));
+  await stopForkedStack(child);
 }

@@ -14,11 +14,11 @@
 // share its event loop. Knobs: REST_BENCH_SECONDS (per scenario, default 5), REST_BENCH_CONNECTIONS
 // (default 10), REST_BENCH_LEAK_REQUESTS (default 100000); diagnostics: REST_BENCH_CPU_PROF=<dir>
 // (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's REST pool use every second).
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
-import { cpuSeconds, processTree } from './support/proc.js';
+import { cpuSeconds, processTree, rssMb } from './support/proc.js';
+import { type ServedStack, serveStack, startServedStack, stopServedStack } from './support/served-stack.js';
+import { percentile } from './support/stats.js';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
@@ -65,54 +65,34 @@ insert into rest_bench.posts (author_id, owner, title)
 analyze rest_bench.authors; analyze rest_bench.posts;
 `;
 
-interface ServeInfo {
-  apiUrl: string;
-  dbUrl: string;
-  dbPort: number;
-  jwtSecret: string;
-  anonKey: string;
-  pid: number;
+type ServeInfo = ServedStack<{
   /** where the server's pool reaches Postgres (a socket folder, or loopback); the baselines use the same */
   dbHost: string;
   /** a bare node:http server in the same process answering a canned body: the ceiling of any HTTP layer here */
   floorUrl: string;
-}
+}>;
 
 async function serve(): Promise<void> {
   process.env.AGORA_API_EXTRA_SCHEMAS = 'rest_bench';
-  process.env.AGORA_LOG_LEVEL ??= 'error';
-  const { startTestStack } = await import('../tests/support/test-stack.js');
-  const test = await startTestStack();
-  const admin = new pg.Client({ connectionString: test.info.dbUrl });
-  await admin.connect();
-  await admin.query(SCHEMA_SQL);
-  await admin.query("notify pgrst, 'reload schema'");
-  await admin.end();
-  if (process.env.REST_BENCH_POOL_STATS) {
-    const pool = test.stack.pools.rest;
-    setInterval(() => process.stderr.write(`rest pool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
-  }
-  const canned = JSON.stringify([{ id: 1, author_id: 2, owner: 'seed', title: 'post 1', published: true }]);
-  const floor = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Range': '0-0/*' });
-    res.end(canned);
+  await serveStack(async (test) => {
+    const admin = new pg.Client({ connectionString: test.info.dbUrl });
+    await admin.connect();
+    await admin.query(SCHEMA_SQL);
+    await admin.query("notify pgrst, 'reload schema'");
+    await admin.end();
+    if (process.env.REST_BENCH_POOL_STATS) {
+      const pool = test.stack.pools.rest;
+      setInterval(() => process.stderr.write(`rest pool total=${pool.totalCount} idle=${pool.idleCount} waiting=${pool.waitingCount}\n`), 1000).unref();
+    }
+    const canned = JSON.stringify([{ id: 1, author_id: 2, owner: 'seed', title: 'post 1', published: true }]);
+    const floor = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Range': '0-0/*' });
+      res.end(canned);
+    });
+    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+    const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}/rest/v1/posts`;
+    return { dbHost: test.stack.cluster.socketDir ?? '127.0.0.1', floorUrl };
   });
-  await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
-  const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}/rest/v1/posts`;
-  const info: ServeInfo = { ...test.info, pid: process.pid, dbHost: test.stack.cluster.socketDir ?? '127.0.0.1', floorUrl };
-  process.stdout.write(`${JSON.stringify(info)}\n`);
-  const stop = async () => {
-    await test.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.stdin.on('end', stop);
-  process.stdin.resume();
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
 interface Figures {
@@ -174,8 +154,7 @@ async function direct(op: (i: number) => Promise<void>): Promise<Figures> {
     }
   }));
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99), errors };
+  return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
 /** A short unmeasured run, so pools have their connections and plans are cached. */
@@ -196,32 +175,12 @@ const fmt = (f: Figures) =>
   (f.errors ? `   (${f.errors} errors)` : '');
 
 async function main(): Promise<void> {
-  const self = fileURLToPath(import.meta.url);
   // REST_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there
-  const prof = process.env.REST_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REST_BENCH_CPU_PROF}`] : [];
-  // quiet logs from the first import on, and keep draining stdout: a full pipe would stall the server
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', self, '--serve'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
-  });
-  const info = await new Promise<ServeInfo>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const line = buf.split('\n').find((l) => l.startsWith('{'));
-      if (line) {
-        resolve(JSON.parse(line));
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
+  const { child, info } = await startServedStack<ServeInfo>(fileURLToPath(import.meta.url), process.env.REST_BENCH_CPU_PROF);
   try {
     await run(info);
   } finally {
-    child.stdin!.end();
-    await new Promise((r) => child.on('exit', r));
+    await stopServedStack(child);
   }
 }
 

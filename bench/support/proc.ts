@@ -52,3 +52,9 @@ export function cpuSeconds(pid: number, reapedChildren = false): number {
     return 0;
   }
 }
+
+/** Resident memory of one process (VmRSS), in MB. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}

@@ -237,7 +237,21 @@ function viewColumnSources(action: string, tableByOid: Map<number, string>): Map
   return out;
 }
 
-export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
+/**
+ * The catalog rows the cache is built from, as the queries return them: plain JSON, so a test can
+ * build a cache from a saved copy without a database (tests/rest/fixtures/schema-cache.json).
+ */
+export interface SchemaCatalog {
+  relations: pg.QueryResultRow[];
+  keys: KeyRow[];
+  views: Array<{ schema: string; name: string; action: string }>;
+  tableOids: Array<{ oid: string; schema: string; name: string }>;
+  routines: pg.QueryResultRow[];
+  preRequest: Array<{ value: string | null }>;
+  namespaces: Array<{ nspname: string; d: string | null }>;
+}
+
+export async function readSchemaCatalog(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCatalog> {
   const [rels, keys, views, oids, procs, pre, nsp] = await Promise.all([
     db.query(RELATIONS_SQL, [schemas]),
     db.query<KeyRow>(KEYS_SQL, [schemas]),
@@ -247,9 +261,19 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
     db.query(PRE_REQUEST_SQL),
     db.query('select nspname, obj_description(oid, \'pg_namespace\') as d from pg_namespace where nspname = any($1)', [schemas]),
   ]);
+  return {
+    relations: rels.rows, keys: keys.rows, views: views.rows, tableOids: oids.rows, routines: procs.rows,
+    preRequest: pre.rows, namespaces: nsp.rows,
+  };
+}
 
+export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
+  return buildSchemaCache(schemas, await readSchemaCatalog(db, schemas));
+}
+
+export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): SchemaCache {
   const relations = new Map<string, Relation>();
-  for (const r of rels.rows) {
+  for (const r of catalog.relations) {
     const columns: Column[] = r.columns;
     relations.set(qualified(r.schema, r.name), {
       schema: r.schema,
@@ -268,7 +292,7 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
   }
 
   const fks: ForeignKey[] = [];
-  for (const k of keys.rows) {
+  for (const k of catalog.keys) {
     const rel = relations.get(qualified(k.schema, k.table));
     if (!rel) continue;
     if (k.type === 'p') rel.pk = k.columns;
@@ -281,12 +305,12 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
 
   // Views inherit the keys and foreign keys of the base-table columns they expose unchanged.
   const attnames = new Map<string, Map<string, string>>(); // table key → attnum → name
-  const tableByOid = new Map<number, string>(oids.rows.map((o) => [Number(o.oid), qualified(o.schema, o.name)]));
-  for (const r of rels.rows) {
+  const tableByOid = new Map<number, string>(catalog.tableOids.map((o) => [Number(o.oid), qualified(o.schema, o.name)]));
+  for (const r of catalog.relations) {
     attnames.set(qualified(r.schema, r.name), new Map((r.columns as Column[]).map((c) => [String(c.position), c.name])));
   }
   const viewMaps: Array<{ view: Relation; base: Map<string, Map<string, string>> }> = [];
-  for (const v of views.rows) {
+  for (const v of catalog.views) {
     const view = relations.get(qualified(v.schema, v.name));
     if (!view) continue;
     const base = new Map<string, Map<string, string>>(); // table key → table col → view col
@@ -371,7 +395,7 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
 
   const routines = new Map<string, Routine[]>();
   const computed = new Map<string, Map<string, Routine>>();
-  for (const p of procs.rows) {
+  for (const p of catalog.routines) {
     const args = p.args as Array<{ name: string; type: string; mode: string; i: number; rel: [string, string] | null }>;
     const inArgs = args.filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v');
     const firstDefault = inArgs.length - Number(p.ndefaults);
@@ -412,7 +436,7 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
     relationships,
     routines,
     computed,
-    preRequest: pre.rows[0]?.value?.trim() || null,
-    schemaDescriptions: new Map(nsp.rows.map((r) => [r.nspname, r.d])),
+    preRequest: catalog.preRequest[0]?.value?.trim() || null,
+    schemaDescriptions: new Map(catalog.namespaces.map((r) => [r.nspname, r.d])),
   };
 }

@@ -1,22 +1,13 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { stack } from '../support/env.js';
+import { describe, expect, test } from 'vitest';
 import { parseRequest } from '../../stack/rest/parse.js';
 import { plan } from '../../stack/rest/plan.js';
 import { callStatement, mutateStatement, readStatement } from '../../stack/rest/query.js';
-import { loadSchemaCache, type SchemaCache } from '../../stack/rest/schema-cache.js';
-import { loadFixture } from './support.js';
+import { fixtureSchemaCache } from './schema-cache-fixture.js';
 
-// The planner against a schema cache loaded from the fixture's catalog, and the one statement it
-// builds: identifiers come from the cache and are quoted, values only ever travel as parameters.
-let cache: SchemaCache;
-let pool: pg.Pool;
-beforeAll(async () => {
-  await loadFixture();
-  pool = new pg.Pool({ connectionString: stack().dbUrl, max: 2 });
-  cache = await loadSchemaCache(pool, ['public', 'rest_test']);
-});
-afterAll(async () => pool?.end());
+// The planner against a schema cache built from the fixture's saved catalog (no database), and
+// the one statement it builds: identifiers come from the cache and are quoted, values only ever
+// travel as parameters.
+const cache = fixtureSchemaCache();
 
 const build = (method: string, path: string, query: string, body = '', headers: Record<string, string> = {}) => {
   const req = parseRequest({ method, path, query: new URLSearchParams(query), headers: new Headers({ 'Accept-Profile': 'rest_test', 'Content-Profile': 'rest_test', ...headers }), body }, ['public', 'rest_test']);

@@ -1,0 +1,5 @@
+/** The nearest-rank percentile `p` (0-100) of ascending `sorted`; NaN when it is empty. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
