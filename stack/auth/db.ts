@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { StackConfig } from '../config/load.js';
+import { roleDbUrl, type StackConfig } from '../config/load.js';
 import { survivePoolErrors } from '../postgres/pool-errors.js';
 
 export type Db = pg.Pool;
@@ -12,7 +12,7 @@ export type Tx = pg.PoolClient;
  */
 export function createAuthPool(config: StackConfig, log: Logger): Db {
   const pool = new pg.Pool({
-    connectionString: `postgresql://supabase_auth_admin:postgres@127.0.0.1:${config.db.port}/postgres`,
+    connectionString: roleDbUrl(config, 'supabase_auth_admin'),
     max: config.pools.auth,
     connectionTimeoutMillis: config.pools.acquireTimeoutMs,
     application_name: 'agora-auth',

@@ -6,9 +6,9 @@ import { createHandler } from './handler.js';
 
 /** `/rest/v1`: PostgREST's HTTP API over the exposed schemas. */
 export async function createRestService(ctx: ServiceContext): Promise<GatewayService> {
-  // Test stacks expose their fixture schemas too (AGORA_API_EXTRA_SCHEMAS), after config.toml's.
-  const extra = (process.env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const schemas = [...ctx.config.api.schemas, ...extra.filter((s) => !ctx.config.api.schemas.includes(s))];
+  // Test stacks expose their fixture schemas too, after config.toml's.
+  const { schemas: configured, extraSchemas } = ctx.config.api;
+  const schemas = [...configured, ...extraSchemas.filter((s) => !configured.includes(s))];
   const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, () => ctx.roleSettings.reload());
   await store.start();
   const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.pools.rest, cache: () => store.current() });
