@@ -23,18 +23,5 @@ export function createAuthPool(config: StackConfig, log: Logger): Db {
   return pool;
 }
 
-/** Runs fn in one transaction; rolled back on any error. */
-export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+/** Runs fn in one transaction tagged with the request id; rolled back on any error (db/transaction.ts). */
+export { transaction } from '../db/transaction.js';

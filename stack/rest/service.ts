@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { dbUrl } from '../config/load.js';
+import { transaction } from '../db/transaction.js';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { SchemaCacheStore } from './cache-store.js';
 import { createHandler } from './handler.js';
@@ -20,12 +21,7 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
     },
     async health() {
       if (!store.current()) throw new Error('schema cache not loaded');
-      const client = await ctx.pools.rest.connect();
-      try {
-        await client.query('begin read only; set local role anon; select 1; commit');
-      } finally {
-        client.release();
-      }
+      await transaction(ctx.pools.rest, (client) => client.query('set local role anon; select 1'), { readOnly: true });
     },
     close: () => store.close(),
   };
