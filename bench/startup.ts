@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import getPort from 'get-port';
-import { PROJECT_ROOT } from '../stack/config/load.js';
+import { postgresEnv } from '../stack/config/child-env.js';
+import { loadConfig, PROJECT_ROOT } from '../stack/config/load.js';
 import { PostgresCluster } from '../stack/postgres/cluster.js';
 import { treeMemory } from './support/proc.js';
 
@@ -42,7 +43,7 @@ async function startOnce(env: Record<string, string>, measureMemory: boolean) {
 }
 
 async function barePostgresStart(dir: string): Promise<number> {
-  const cluster = new PostgresCluster({ dataDir: path.join(dir, 'pg'), port: await getPort(), logFile: path.join(dir, 'pg.log') });
+  const cluster = new PostgresCluster({ dataDir: path.join(dir, 'pg'), port: await getPort(), password: loadConfig().db.password, logFile: path.join(dir, 'pg.log'), env: postgresEnv() });
   await cluster.init();
   await cluster.start();
   await cluster.stop();

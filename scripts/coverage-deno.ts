@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../stack/config/load.js';
-import { DENO_DIR, denoBinary } from '../stack/functions/deno.js';
+import { denoSettings } from '../stack/config/deno.js';
+import { denoBinary } from '../stack/functions/deno.js';
 
 export interface LcovTotals {
   files: string[];
@@ -48,7 +49,7 @@ export function denoCoverage(outDir: string): LcovTotals {
   const raw = path.join(outDir, 'deno-raw');
   const lcovFile = path.join(outDir, 'functions.lcov');
   rmSync(raw, { recursive: true, force: true });
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DENO_DIR: denoSettings().cacheDir, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
   const run = (args: string[]) => {
     const r = spawnSync(denoBinary(), args, { cwd: functions, env, encoding: 'utf8', timeout: 300_000 });
     if (r.status !== 0) throw new Error(`deno ${args[0]} failed: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-5).join(' / ')}`);

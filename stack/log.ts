@@ -1,10 +1,11 @@
 import { pino } from 'pino';
+import { logSettings } from './config/log.js';
 
 // One JSON line per event; pretty-printed when a person is watching a terminal.
-const pretty = process.stdout.isTTY && !process.env.CI && process.env.AGORA_LOG_FORMAT !== 'json';
+const { level, pretty } = logSettings();
 
 export const log = pino({
-  level: process.env.AGORA_LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'warn' : 'info'),
+  level,
   base: { service: 'agora' },
   timestamp: pino.stdTimeFunctions.isoTime,
   // node-postgres attaches the whole connection object to its errors (`err.client`): one log

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import pg from 'pg';
+import { postgresEnv } from './config/child-env.js';
 import { adminDbUrl, apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createComponentPools, endComponentPools, type ComponentPools } from './db/component-pools.js';
@@ -54,14 +55,16 @@ export function clusterFor(config: StackConfig): PostgresCluster {
   return new PostgresCluster({
     dataDir: placePgdata(config.dataDir, postgresOsUser()),
     port: config.db.port,
+    password: config.db.password,
     logFile: path.join(config.dataDir, 'logs', 'postgres.log'),
+    env: postgresEnv(),
   });
 }
 
 /** How the request-serving pools reach Postgres: as authenticator, over the Unix socket when there is one. */
 export function apiConnection(config: StackConfig, cluster: PostgresCluster): pg.ClientConfig {
   return {
-    host: cluster.socketDir ?? '127.0.0.1', port: config.db.port, database: 'postgres', user: 'authenticator', password: 'postgres',
+    host: cluster.socketDir ?? '127.0.0.1', port: config.db.port, database: 'postgres', user: 'authenticator', password: config.db.password,
   };
 }
 

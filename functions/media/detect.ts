@@ -1,23 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-
-export type MediaKind = 'image' | 'video';
-export type UploadKind = 'avatar' | 'post';
-
-/** What each upload may be, judged by the bytes: media type, the kind it counts as, extensions. */
-const TYPES: Record<string, { kind: MediaKind; extensions: string[] }> = {
-  'image/png': { kind: 'image', extensions: ['png'] },
-  'image/jpeg': { kind: 'image', extensions: ['jpg', 'jpeg'] },
-  'image/webp': { kind: 'image', extensions: ['webp'] },
-  'image/gif': { kind: 'image', extensions: ['gif'] },
-  'video/mp4': { kind: 'video', extensions: ['mp4', 'm4v'] },
-  'video/webm': { kind: 'video', extensions: ['webm'] },
-  'video/quicktime': { kind: 'video', extensions: ['mov', 'qt'] },
-};
-
-export const LIMITS: Record<UploadKind, { maxBytes: number; kinds: MediaKind[] }> = {
-  avatar: { maxBytes: 2 * 1024 * 1024, kinds: ['image'] },
-  post: { maxBytes: 50 * 1024 * 1024, kinds: ['image', 'video'] },
-};
+import { LIMITS, type MediaKind, TYPES, type UploadKind } from './limits.ts';
 
 export interface Detected {
   mime: string;

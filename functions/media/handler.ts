@@ -2,7 +2,8 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { preflight } from '../_shared/cors.ts';
 import { badRequest, errorResponse, forbidden, HttpError, json, methodNotAllowed, notFound, tooLarge, unsupportedType } from '../_shared/errors.ts';
 import { issues, type MediaUpload, mediaUploadSchema } from '../_shared/schemas.ts';
-import { judge, LIMITS, type MediaKind } from './detect.ts';
+import { judge } from './detect.ts';
+import { LIMITS, type MediaKind } from './limits.ts';
 
 export interface MediaDeps {
   /** The caller's client (RLS applies to every storage and table access). */
@@ -13,8 +14,6 @@ export interface MediaDeps {
 
 // Room for the multipart envelope around the file itself.
 const ENVELOPE = 64 * 1024;
-
-const BUCKET = { avatar: 'avatars', post: 'post-media' } as const;
 
 async function readForm(req: Request): Promise<MediaUpload> {
   const length = Number(req.headers.get('content-length') ?? NaN);
@@ -111,7 +110,7 @@ export async function handleMedia(req: Request, deps: MediaDeps): Promise<Respon
       path = `${user.id}/avatar-${crypto.randomUUID()}.${extension}`;
     }
 
-    const bucket = client.storage.from(BUCKET[upload.kind]);
+    const bucket = client.storage.from(LIMITS[upload.kind].bucket);
     const stored = await bucket.upload(path, bytes, { contentType: mime, cacheControl: '3600', upsert: false });
     if (stored.error) {
       const status = Number((stored.error as { statusCode?: string }).statusCode);
@@ -125,7 +124,7 @@ export async function handleMedia(req: Request, deps: MediaDeps): Promise<Respon
       await bucket.remove([path]);
       throw new HttpError(swapped.status, 'update_failed', swapped.message);
     }
-    const replaced = upload.kind === 'post' ? swapped.replaced : pathFromPublicUrl(swapped.replaced, deps.publicUrlBase, BUCKET.avatar);
+    const replaced = upload.kind === 'post' ? swapped.replaced : pathFromPublicUrl(swapped.replaced, deps.publicUrlBase, LIMITS.avatar.bucket);
     if (replaced && replaced !== path) {
       const removed = await bucket.remove([replaced]);
       if (removed.error) console.warn(JSON.stringify({ level: 'warn', event: 'old_media_not_removed', path: replaced, message: removed.error.message }));

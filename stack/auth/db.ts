@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { StackConfig } from '../config/load.js';
+import { roleDbUrl, type StackConfig } from '../config/load.js';
 import { survivePoolErrors } from '../postgres/pool-errors.js';
 
 export type Db = pg.Pool;
@@ -12,7 +12,7 @@ export type Tx = pg.PoolClient;
  */
 export function createAuthPool(config: StackConfig, log: Logger): Db {
   const pool = new pg.Pool({
-    connectionString: `postgresql://supabase_auth_admin:postgres@127.0.0.1:${config.db.port}/postgres`,
+    connectionString: roleDbUrl(config, 'supabase_auth_admin'),
     max: config.pools.auth,
     connectionTimeoutMillis: config.pools.acquireTimeoutMs,
     application_name: 'agora-auth',
@@ -23,18 +23,5 @@ export function createAuthPool(config: StackConfig, log: Logger): Db {
   return pool;
 }
 
-/** Runs fn in one transaction; rolled back on any error. */
-export async function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+/** Runs fn in one transaction tagged with the request id; rolled back on any error (db/transaction.ts). */
+export { transaction } from '../db/transaction.js';

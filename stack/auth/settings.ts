@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { apiUrl, type StackConfig } from '../config/load.js';
 import { StackError } from '../errors.js';
+import { ident } from '../db/sql.js';
 import { jwtKeys, type JwtKeys } from '../jwt/keys.js';
 
 type Table = Record<string, unknown>;
@@ -106,7 +107,7 @@ function hooks(auth: Table): Partial<Record<HookName, HookConfig>> {
     const [, schema, fn] = parts.map(decodeURIComponent);
     if (!POSTGRES_NAME.test(schema)) throw new StackError(`[auth.hook.${name}] uri: invalid schema name: ${schema}`);
     if (!POSTGRES_NAME.test(fn)) throw new StackError(`[auth.hook.${name}] uri: invalid table name: ${fn}`);
-    out[name] = { uri, functionName: `"${schema}"."${fn}"` };
+    out[name] = { uri, functionName: `${ident(schema)}.${ident(fn)}` };
   }
   return out;
 }

@@ -11,14 +11,21 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 
 type Table = Record<string, unknown>;
 
+// The CLI's local database has one fixed password for every role it logs in as.
+const LOCAL_DB_PASSWORD = 'postgres';
+
 export interface StackConfig {
   projectId: string;
   rootDir: string;
   supabaseDir: string;
   dataDir: string;
-  api: { port: number; schemas: string[]; extraSearchPath: string[]; maxRows: number | null };
-  /** schemaPaths: `[db.migrations] schema_paths`, file paths or glob patterns made absolute (declarative schemas). */
-  db: { port: number; majorVersion: number; seedEnabled: boolean; seedPaths: string[]; schemaPaths: string[] };
+  /** extraSchemas: AGORA_API_EXTRA_SCHEMAS, exposed after `schemas` (test and bench stacks expose their fixtures). */
+  api: { port: number; schemas: string[]; extraSchemas: string[]; extraSearchPath: string[]; maxRows: number | null };
+  /**
+   * schemaPaths: `[db.migrations] schema_paths`, file paths or glob patterns made absolute (declarative schemas).
+   * password: what every platform role logs in with, as on the CLI's local database.
+   */
+  db: { port: number; majorVersion: number; seedEnabled: boolean; seedPaths: string[]; schemaPaths: string[]; password: string };
   /** smtpPort: null when neither config.toml nor AGORA_SMTP_PORT names one (the inbox then picks). */
   inbox: { port: number; smtpPort: number | null };
   jwtSecret: string;
@@ -34,6 +41,10 @@ export interface StackConfig {
   bodyLimits: { rest: number; auth: number; storage: number; functions: number; realtime: number };
   /** Connections per component, each its own pool, and how long a request waits for one. */
   pools: { rest: number; storage: number; realtime: number; auth: number; acquireTimeoutMs: number };
+  /** AGORA_REALTIME_LINGER_MS: how long the change streams stay up after their last listener left. */
+  realtime: { lingerMs: number };
+  /** AGORA_FUNCTIONS_WALLCLOCK_LIMIT_SEC: a function request's wall-clock limit, null for the Edge Runtime's default. */
+  functions: { wallclockLimitSec: number | null };
   /** The whole parsed config.toml with env(VAR) references resolved, for the services' own sections. */
   raw: Table;
 }
@@ -105,6 +116,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     api: {
       port: overrides.apiPort ?? portFrom('AGORA_API_PORT', env, api.port, 54321),
       schemas: Array.isArray(api.schemas) ? api.schemas.map(String) : ['public', 'graphql_public'],
+      extraSchemas: (env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       extraSearchPath: Array.isArray(api.extra_search_path) ? api.extra_search_path.map(String) : ['public', 'extensions'],
       maxRows: typeof api.max_rows === 'number' ? api.max_rows : null,
     },
@@ -118,6 +130,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       schemaPaths: (Array.isArray(migrations.schema_paths) ? migrations.schema_paths.map(String) : []).map((p) =>
         path.resolve(supabaseDir, p),
       ),
+      password: LOCAL_DB_PASSWORD,
     },
     inbox: {
       port: overrides.inboxPort ?? portFrom('AGORA_INBOX_PORT', env, inbox.port, 54324),
@@ -134,6 +147,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       : [],
     bodyLimits: bodyLimitsFrom(env),
     pools: poolsFrom(env),
+    realtime: { lingerMs: countFrom('AGORA_REALTIME_LINGER_MS', env, 10_000, 0) },
+    functions: { wallclockLimitSec: wallclockFrom(env) },
     raw,
   };
 }
@@ -159,12 +174,20 @@ function sizeFrom(envName: string, env: NodeJS.ProcessEnv, dflt: number): number
   return bytes;
 }
 
-function countFrom(envName: string, env: NodeJS.ProcessEnv, dflt: number): number {
+function countFrom(envName: string, env: NodeJS.ProcessEnv, dflt: number, min = 1): number {
   const raw = env[envName];
   if (raw === undefined || raw === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new StackError(`invalid value ${JSON.stringify(raw)} in ${envName}`, 'use a positive whole number');
+  if (!Number.isInteger(n) || n < min) {
+    throw new StackError(`invalid value ${JSON.stringify(raw)} in ${envName}`, min > 0 ? 'use a positive whole number' : 'use a whole number, 0 or more');
+  }
   return n;
+}
+
+// Any value that is not a positive number means the default, as before this was read here.
+function wallclockFrom(env: NodeJS.ProcessEnv): number | null {
+  const sec = Number(env.AGORA_FUNCTIONS_WALLCLOCK_LIMIT_SEC);
+  return Number.isFinite(sec) && sec > 0 ? sec : null;
 }
 
 function bodyLimitsFrom(env: NodeJS.ProcessEnv): StackConfig['bodyLimits'] {
@@ -189,13 +212,18 @@ function poolsFrom(env: NodeJS.ProcessEnv): StackConfig['pools'] {
   };
 }
 
+/** A platform role's URL on the local database (TCP on loopback). */
+export function roleDbUrl(config: StackConfig, role: string, database = 'postgres'): string {
+  return `postgresql://${encodeURIComponent(role)}:${encodeURIComponent(config.db.password)}@127.0.0.1:${config.db.port}/${database}`;
+}
+
 export function dbUrl(config: StackConfig, database = 'postgres'): string {
-  return `postgresql://postgres:postgres@127.0.0.1:${config.db.port}/${database}`;
+  return roleDbUrl(config, 'postgres', database);
 }
 
 /** The bootstrap superuser's URL: the platform SQL and the stack's own internals, never the project's SQL. */
 export function adminDbUrl(config: StackConfig, database = 'postgres'): string {
-  return `postgresql://supabase_admin:postgres@127.0.0.1:${config.db.port}/${database}`;
+  return roleDbUrl(config, 'supabase_admin', database);
 }
 
 export function apiUrl(config: StackConfig): string {

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { applicationName } from '../gateway/db-tag.js';
-import { currentRequestId } from '../gateway/request-context.js';
 import { Pipeline, type PipelineStatement } from './pipeline.js';
+import { currentRequestId, requestTagSettings } from './request-id.js';
 import { roleSettingsFor } from './role-settings.js';
+import { transaction } from './transaction.js';
 
 /** Who a request runs as, as PostgREST, Storage and Realtime set it in Postgres. */
 export interface RequestIdentity {
@@ -26,24 +26,8 @@ export async function withRequestScope<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   options: { readOnly?: boolean; rollback?: boolean } = {},
 ): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    // BEGIN and every setting in one round trip, as PostgREST pipelines them: a multi-statement
-    // simple query, so the values are escaped literals (escapeLiteral) rather than parameters.
-    const assignments = Object.entries(scopeSettings(pool, identity))
-      .map(([name, value]) => `set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`)
-      .join(', ');
-    await client.query(`${options.readOnly ? 'begin read only' : 'begin'}; select ${assignments}`);
-    const result = await fn(client);
-    await client.query(options.rollback ? 'rollback' : 'commit');
-    return result;
-  } catch (err) {
-    await client.query('rollback').catch(() => (broken = true));
-    throw err;
-  } finally {
-    client.release(broken);
-  }
+  // BEGIN and every setting in one round trip, as PostgREST pipelines them.
+  return transaction(pool, fn, { ...options, settings: scopeSettings(pool, identity) });
 }
 
 /**
@@ -52,9 +36,9 @@ export async function withRequestScope<T>(
  * (REST's search_path) win over the role's.
  */
 function scopeSettings(pool: pg.Pool, identity: RequestIdentity): Record<string, string> {
-  // The gateway's request id goes along, so a slow query in pg_stat_activity or the
-  // Postgres log names the request it served.
-  const requestId = currentRequestId() ?? '';
+  // The gateway's request id goes along (request-id.ts), so a slow query in pg_stat_activity or
+  // the Postgres log names the request it served; outside a request, request.id is empty.
+  const requestId = currentRequestId();
   return {
     role: identity.role,
     ...roleSettingsFor(pool, identity.role),
@@ -62,8 +46,7 @@ function scopeSettings(pool: pg.Pool, identity: RequestIdentity): Record<string,
     'request.method': identity.method ?? '',
     'request.path': identity.path ?? '',
     'request.headers': JSON.stringify(identity.headers ?? {}),
-    'request.id': requestId,
-    application_name: requestId ? applicationName(requestId) : 'agora-api',
+    ...(requestId ? requestTagSettings(requestId) : { 'request.id': '', application_name: 'agora-api' }),
     ...identity.settings,
   };
 }

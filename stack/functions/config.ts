@@ -114,7 +114,6 @@ export function settingsFrom(config: StackConfig, inboxSmtpPort: number | null):
   // As `supabase functions serve` without --env-file.
   const dotenvFile = path.join(config.supabaseDir, 'functions', '.env');
   const secrets = Object.fromEntries(Object.entries(table(runtime.secrets)).map(([k, v]) => [k, String(v)]));
-  const limitSec = Number(process.env.AGORA_FUNCTIONS_WALLCLOCK_LIMIT_SEC);
   return {
     find: functionFinder(config.supabaseDir, functions),
     jwtKeys: jwtKeys(config),
@@ -134,7 +133,7 @@ export function settingsFrom(config: StackConfig, inboxSmtpPort: number | null):
       SUPABASE_DB_URL: dbUrl(config),
     },
     maxBodyBytes: config.bodyLimits.functions,
-    requestTimeoutMs: Number.isFinite(limitSec) && limitSec > 0 ? limitSec * 1000 : DEFAULT_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.functions.wallclockLimitSec === null ? DEFAULT_REQUEST_TIMEOUT_MS : config.functions.wallclockLimitSec * 1000,
     bootTimeoutMs: 180_000,
     idleTimeoutMs: 10 * 60_000,
   };

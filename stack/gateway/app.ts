@@ -34,8 +34,8 @@ export interface ServiceContext {
  * `health` probe (the docs pages) is not a component of `/health`.
  *
  * Every request reaching a service's routes already has an id: `c.get('requestId')` (or
- * `currentRequestId()` from ./request-context.ts outside a handler). Pass it to Postgres with
- * `tagTransaction` / `requestTagStatement` from ./db-tag.ts.
+ * `currentRequestId()` from db/request-id.ts outside a handler). Transactions opened with
+ * db/transaction.ts carry it to Postgres by themselves.
  */
 export interface GatewayService {
   name: string;

@@ -1,5 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+
+// The request's id as the gateway chooses it. It is kept for the code below (runWithRequestContext
+// in db/request-id.ts), which tags each transaction with it.
 
 /** The header a caller may send to choose the id, and in which the gateway always returns it. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -10,25 +12,6 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 export function requestIdFrom(header: string | undefined | null): string {
   return header && ACCEPTABLE_ID.test(header) ? header : randomUUID();
-}
-
-export interface RequestContext {
-  requestId: string;
-}
-
-const storage = new AsyncLocalStorage<RequestContext>();
-
-/** Runs `fn` with the request's context available to `currentRequestId()` anywhere below it. */
-export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {
-  return storage.run(context, fn);
-}
-
-/**
- * The id of the request being served, for code that has no Hono context at hand (a database
- * helper, a mailer). Undefined outside a request.
- */
-export function currentRequestId(): string | undefined {
-  return storage.getStore()?.requestId;
 }
 
 declare module 'hono' {

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { componentOf } from './components.js';
 import { claimedIdentity } from './identity.js';
 import { httpDuration, httpRequests } from './metrics.js';
-import { REQUEST_ID_HEADER, requestIdFrom, runWithRequestContext } from './request-context.js';
+import { runWithRequestContext } from '../db/request-id.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-context.js';
 
 /**
  * The gateway's outermost middleware: gives every request an id (the caller's `x-request-id`

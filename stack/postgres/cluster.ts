@@ -15,7 +15,11 @@ export interface ClusterOptions {
   /** PGDATA. */
   dataDir: string;
   port: number;
+  /** supabase_admin's password, set by initdb and used to see the server is ready. */
+  password: string;
   logFile: string;
+  /** The environment Postgres runs with (see config/child-env.ts). */
+  env: NodeJS.ProcessEnv;
 }
 
 function chownTree(dir: string, user: OsUser): void {
@@ -65,8 +69,7 @@ export class PostgresCluster {
   private spawnOpts() {
     const bins = pgBinaries();
     return {
-      // Postgres manages its own memory: the allocator tuning `npm start` gives Node is not for it.
-      env: { ...withoutMallocTuning(process.env), LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
+      env: { ...this.options.env, LD_LIBRARY_PATH: bins.lib, LC_ALL: 'C.UTF-8' },
       ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
     };
   }
@@ -108,7 +111,7 @@ export class PostgresCluster {
     mkdirSync(staging, { mode: 0o700 });
     const pwdir = mkdtempSync(path.join(os.tmpdir(), 'agora-initdb-'));
     const pwfile = path.join(pwdir, 'pw');
-    writeFileSync(pwfile, 'postgres\n', { mode: 0o600 });
+    writeFileSync(pwfile, `${this.options.password}\n`, { mode: 0o600 });
     if (this.user) {
       chownTree(staging, this.user);
       chownTree(pwdir, this.user);
@@ -202,7 +205,7 @@ export class PostgresCluster {
         const fatal = tail(logFile).reverse().find((l) => /FATAL|PANIC|could not/.test(l));
         throw new StackError(`Postgres did not start: ${fatal?.replace(/^.*?(FATAL|PANIC|LOG):\s*/, '') ?? `see ${logFile}`}`);
       }
-      const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'supabase_admin', password: 'postgres', database: 'postgres' });
+      const client = new pg.Client({ host: '127.0.0.1', port: this.options.port, user: 'supabase_admin', password: this.options.password, database: 'postgres' });
       try {
         await client.connect();
         await client.query('select 1');
@@ -240,10 +243,6 @@ export class PostgresCluster {
     await this.exited;
     clearTimeout(timer);
   }
-}
-
-function withoutMallocTuning(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('MALLOC_')));
 }
 
 function isAlive(pid: number): boolean {

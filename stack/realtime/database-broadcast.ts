@@ -17,6 +17,8 @@ export interface DatabaseBroadcastOptions {
   /** Larger payloads are not delivered (logged), as Realtime checks the tenant's payload limit. */
   maxPayloadBytes: number;
   port: number;
+  /** The database password (config's db.password). */
+  password: string;
   log: Logger;
 }
 
@@ -41,7 +43,7 @@ export function messageOf(change: RowChange): Message | null {
   return { topic: row.topic, private: row.private === 't', broadcast: { event: row.event, json, extra: { meta: { id: row.id } } } };
 }
 
-export function createDatabaseBroadcast({ hub, maxPayloadBytes, port, log }: DatabaseBroadcastOptions): ChangeStream {
+export function createDatabaseBroadcast({ hub, maxPayloadBytes, port, password, log }: DatabaseBroadcastOptions): ChangeStream {
   const deliver = (batch: Transaction[]) => {
     for (const tx of batch) {
       for (const change of tx.changes) {
@@ -60,7 +62,7 @@ export function createDatabaseBroadcast({ hub, maxPayloadBytes, port, log }: Dat
     port,
     database: 'postgres',
     user: 'postgres',
-    password: 'postgres',
+    password,
     slot: MESSAGES_SLOT,
     publication: MESSAGES_PUBLICATION,
     log,

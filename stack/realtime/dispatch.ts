@@ -7,7 +7,8 @@ import { changeData, rowJson, type TypedRows } from './payload.js';
 import { RelationCatalog, type RelationMeta } from './relations.js';
 import type { RowChange, Transaction } from './replication.js';
 import { checkRls, identityKey } from './rls.js';
-import { ident, lit, runStatements } from './sql.js';
+import { ident, lit } from '../db/sql.js';
+import { runStatements } from './sql.js';
 
 // Turns committed changes into postgres_changes messages, deciding per subscriber as Supabase's
 // realtime.apply_rls does: matching bindings (event, table, filters), the role's right to SELECT

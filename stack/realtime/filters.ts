@@ -1,3 +1,5 @@
+import { splitTopLevel, unquote } from '../db/sql.js';
+
 // A postgres_changes binding as Realtime parses it (Extensions.PostgresCdcRls.Subscriptions):
 // event, schema, table and a `column=[not.]op.value` filter list joined with commas (AND).
 
@@ -27,45 +29,8 @@ export interface ChangeBinding {
 
 export type ParseResult = { ok: true; binding: ChangeBinding } | { ok: false; message: string };
 
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let depth = 0;
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '\\' && i + 1 < text.length) {
-        current += ch + text[++i];
-        continue;
-      }
-      if (ch === '"') quoted = false;
-      current += ch;
-      continue;
-    }
-    if (ch === '"') quoted = true;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth = Math.max(0, depth - 1);
-    else if (ch === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-      continue;
-    }
-    current += ch;
-  }
-  parts.push(current);
-  return parts;
-}
-
 /** A list of strings as Elixir's `inspect` prints it, as Realtime's parse errors show them: `["like", "hey"]`. */
 export const inspectList = (items: unknown[]) => `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
-
-function unquote(value: string): string {
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-    return value.slice(1, -1).replace(/\\(.)/g, '$1');
-  }
-  return value;
-}
 
 function parseSegment(segment: string): Filter | string {
   const eq = segment.indexOf('=');
@@ -81,7 +46,7 @@ function parseSegment(segment: string): Filter | string {
   if (op === 'in') {
     const m = /^\((.*)\)$/s.exec(raw.trim());
     if (!m) return inspectList([op, raw]);
-    return { column, op, value: splitTopLevel(m[1]).map((v) => unquote(v.trim())), ...(negate ? { negate } : {}) };
+    return { column, op, value: splitTopLevel(m[1], ',', '(').map((v) => unquote(v.trim())), ...(negate ? { negate } : {}) };
   }
   if (op === 'is' && !/^(null|true|false|unknown)$/i.test(raw)) return inspectList([op, raw]);
   return { column, op: op as FilterOp, value: unquote(raw), ...(negate ? { negate } : {}) };
@@ -91,7 +56,7 @@ export function parseFilterString(filter: string): Filter[] | string {
   const trimmed = filter.trim();
   if (!trimmed) return [];
   const out: Filter[] = [];
-  for (const segment of splitTopLevel(trimmed)) {
+  for (const segment of splitTopLevel(trimmed, ',', '(')) {
     const parsed = parseSegment(segment);
     if (typeof parsed === 'string') return `Error parsing \`filter\` params: ${parsed}`;
     out.push(parsed);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { ident, lit, runStatements } from './sql.js';
+import { ident, lit } from '../db/sql.js';
+import { runStatements } from './sql.js';
 
 // What the change pipeline needs to know of a published table: its columns and their types,
 // its primary key, whether RLS is on, and which columns each role may SELECT. Kept briefly, and

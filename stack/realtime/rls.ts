@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Member } from './hub.js';
 import type { RelationMeta } from './relations.js';
 import type { RowChange } from './replication.js';
-import { ident, lit, runStatements } from './sql.js';
+import { ident, lit } from '../db/sql.js';
+import { runStatements } from './sql.js';
 import { roleSettingsFor } from '../db/role-settings.js';
 
 // Who may see a changed row, checked in the database as Supabase's realtime.apply_rls does: as

@@ -15,12 +15,12 @@ import { jwtKeys } from '../jwt/keys.js';
 
 export const REPLICATION_SLOT = 'agora_realtime';
 export const PUBLICATION = 'supabase_realtime';
-/** How long the change stream stays up after the last postgres_changes subscriber left. */
-const lingerMs = () => Number(process.env.AGORA_REALTIME_LINGER_MS ?? 10_000);
 const STREAM_TIMEOUT_MS = 10_000;
 
 export async function createRealtimeService(ctx: ServiceContext): Promise<GatewayService> {
   const limits = realtimeLimits();
+  // how long a change stream stays up after its last listener left
+  const lingerMs = () => ctx.config.realtime.lingerMs;
   const hub = new Hub({ perHolder: limits.maxPresenceBytesPerSocket, total: limits.maxPresenceBytesTotal });
   const keys = jwtKeys(ctx.config);
   const dispatcher = new ChangeDispatcher(hub, ctx.adminPool, ctx.pools.realtime, ctx.log);
@@ -29,7 +29,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
     port: ctx.config.db.port,
     database: 'postgres',
     user: 'supabase_admin', // as Supabase's Realtime: the stack's role, not the project's
-    password: 'postgres',
+    password: ctx.config.db.password,
     slot: REPLICATION_SLOT,
     publication: PUBLICATION,
     log: ctx.log,
@@ -57,7 +57,7 @@ export async function createRealtimeService(ctx: ServiceContext): Promise<Gatewa
   const sockets = new RealtimeSockets(realtime);
   // Broadcast from the database streams while anyone is joined to a channel, as Realtime does
   // while a tenant is active.
-  const messages = createDatabaseBroadcast({ hub, maxPayloadBytes: limits.maxPayloadBytes, port: ctx.config.db.port, log: ctx.log });
+  const messages = createDatabaseBroadcast({ hub, maxPayloadBytes: limits.maxPayloadBytes, port: ctx.config.db.port, password: ctx.config.db.password, log: ctx.log });
   realtime.ensureBroadcasting = async () => {
     const up = await messages.ensureStreaming(STREAM_TIMEOUT_MS);
     if (!hub.memberCount) messages.unwant(lingerMs());

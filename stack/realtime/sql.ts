@@ -1,10 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 
-// SQL text helpers for the change pipeline: literals and identifiers quoted as Postgres does,
-// and many statements in one round trip.
-
-export const lit = (v: string): string => pg.Client.prototype.escapeLiteral(v);
-export const ident = (v: string): string => pg.Client.prototype.escapeIdentifier(v);
+// Many statements in one round trip, for the change pipeline's RLS checks.
 
 /** Runs several statements in one round trip (simple query protocol) on one pooled connection. */
 export async function runStatements(pool: pg.Pool, statements: string[]): Promise<pg.QueryResult[]> {

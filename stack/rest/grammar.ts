@@ -1,3 +1,4 @@
+import { splitTopLevel, unquote } from '../db/sql.js';
 import { aggregatesNotAllowed, queryParamError } from './errors.js';
 
 /**
@@ -59,37 +60,6 @@ export interface OrderTerm {
 }
 
 const fail = (what: string, input: string, details: string) => queryParamError(`"failed to parse ${what} (${input})"`, details);
-
-/** Splits on `sep` outside parentheses, braces and double quotes. */
-export function splitTopLevel(input: string, sep = ','): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let start = 0;
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (quoted) {
-      if (ch === '\\') i++;
-      else if (ch === '"') quoted = false;
-      continue;
-    }
-    if (ch === '"') quoted = true;
-    else if (ch === '(' || ch === '{' || ch === '[') depth++;
-    else if (ch === ')' || ch === '}' || ch === ']') depth--;
-    else if (ch === sep && depth === 0) {
-      out.push(input.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(input.slice(start));
-  return out;
-}
-
-/** `"quoted"` values: surrounding quotes removed and `\x` unescaped. */
-function unquote(s: string): string {
-  if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) return s.slice(1, -1).replace(/\\(.)/g, '$1');
-  return s;
-}
 
 // a name may hold inner spaces ("Unit Price"), as PostgREST's field names may; trailing ones are not part of it
 const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>-](?:[^\t\r\n"(),:.!>-]|-(?!>))*)/;

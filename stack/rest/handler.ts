@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
+import { ident } from '../db/sql.js';
 import { authenticate, type Identity } from './auth.js';
 import { jwtKeys } from '../jwt/keys.js';
 import { BodyTooLarge, readCapped } from '../gateway/body-limit.js';
@@ -8,7 +9,7 @@ import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, m
 import { openApiDocument, VISIBLE_SQL } from './openapi.js';
 import { parseRequest, type ApiRequest, type Preferences } from './parse.js';
 import { plan, type Plan } from './plan.js';
-import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
+import { callStatement, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
 import {
   contentRange, contentType, errorResponse, gucOverrides, preferenceApplied, rangeStatus, type ResultRow,
 } from './response.js';

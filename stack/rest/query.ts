@@ -1,3 +1,4 @@
+import { ident, lit } from '../db/sql.js';
 import type { Field } from './grammar.js';
 import type { Accept, ApiRequest } from './parse.js';
 import { computedColumn, type CallPlan, type MutatePlan, type PlannedCond, type ReadNode, type ReadPlan } from './plan.js';
@@ -24,8 +25,6 @@ class Params {
   }
 }
 
-export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const qi = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`;
 const relSql = (r: Relation) => qi(r.schema, r.name);
 

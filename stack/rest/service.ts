@@ -1,14 +1,15 @@
 import type { Hono } from 'hono';
 import { dbUrl } from '../config/load.js';
+import { transaction } from '../db/transaction.js';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { SchemaCacheStore } from './cache-store.js';
 import { createHandler } from './handler.js';
 
 /** `/rest/v1`: PostgREST's HTTP API over the exposed schemas. */
 export async function createRestService(ctx: ServiceContext): Promise<GatewayService> {
-  // Test stacks expose their fixture schemas too (AGORA_API_EXTRA_SCHEMAS), after config.toml's.
-  const extra = (process.env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const schemas = [...ctx.config.api.schemas, ...extra.filter((s) => !ctx.config.api.schemas.includes(s))];
+  // Test stacks expose their fixture schemas too, after config.toml's.
+  const { schemas: configured, extraSchemas } = ctx.config.api;
+  const schemas = [...configured, ...extraSchemas.filter((s) => !configured.includes(s))];
   const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, () => ctx.roleSettings.reload());
   await store.start();
   const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.pools.rest, cache: () => store.current() });
@@ -20,12 +21,7 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
     },
     async health() {
       if (!store.current()) throw new Error('schema cache not loaded');
-      const client = await ctx.pools.rest.connect();
-      try {
-        await client.query('begin read only; set local role anon; select 1; commit');
-      } finally {
-        client.release();
-      }
+      await transaction(ctx.pools.rest, (client) => client.query('set local role anon; select 1'), { readOnly: true });
     },
     close: () => store.close(),
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Caller } from './auth.js';
 import type { Context } from 'hono';
+import { transaction } from '../db/transaction.js';
 import { scoped, type StorageDeps } from './context.js';
 import { fromDatabaseError } from './errors.js';
 import { lockKey, type ObjectMetadata } from './objects.js';
@@ -83,17 +84,7 @@ export async function storeObject(deps: StorageDeps, who: Caller | 'superuser', 
   let result: { id: string; replaced: string | null };
   try {
     if (who === 'superuser') {
-      const client = await deps.adminPool.connect();
-      try {
-        await client.query('begin');
-        result = await work(client);
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      result = await transaction(deps.adminPool, work);
     } else {
       result = await scoped(deps, who, c, work);
     }

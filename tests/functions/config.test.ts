@@ -27,8 +27,8 @@ function config(raw: Record<string, unknown>, rootDir = '/nowhere'): StackConfig
     rootDir,
     supabaseDir: path.join(rootDir, 'supabase'),
     dataDir: '/nowhere/.agora',
-    api: { port: 4000, schemas: ['public'], extraSearchPath: [], maxRows: null },
-    db: { port: 4001, majorVersion: 17, seedEnabled: false, seedPaths: [], schemaPaths: [] },
+    api: { port: 4000, schemas: ['public'], extraSchemas: [], extraSearchPath: [], maxRows: null },
+    db: { port: 4001, majorVersion: 17, seedEnabled: false, seedPaths: [], schemaPaths: [], password: 'postgres' },
     inbox: { port: 4002, smtpPort: 4003 },
     jwtSecret: 'x'.repeat(40),
     anonKey: 'anon-key',
@@ -38,6 +38,8 @@ function config(raw: Record<string, unknown>, rootDir = '/nowhere'): StackConfig
     signingKeys: [],
     bodyLimits: { rest: 1, auth: 1, storage: 1, functions: 1, realtime: 1 },
     pools: { rest: 1, storage: 1, realtime: 1, auth: 1, acquireTimeoutMs: 1 },
+    realtime: { lingerMs: 1 },
+    functions: { wallclockLimitSec: null },
     raw,
   };
 }

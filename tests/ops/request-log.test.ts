@@ -4,8 +4,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createGateway } from '../../stack/gateway/app.js';
-import { tagTransaction } from '../../stack/gateway/db-tag.js';
-import { currentRequestId } from '../../stack/gateway/request-context.js';
+import { currentRequestId, runWithRequestContext } from '../../stack/db/request-id.js';
+import { transaction } from '../../stack/db/transaction.js';
 import { log } from '../../stack/log.js';
 import { stack } from '../support/env.js';
 
@@ -112,21 +112,21 @@ describe('request ids', () => {
   });
 
   it('tags a transaction so pg_stat_activity shows the request id, and only for that transaction', async () => {
-    const client = new pg.Client({ connectionString: stack().dbUrl, application_name: 'ops-test' });
-    await client.connect();
+    // one connection, so the query after the transaction runs where the transaction ran
+    const pool = new pg.Pool({ connectionString: stack().dbUrl, application_name: 'ops-test', max: 1 });
     try {
-      await client.query('begin');
-      await tagTransaction(client, 'req-7f3a');
-      const inside = await client.query(
-        `select application_name, current_setting('request.id', true) as id from pg_stat_activity where pid = pg_backend_pid()`,
+      const inside = await runWithRequestContext({ requestId: 'req-7f3a' }, () =>
+        transaction(pool, async (tx) => (await tx.query(
+          `select application_name, current_setting('request.id', true) as id, pg_backend_pid() as pid from pg_stat_activity where pid = pg_backend_pid()`,
+        )).rows[0]),
       );
-      await client.query('commit');
-      const after = await client.query(`select current_setting('application_name') as name, current_setting('request.id', true) as id`);
-      expect(inside.rows[0]).toEqual({ application_name: 'agora req-7f3a', id: 'req-7f3a' });
+      const after = await pool.query(`select current_setting('application_name') as name, current_setting('request.id', true) as id, pg_backend_pid() as pid`);
+      expect(inside).toMatchObject({ application_name: 'agora req-7f3a', id: 'req-7f3a' });
+      expect(after.rows[0].pid).toBe(inside.pid);
       expect(after.rows[0].name).toBe('ops-test');
       expect(after.rows[0].id || null).toBeNull();
     } finally {
-      await client.end();
+      await pool.end();
     }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../stack/config/load.js';
+import { loadConfig, roleDbUrl } from '../../stack/config/load.js';
 
 const CLI_ANON_KEY =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
@@ -45,6 +45,20 @@ describe('supabase/config.toml', () => {
     expect(() => loadConfig({}, { AGORA_API_PORT: 'eighty' })).toThrow(/invalid port "eighty" in AGORA_API_PORT/);
     const dir = projectWith('[auth]\njwt_secret = "short"\n');
     expect(() => loadConfig({ rootDir: dir }, {})).toThrow(/at least 32 characters/);
+  });
+
+  it('reads the services\' own AGORA_* variables, with their defaults when unset', () => {
+    const unset = loadConfig({}, {});
+    expect([unset.api.extraSchemas, unset.realtime.lingerMs, unset.functions.wallclockLimitSec]).toEqual([[], 10_000, null]);
+    const set = loadConfig({}, { AGORA_API_EXTRA_SCHEMAS: ' rest_test, ,other ', AGORA_REALTIME_LINGER_MS: '0', AGORA_FUNCTIONS_WALLCLOCK_LIMIT_SEC: '5' });
+    expect([set.api.extraSchemas, set.realtime.lingerMs, set.functions.wallclockLimitSec]).toEqual([['rest_test', 'other'], 0, 5]);
+    expect(() => loadConfig({}, { AGORA_REALTIME_LINGER_MS: 'soon' })).toThrow(/invalid value "soon" in AGORA_REALTIME_LINGER_MS/);
+  });
+
+  it('gives every platform role the CLI\'s local database password, in the URLs too', () => {
+    const config = loadConfig({}, {});
+    expect(config.db.password).toBe('postgres');
+    expect(new URL(roleDbUrl(config, 'supabase_auth_admin'))).toMatchObject({ username: 'supabase_auth_admin', password: 'postgres', port: '54322' });
   });
 
   it('names the file when config.toml is not valid TOML', () => {
