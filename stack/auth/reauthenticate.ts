@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, unprocessable } from './errors.js';
+import { badRequest, unprocessable, MESSAGES } from './errors.js';
 import { sendReauthenticationMail } from './mailer.js';
 import { tokenHash } from './otp.js';
 import { sameSecret } from './password.js';
@@ -17,7 +17,7 @@ export async function reauthenticate(c: Context, deps: AuthDeps): Promise<Respon
   const { user } = await requireUser(c, deps.settings, deps.db);
   if (!user.email && !user.phone) throw badRequest('validation_failed', 'Reauthentication requires the user to have an email or a phone number');
   if (user.email && !user.email_confirmed_at) throw unprocessable('email_not_confirmed', 'Please verify your email first.');
-  if (!user.email) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  if (!user.email) throw unprocessable('phone_provider_disabled', MESSAGES.unsupportedPhoneProvider);
   await transaction(deps.db, async (tx) => {
     const locked = (await findUserById(tx, user.id, true))!;
     await audit(tx, locked, 'user_reauthenticate_requested', clientIp(c));

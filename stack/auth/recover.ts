@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, unprocessable } from './errors.js';
+import { badRequest, unprocessable, MESSAGES } from './errors.js';
 import { sendEmailChangeMail, sendVerificationMail } from './mailer.js';
 import { hashPassword } from './password.js';
 import { referrer } from './redirect.js';
@@ -47,21 +47,21 @@ export async function otp(c: Context, deps: AuthDeps): Promise<Response> {
   const createUser = body.create_user === undefined ? true : bool(body, 'create_user');
   const data = obj(body, 'data') ?? {};
   const pkce = pkceParams(body);
-  if (!rawEmail && phone) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  if (!rawEmail && phone) throw unprocessable('phone_provider_disabled', MESSAGES.unsupportedPhoneProvider);
   if (!rawEmail) throw badRequest('validation_failed', 'An email address or phone number is required');
-  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
+  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', MESSAGES.emailLoginsDisabled);
   const email = validateEmail(rawEmail);
   const redirectTo = redirectOf(c, deps);
   const existing = await findUserByEmail(deps.db, email);
   if (!existing) {
-    if (!createUser) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
-    if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+    if (!createUser) throw unprocessable('otp_disabled', MESSAGES.otpSignupsDisabled);
+    if (!settings.enableSignup) throw unprocessable('signup_disabled', MESSAGES.signupsDisabled);
   }
   // GoTrue gives users created by a magic link a random password they never learn.
   const randomPassword = existing ? null : await hashPassword(randomBytes(32).toString('base64url'));
   await transaction(deps.db, async (tx) => {
     let user = existing ? await findUserById(tx, existing.id, true) : await insertUser(tx, { email, encryptedPassword: randomPassword, userMetaData: data });
-    if (!user) throw unprocessable('otp_disabled', 'Signups not allowed for otp');
+    if (!user) throw unprocessable('otp_disabled', MESSAGES.otpSignupsDisabled);
     if (!user.email_confirmed_at) {
       if (!settings.autoconfirm) {
         // As GoTrue's magic link for a new user: a sign-up, whose confirmation completes the flow.
@@ -86,7 +86,7 @@ export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
   if (!['signup', 'email_change', 'sms', 'phone_change'].includes(type)) {
     throw badRequest('validation_failed', 'Missing one of these types: signup, email_change, sms, phone_change');
   }
-  if (type === 'sms' || type === 'phone_change') throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  if (type === 'sms' || type === 'phone_change') throw unprocessable('phone_provider_disabled', MESSAGES.unsupportedPhoneProvider);
   const pkce = pkceParams(body);
   const email = validateEmail(str(body, 'email'));
   const redirectTo = redirectOf(c, deps);

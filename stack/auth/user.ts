@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, forbidden, unprocessable } from './errors.js';
+import { badRequest, forbidden, unprocessable, MESSAGES } from './errors.js';
 import { sendEmailChangeMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './password.js';
 import { referrer } from './redirect.js';
@@ -85,7 +85,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const phone = str(body, 'phone');
   const pkce = pkceParams(body);
   if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
-  if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+  if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', MESSAGES.phoneLoginsDisabled);
   const newEmail = email ? validateEmail(email) : '';
   if (password !== null) {
     const weak = checkPasswordStrength(password, settings);
@@ -116,7 +116,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
     if (data) await mergeUserMetaData(tx, user.id, data);
     if (newEmail && newEmail !== (user.email ?? '').toLowerCase()) {
       const taken = await findUserByEmail(tx, newEmail);
-      if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (taken && taken.id !== user.id) throw unprocessable('email_exists', MESSAGES.emailExists);
       // Only an anonymous user gains an address at once (like signing up); a permanent user
       // always confirms the change by mail, whatever enable_confirmations says.
       if (user.is_anonymous && settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
