@@ -16,6 +16,9 @@ import { setPassword } from './user.js';
 import {
   INSTANCE_ID, confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
 } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors, adminNote, userIdParam } from './openapi.js';
 
 /** Admin actions are logged with the admin role as the actor, as GoTrue's withAdminUser does. */
 function adminActor(claims: Record<string, unknown>): Actor {
@@ -373,3 +376,42 @@ export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
   });
   return respondUser(c, deps, id);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/admin/users': {
+    get: {
+      tags, operationId: 'auth_admin_list_users', summary: 'List users (admin)', description: adminNote, security: doc.security.serviceRole,
+      parameters: [doc.query('page', { type: 'integer' }), doc.query('per_page', { type: 'integer' })],
+      responses: { 200: doc.json(doc.obj({ users: doc.arr(doc.ref('User')), aud: doc.str() })), ...errors },
+    },
+    post: {
+      tags, operationId: 'auth_admin_create_user', summary: 'Create a user (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), email_confirm: doc.bool(), user_metadata: doc.obj({}), app_metadata: doc.obj({}) })),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+  '/auth/v1/admin/users/{id}': {
+    parameters: [userIdParam],
+    get: { tags, operationId: 'auth_admin_get_user', summary: 'Get a user (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.ref('User')), 404: authError, ...errors } },
+    put: {
+      tags, operationId: 'auth_admin_update_user', summary: 'Update a user (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), email_confirm: doc.bool(), ban_duration: doc.str(), user_metadata: doc.obj({}), app_metadata: doc.obj({}) })),
+      responses: { 200: doc.json(doc.ref('User')), 404: authError, ...errors },
+    },
+    delete: { tags, operationId: 'auth_admin_delete_user', summary: 'Delete a user (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.obj({})), 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/generate_link': {
+    post: {
+      tags, operationId: 'auth_admin_generate_link', summary: 'Make a signup/magic-link/recovery/invite link without sending it (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ type: doc.str(undefined, { enum: ['signup', 'magiclink', 'recovery', 'invite', 'email_change_current', 'email_change_new'] }), email: doc.str(), password: doc.str(), data: doc.obj({}), redirect_to: doc.str() }, ['type', 'email'])),
+      responses: { 200: doc.json(doc.obj({ action_link: doc.str(), email_otp: doc.str(), hashed_token: doc.str(), verification_type: doc.str(), redirect_to: doc.str() })), ...errors },
+    },
+  },
+  '/auth/v1/invite': {
+    post: {
+      tags, operationId: 'auth_admin_invite', summary: 'Invite a user by email (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), data: doc.obj({}) }, ['email'])),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+};

@@ -10,6 +10,9 @@ import { factorJson, type FactorRow } from './factors.js';
 import { clientIp, readJson, requireAdmin, requireUser, str, type Caller } from './request.js';
 import { swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
 import { findUserById, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors, adminNote, factorPath, userIdParam } from './openapi.js';
 
 // GoTrue's MFA defaults (conf.MFAConfiguration): unverified factors and challenges live 300 s;
 // at most 10 verified factors whatever max_enrolled_factors says.
@@ -258,3 +261,44 @@ export async function adminDeleteFactor(c: Context, deps: AuthDeps): Promise<Res
   });
   return c.json(factorJson(factor));
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/factors': {
+    post: {
+      tags, operationId: 'auth_mfa_enroll', summary: 'Enroll a TOTP factor (MFA)', security: doc.security.user,
+      description: 'Needs `[auth.mfa.totp] enroll_enabled`. With a verified factor already, only an aal2 session may enroll another.',
+      requestBody: doc.jsonBody(doc.obj({ factor_type: doc.str(undefined, { enum: ['totp', 'phone', 'webauthn'] }), friendly_name: doc.str(), issuer: doc.str() }, ['factor_type'])),
+      responses: { 200: doc.json(doc.obj({ id: doc.str(), type: doc.str(), friendly_name: doc.str(), totp: doc.obj({ qr_code: doc.str('SVG'), secret: doc.str('base32'), uri: doc.str('otpauth:// URI') }) })), 403: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/challenge': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_challenge', summary: 'Start a challenge for a factor', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({ id: doc.str(), type: doc.str(), expires_at: doc.int('unix time') })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/verify': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_verify', summary: 'Verify a challenge with a TOTP code; the session becomes aal2', security: doc.security.user,
+      requestBody: doc.jsonBody(doc.obj({ challenge_id: doc.str(undefined, { format: 'uuid' }), code: doc.str() }, ['challenge_id', 'code'])),
+      responses: { 200: doc.json(doc.ref('Session')), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}': {
+    parameters: [factorPath],
+    delete: {
+      tags, operationId: 'auth_mfa_unenroll', summary: 'Unenroll a factor (a verified one needs an aal2 session)', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({ id: doc.str() })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/admin/users/{id}/factors': {
+    parameters: [userIdParam],
+    get: { tags, operationId: 'auth_admin_list_factors', summary: 'List a user\'s MFA factors (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.arr(doc.ref('Factor'))), 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/users/{id}/factors/{factor_id}': {
+    parameters: [userIdParam, factorPath],
+    delete: { tags, operationId: 'auth_admin_delete_factor', summary: 'Delete a user\'s MFA factor (admin); its sessions drop to aal1', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.ref('Factor')), 404: authError, ...errors } },
+  },
+};

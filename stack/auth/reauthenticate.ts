@@ -9,6 +9,9 @@ import { sameSecret } from './password.js';
 import { clientIp, requireUser } from './request.js';
 import type { AuthSettings } from './settings.js';
 import { findUserById, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors } from './openapi.js';
 
 const INVALID_NONCE = 'Nonce has expired or is invalid';
 
@@ -39,3 +42,12 @@ export async function verifyNonce(tx: Tx, settings: AuthSettings, user: UserRow,
   await tx.query("update auth.users set reauthentication_token = '', reauthentication_sent_at = null where id = $1", [user.id]);
   await tx.query("delete from auth.one_time_tokens where user_id = $1 and token_type = 'reauthentication_token'", [user.id]);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/reauthenticate': {
+    get: {
+      tags, operationId: 'auth_reauthenticate', summary: 'Mail the signed-in user a nonce for a password change', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+};

@@ -10,6 +10,9 @@ import { referrer } from './redirect.js';
 import { bool, clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './request.js';
 import { pkceParams, startFlow } from './pkce.js';
 import { confirmUser, findUserByEmail, findUserById, insertUser, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce } from './openapi.js';
 
 function redirectOf(c: Context, deps: AuthDeps): string {
   return referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
@@ -108,3 +111,35 @@ export async function resend(c: Context, deps: AuthDeps): Promise<Response> {
   });
   return c.json({});
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/recover': {
+    post: {
+      tags, operationId: 'auth_recover', summary: 'Send a password-recovery email', security: doc.security.apikey,
+      parameters: [doc.query('redirect_to', doc.str(undefined, { format: 'uri' }))],
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(undefined, { format: 'email' }), gotrue_meta_security: doc.obj({ captcha_token: doc.str() }), ...pkce }, ['email'])),
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+  '/auth/v1/otp': {
+    post: {
+      tags, operationId: 'auth_otp', summary: 'Send a magic link / one-time code', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), phone: doc.str(), create_user: doc.bool(), data: doc.obj({}), ...pkce })),
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+  '/auth/v1/resend': {
+    post: {
+      tags, operationId: 'auth_resend', summary: 'Resend a signup or email-change confirmation', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ type: doc.str(undefined, { enum: ['signup', 'email_change'] }), email: doc.str(), ...pkce }, ['type', 'email'])),
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+  '/auth/v1/magiclink': {
+    post: {
+      tags, operationId: 'auth_magiclink', summary: 'Send a magic link (the older name of /otp)', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), data: doc.obj({}), ...pkce }, ['email'])),
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+};

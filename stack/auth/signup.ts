@@ -11,6 +11,9 @@ import { clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './r
 import { pkceParams, startFlow } from './pkce.js';
 import { issueSession } from './sessions.js';
 import { confirmUser, findUserByEmail, findUserById, identitiesOf, insertAnonymousUser, insertUser, userJson, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce, emailPassword } from './openapi.js';
 
 /**
  * GoTrue's sanitizeUser: what sign-up answers when confirmations are on and the email already
@@ -105,3 +108,14 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   if ('refused' in result) throw result.refused;
   return c.json(result.json);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/signup': {
+    post: {
+      tags, operationId: 'auth_signup', summary: 'Sign up with email and password', security: doc.security.apikey,
+      description: 'Creates a user. With email confirmations off the answer is a session; with them on, the user (and a confirmation email is sent).',
+      requestBody: doc.jsonBody({ ...emailPassword, properties: { ...emailPassword.properties, ...pkce } }),
+      responses: { 200: doc.json({ oneOf: [doc.ref('Session'), doc.ref('User')] }), ...errors },
+    },
+  },
+};

@@ -8,6 +8,9 @@ import { checkPasswordStrength, verifyPassword } from './password.js';
 import { clientInfo, rateLimitKey, readJson, str } from './request.js';
 import { issueSession, sessionExpiry, swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
 import { findUserByEmail, findUserById, isBanned } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce } from './openapi.js';
 
 export const INVALID_LOGIN = 'Invalid login credentials';
 
@@ -125,3 +128,14 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
   if ('refused' in outcome) throw outcome.refused;
   return outcome.ok;
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/token': {
+    post: {
+      tags, operationId: 'auth_token', summary: 'Sign in (password) or refresh a session', security: doc.security.apikey,
+      parameters: [doc.query('grant_type', doc.str(undefined, { enum: ['password', 'refresh_token', 'pkce'] }), undefined, true)],
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), phone: doc.str(), password: doc.str(), refresh_token: doc.str(), auth_code: doc.str(), code_verifier: doc.str() })),
+      responses: { 200: doc.json(doc.ref('Session')), ...errors },
+    },
+  },
+};

@@ -13,6 +13,9 @@ import { audit } from './audit.js';
 import { factorsOf } from './factors.js';
 import { pkceParams, startFlow } from './pkce.js';
 import { verifyNonce } from './reauthenticate.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce } from './openapi.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
@@ -129,3 +132,22 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const fresh = (await findUserById(db, caller.user.id))!;
   return c.json(userJson(fresh, await identitiesOf(db, fresh.id), await factorsOf(db, fresh.id)));
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/logout': {
+    post: {
+      tags, operationId: 'auth_logout', summary: 'Sign out', security: doc.security.user,
+      parameters: [doc.query('scope', doc.str(undefined, { enum: ['global', 'local', 'others'] }), 'Which sessions end (default global)')],
+      responses: { 204: { description: 'Signed out' }, ...errors },
+    },
+  },
+  '/auth/v1/user': {
+    get: { tags, operationId: 'auth_get_user', summary: 'The signed-in user', security: doc.security.user, responses: { 200: doc.json(doc.ref('User')), ...errors } },
+    put: {
+      tags, operationId: 'auth_update_user', summary: 'Update email, password or metadata of the signed-in user', security: doc.security.user,
+      description: 'With `secure_password_change`, a session older than 24 hours needs `nonce` (the code /reauthenticate mails) to change the password.',
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), nonce: doc.str(), data: doc.obj({}), ...pkce })),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+};

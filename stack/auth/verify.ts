@@ -12,6 +12,9 @@ import { issueSession, type TokenResponse } from './sessions.js';
 import type { AuthSettings } from './settings.js';
 import { confirmUser, findUserByEmail, isBanned, mergeAppMetaData, type UserRow } from './users.js';
 import { applyEmailChange } from './user.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce } from './openapi.js';
 
 const EMAIL_TYPES = ['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email'] as const;
 type EmailType = (typeof EMAIL_TYPES)[number];
@@ -242,3 +245,18 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
     303,
   );
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/verify': {
+    post: {
+      tags, operationId: 'auth_verify', summary: 'Verify an emailed code or token hash', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ type: doc.str(undefined, { enum: ['signup', 'invite', 'magiclink', 'recovery', 'email_change', 'email'] }), email: doc.str(), token: doc.str(), token_hash: doc.str() }, ['type'])),
+      responses: { 200: doc.json(doc.ref('Session')), ...errors },
+    },
+    get: {
+      tags, operationId: 'auth_verify_link', summary: 'Verify an email link, then redirect', security: doc.security.none,
+      parameters: [doc.query('token', doc.str(), undefined, true), doc.query('type', doc.str(), undefined, true), doc.query('redirect_to', doc.str())],
+      responses: { 303: { description: 'Redirect to the site with the session in the URL fragment, or for a PKCE link (token pkce_…) with ?code= to exchange at /token?grant_type=pkce (errors in the fragment, and for PKCE in the query too)' } },
+    },
+  },
+};
