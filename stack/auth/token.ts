@@ -10,7 +10,7 @@ import { issueSession, sessionExpiry, swapRefreshToken, tokenResponse, type Refr
 import { findUserByEmail, findUserById, isBanned } from './users.js';
 import type { OpenAPIV3 } from 'openapi-types';
 import * as doc from '../docs/schema-helpers.js';
-import { tags, errors, pkce } from './openapi.js';
+import { errors, tags } from './openapi.js';
 
 export const INVALID_LOGIN = 'Invalid login credentials';
 

@@ -14,7 +14,7 @@ import { confirmUser, findUserByEmail, isBanned, mergeAppMetaData, type UserRow 
 import { applyEmailChange } from './user.js';
 import type { OpenAPIV3 } from 'openapi-types';
 import * as doc from '../docs/schema-helpers.js';
-import { tags, errors, pkce } from './openapi.js';
+import { errors, tags } from './openapi.js';
 
 const EMAIL_TYPES = ['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email'] as const;
 type EmailType = (typeof EMAIL_TYPES)[number];
