@@ -4,7 +4,7 @@ import { audit, type Actor } from './audit.js';
 import { factorsOf } from './factors.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { AuthError, badRequest, notFound, unprocessable } from './errors.js';
+import { AuthError, badRequest, notFound, unprocessable, MESSAGES } from './errors.js';
 import { actionLink, prepareToken, sendVerificationMail, type VerificationType } from './mailer.js';
 import { generateOtp, saveOneTimeToken, tokenHash } from './otp.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
@@ -16,6 +16,9 @@ import { setPassword } from './user.js';
 import {
   INSTANCE_ID, confirmUser, findUserByEmail, findUserById, identitiesOf, insertUser, mergeAppMetaData, mergeUserMetaData, userJson, type UserRow,
 } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors, adminNote, userIdParam } from './openapi.js';
 
 /** Admin actions are logged with the admin role as the actor, as GoTrue's withAdminUser does. */
 function adminActor(claims: Record<string, unknown>): Actor {
@@ -30,9 +33,9 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 async function loadUser(c: Context, deps: AuthDeps, tx?: Tx): Promise<UserRow> {
   const id = c.req.param('id') ?? '';
-  if (!UUID_RE.test(id)) throw notFound('validation_failed', 'user_id must be an UUID');
+  if (!UUID_RE.test(id)) throw notFound('validation_failed', MESSAGES.userIdNotUuid);
   const user = await findUserById(tx ?? deps.db, id, !!tx);
-  if (!user) throw notFound('user_not_found', 'User not found');
+  if (!user) throw notFound('user_not_found', MESSAGES.userNotFound);
   return user;
 }
 
@@ -147,7 +150,7 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   const banDuration = str(body, 'ban_duration');
   const rawId = str(body, 'id');
   if (!rawEmail && !phone) throw badRequest('validation_failed', 'Cannot create a user without either an email or phone');
-  if (!rawEmail) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+  if (!rawEmail) throw unprocessable('phone_provider_disabled', MESSAGES.phoneLoginsDisabled);
   const email = validateEmail(rawEmail);
   if (passwordGiven && passwordHash) throw badRequest('validation_failed', 'Only a password or a password hash should be provided');
   if (password) {
@@ -158,9 +161,9 @@ export async function createUser(c: Context, deps: AuthDeps): Promise<Response> 
   const encrypted = passwordHash ? importedHash(passwordHash) : await hashPassword(password || randomBytes(48).toString('base64url'));
   const id = customUserId(rawId);
   const created = await transaction(deps.db, async (tx) => {
-    if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    if (await findUserByEmail(tx, email)) throw unprocessable('email_exists', MESSAGES.emailExists);
     // GoTrue lets the database refuse a taken id (a 500); a chosen id that is taken is the caller's mistake
-    if (id && (await findUserById(tx, id))) throw unprocessable('user_already_exists', 'User already registered');
+    if (id && (await findUserById(tx, id))) throw unprocessable('user_already_exists', MESSAGES.userAlreadyRegistered);
     const user = await insertUser(tx, { id, email, encryptedPassword: encrypted, userMetaData: userMeta, appMetaData: appMeta, role: role || undefined });
     await audit(tx, adminActor(claims), 'user_signedup', clientInfo(c).ip, subject(user));
     if (bool(body, 'email_confirm')) await confirmUser(tx, user.id);
@@ -226,7 +229,7 @@ export async function updateUserById(c: Context, deps: AuthDeps): Promise<Respon
     if (emailConfirm && !user.email_confirmed_at) await confirmUser(tx, user.id);
     if (email && email !== (user.email ?? '').toLowerCase()) {
       const taken = await findUserByEmail(tx, email);
-      if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (taken && taken.id !== user.id) throw unprocessable('email_exists', MESSAGES.emailExists);
       await adminSetEmail(tx, user, email, emailConfirm);
     }
     if (encrypted) await setPassword(tx, user.id, encrypted, null);
@@ -294,14 +297,14 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
       type = 'signup';
       password = randomBytes(48).toString('base64url');
     } else if (type === 'recovery' || type.startsWith('email_change_')) {
-      throw notFound('user_not_found', 'User with this email not found');
+      throw notFound('user_not_found', MESSAGES.userWithEmailNotFound);
     }
   }
   if (!(LINK_TYPES as readonly string[]).includes(type)) throw badRequest('validation_failed', `Invalid email action link type requested: ${type}`);
   let encrypted: string | null = null;
   if (type === 'signup' && !user) {
     // validateSignupParams, only for a user about to be created.
-    if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
+    if (!password) throw badRequest('validation_failed', MESSAGES.signupNeedsPassword);
     const weak = checkPasswordStrength(password, settings);
     if (weak) throw weak;
     encrypted = await hashPassword(password);
@@ -310,7 +313,7 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
     const found = Boolean(user);
     user = user ? await findUserById(tx, user.id, true) : null;
     // deleted between the lookup and the transaction: answered as if it had never been there
-    if (found && !user && type !== 'signup' && type !== 'invite') throw notFound('user_not_found', 'User with this email not found');
+    if (found && !user && type !== 'signup' && type !== 'invite') throw notFound('user_not_found', MESSAGES.userWithEmailNotFound);
     let otp: string;
     let hash: string;
     let verification: VerificationType;
@@ -320,7 +323,7 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
       }
       const newEmail = validateEmail(rawNewEmail);
       const taken = await findUserByEmail(tx, newEmail);
-      if (taken && taken.id !== user!.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (taken && taken.id !== user!.id) throw unprocessable('email_exists', MESSAGES.emailExists);
       const target = type === 'email_change_current' ? email : newEmail;
       otp = generateOtp(settings.otpLength);
       hash = tokenHash(target, otp);
@@ -334,7 +337,7 @@ export async function generateLink(c: Context, deps: AuthDeps): Promise<Response
       verification = 'email_change';
     } else {
       if (type === 'signup' || type === 'invite') {
-        if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+        if (user?.email_confirmed_at) throw unprocessable('email_exists', MESSAGES.emailExists);
         // An unconfirmed user's metadata takes the new data on a signup link, as GoTrue does.
         if (user && type === 'signup') await mergeUserMetaData(tx, user.id, data);
         user ??= await insertUser(tx, { email, encryptedPassword: encrypted ?? (password ? await hashPassword(password) : null), userMetaData: data });
@@ -365,7 +368,7 @@ export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
   const redirectTo = referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
   const id = await transaction(deps.db, async (tx) => {
     let user = await findUserByEmail(tx, email);
-    if (user?.email_confirmed_at) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+    if (user?.email_confirmed_at) throw unprocessable('email_exists', MESSAGES.emailExists);
     user ??= await insertUser(tx, { email, encryptedPassword: null, userMetaData: data });
     await audit(tx, adminActor(claims), 'user_invited', clientInfo(c).ip, subject(user));
     await sendVerificationMail(tx, deps, user, 'invite', redirectTo);
@@ -373,3 +376,42 @@ export async function invite(c: Context, deps: AuthDeps): Promise<Response> {
   });
   return respondUser(c, deps, id);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/admin/users': {
+    get: {
+      tags, operationId: 'auth_admin_list_users', summary: 'List users (admin)', description: adminNote, security: doc.security.serviceRole,
+      parameters: [doc.query('page', { type: 'integer' }), doc.query('per_page', { type: 'integer' })],
+      responses: { 200: doc.json(doc.obj({ users: doc.arr(doc.ref('User')), aud: doc.str() })), ...errors },
+    },
+    post: {
+      tags, operationId: 'auth_admin_create_user', summary: 'Create a user (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), email_confirm: doc.bool(), user_metadata: doc.obj({}), app_metadata: doc.obj({}) })),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+  '/auth/v1/admin/users/{id}': {
+    parameters: [userIdParam],
+    get: { tags, operationId: 'auth_admin_get_user', summary: 'Get a user (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.ref('User')), 404: authError, ...errors } },
+    put: {
+      tags, operationId: 'auth_admin_update_user', summary: 'Update a user (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), email_confirm: doc.bool(), ban_duration: doc.str(), user_metadata: doc.obj({}), app_metadata: doc.obj({}) })),
+      responses: { 200: doc.json(doc.ref('User')), 404: authError, ...errors },
+    },
+    delete: { tags, operationId: 'auth_admin_delete_user', summary: 'Delete a user (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.obj({})), 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/generate_link': {
+    post: {
+      tags, operationId: 'auth_admin_generate_link', summary: 'Make a signup/magic-link/recovery/invite link without sending it (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ type: doc.str(undefined, { enum: ['signup', 'magiclink', 'recovery', 'invite', 'email_change_current', 'email_change_new'] }), email: doc.str(), password: doc.str(), data: doc.obj({}), redirect_to: doc.str() }, ['type', 'email'])),
+      responses: { 200: doc.json(doc.obj({ action_link: doc.str(), email_otp: doc.str(), hashed_token: doc.str(), verification_type: doc.str(), redirect_to: doc.str() })), ...errors },
+    },
+  },
+  '/auth/v1/invite': {
+    post: {
+      tags, operationId: 'auth_admin_invite', summary: 'Invite a user by email (admin)', description: adminNote, security: doc.security.serviceRole,
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), data: doc.obj({}) }, ['email'])),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+};

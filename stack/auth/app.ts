@@ -3,7 +3,7 @@ import { cors } from 'hono/cors';
 import { createUser, deleteUserById, generateLink, getUserById, invite, listUsers, updateUserById } from './admin.js';
 import type { AuthDeps } from './deps.js';
 import { bodyLimit } from '../gateway/body-limit.js';
-import { API_VERSION_HEADER, AuthError, errorBody, requestedApiVersion, unprocessable } from './errors.js';
+import { API_VERSION_HEADER, AuthError, errorBody, MESSAGES, requestedApiVersion, unexpected, unprocessable } from './errors.js';
 import { adminSsoDisabled, authorize, ssoDisabled } from './external.js';
 import { HookError } from './hooks.js';
 import { linkIdentity, unlinkIdentity } from './identities.js';
@@ -22,7 +22,7 @@ type Handler = (c: Context, deps: AuthDeps) => Promise<Response>;
 function fromDatabase(err: unknown): AuthError | null {
   const e = err as { code?: string; constraint?: string };
   if (e?.code === '23505' && e.constraint === 'users_email_partial_key') {
-    return unprocessable('email_exists', 'A user with this email address has already been registered');
+    return unprocessable('email_exists', MESSAGES.emailExists);
   }
   return null;
 }
@@ -86,15 +86,17 @@ export function createAuthApp(deps: AuthDeps): Hono {
   app.delete('/factors/:factor_id', route(unenrollFactor));
   app.post('/invite', route(invite));
 
+  // No route: not an error GoTrue raises (errorcode.go has no code for it), so the body is written
+  // here in the client's API version rather than built from an ErrorCode.
   app.notFound((c) => {
-    const err = new AuthError(404, 'not_found', 'Not Found');
-    return c.json(errorBody(err, requestedApiVersion(c.req.header(API_VERSION_HEADER))), 404);
+    const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
+    return c.json(version ? { code: 'not_found', message: 'Not Found' } : { code: 404, error_code: 'not_found', msg: 'Not Found' }, 404);
   });
   app.onError((thrown, c) => {
     let err = thrown instanceof AuthError ? thrown : fromDatabase(thrown);
     if (!err) {
       deps.log.error({ err: thrown, path: c.req.path }, 'auth request failed');
-      err = new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information');
+      err = unexpected();
     }
     const version = requestedApiVersion(c.req.header(API_VERSION_HEADER));
     c.header('x-sb-error-code', err.errorCode);

@@ -2,6 +2,9 @@ import type { Context } from 'hono';
 import type { AuthDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { requireAdmin } from './request.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors, adminNote } from './openapi.js';
 
 /** The OAuth providers GoTrue knows (external.go's Provider switch). */
 const KNOWN_PROVIDERS = new Set([
@@ -39,3 +42,36 @@ export async function adminSsoDisabled(c: Context, deps: AuthDeps): Promise<Resp
   await requireAdmin(c, deps.settings);
   throw samlDisabled();
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/authorize': {
+    get: {
+      tags, operationId: 'auth_oauth_authorize', summary: 'Start an OAuth sign-in (no provider can be enabled locally: 400 validation_failed)', security: doc.security.none,
+      parameters: [doc.query('provider', doc.str(), undefined, true), doc.query('redirect_to', doc.str()), doc.query('code_challenge', doc.str()), doc.query('code_challenge_method', doc.str())],
+      responses: { 400: authError },
+    },
+  },
+  '/auth/v1/sso': {
+    post: {
+      tags, operationId: 'auth_sso', summary: 'Start a SAML SSO sign-in (SAML is disabled locally: 404 saml_provider_disabled)', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ domain: doc.str(), provider_id: doc.str() })),
+      responses: { 404: authError },
+    },
+  },
+  '/auth/v1/sso/saml/metadata': {
+    get: { tags, operationId: 'auth_saml_metadata', summary: 'SAML service-provider metadata (SAML is disabled locally: 404 saml_provider_disabled)', security: doc.security.none, responses: { 404: authError } },
+  },
+  '/auth/v1/sso/saml/acs': {
+    post: { tags, operationId: 'auth_saml_acs', summary: 'SAML assertion consumer (SAML is disabled locally: 404 saml_provider_disabled)', security: doc.security.none, responses: { 404: authError } },
+  },
+  '/auth/v1/admin/sso/providers': {
+    get: { tags, operationId: 'auth_admin_list_sso_providers', summary: 'List SAML providers (admin; 404 saml_provider_disabled locally)', description: adminNote, security: doc.security.serviceRole, responses: { 404: authError, ...errors } },
+    post: { tags, operationId: 'auth_admin_create_sso_provider', summary: 'Add a SAML provider (admin; 404 saml_provider_disabled locally)', description: adminNote, security: doc.security.serviceRole, responses: { 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/sso/providers/{idp_id}': {
+    parameters: [doc.pathParam('idp_id', 'The provider\'s id')],
+    get: { tags, operationId: 'auth_admin_get_sso_provider', summary: 'Get a SAML provider (admin; 404 saml_provider_disabled locally)', description: adminNote, security: doc.security.serviceRole, responses: { 404: authError, ...errors } },
+    put: { tags, operationId: 'auth_admin_update_sso_provider', summary: 'Update a SAML provider (admin; 404 saml_provider_disabled locally)', description: adminNote, security: doc.security.serviceRole, responses: { 404: authError, ...errors } },
+    delete: { tags, operationId: 'auth_admin_delete_sso_provider', summary: 'Remove a SAML provider (admin; 404 saml_provider_disabled locally)', description: adminNote, security: doc.security.serviceRole, responses: { 404: authError, ...errors } },
+  },
+};

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseError } from 'pg';
 import type { Tx } from './db.js';
-import { AuthError } from './errors.js';
+import { AuthError, type ErrorCode } from './errors.js';
 import type { AuthSettings, HookConfig, HookName } from './settings.js';
 
 /** GoTrue's hook metadata names (v0hooks Name), by config.toml hook name. */
@@ -24,7 +24,7 @@ const HOOK_TIMEOUT_MS = 2000;
 export class HookError extends AuthError {
   constructor(
     status: number,
-    errorCode: string,
+    errorCode: ErrorCode,
     message: string,
     readonly postgres: { code: string; status: number; message: string; hint?: string; detail?: string } | null = null,
   ) {

@@ -4,6 +4,9 @@ import { notFound, unprocessable } from './errors.js';
 import { unsupportedProvider } from './external.js';
 import { requireUser } from './request.js';
 import { identitiesOf } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors } from './openapi.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,3 +34,20 @@ export async function unlinkIdentity(c: Context, deps: AuthDeps): Promise<Respon
   // next answer for an id that is not the user's:
   throw unprocessable('identity_not_found', "Identity doesn't exist");
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/user/identities/authorize': {
+    get: {
+      tags, operationId: 'auth_link_identity', summary: 'Link an OAuth identity (404 manual_linking_disabled unless enable_manual_linking)', security: doc.security.user,
+      parameters: [doc.query('provider', doc.str(), undefined, true)],
+      responses: { 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/user/identities/{identity_id}': {
+    parameters: [doc.pathParam('identity_id', 'The identity\'s id (uuid)')],
+    delete: {
+      tags, operationId: 'auth_unlink_identity', summary: 'Unlink an identity (404 manual_linking_disabled unless enable_manual_linking)', security: doc.security.user,
+      responses: { 404: authError, ...errors },
+    },
+  },
+};

@@ -5,11 +5,14 @@ import QRCode from 'qrcode';
 import { audit } from './audit.js';
 import { transaction, type Db, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { AuthError, badRequest, forbidden, notFound, unprocessable } from './errors.js';
+import { AuthError, badRequest, forbidden, notFound, unprocessable, type ErrorCode, MESSAGES } from './errors.js';
 import { factorJson, type FactorRow } from './factors.js';
 import { clientIp, readJson, requireAdmin, requireUser, str, type Caller } from './request.js';
 import { swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
 import { findUserById, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, authError, errors, adminNote, factorPath, userIdParam } from './openapi.js';
 
 // GoTrue's MFA defaults (conf.MFAConfiguration): unverified factors and challenges live 300 s;
 // at most 10 verified factors whatever max_enrolled_factors says.
@@ -45,10 +48,16 @@ async function loadFactor(db: Db | Tx, userId: string, factorId: string, forUpda
   return rows[0];
 }
 
+// errorcode.go's names for a factor type whose enrollment or verification is switched off.
+const DISABLED_CODES: Record<string, { name: string; enroll: ErrorCode; verification: ErrorCode }> = {
+  totp: { name: 'TOTP', enroll: 'mfa_totp_enroll_not_enabled', verification: 'mfa_totp_verify_not_enabled' },
+  phone: { name: 'Phone', enroll: 'mfa_phone_enroll_not_enabled', verification: 'mfa_phone_verify_not_enabled' },
+  webauthn: { name: 'WebAuthn', enroll: 'mfa_webauthn_enroll_not_enabled', verification: 'mfa_webauthn_verify_not_enabled' },
+};
+
 function disabledFor(kind: 'enroll' | 'verification', type: string): AuthError {
-  const name = type === 'totp' ? 'TOTP' : type === 'phone' ? 'Phone' : 'WebAuthn';
-  const code = type === 'webauthn' ? 'web_authn' : type;
-  return unprocessable(`mfa_${code}_${kind === 'enroll' ? 'enroll' : 'verify'}_not_enabled`, `MFA ${kind} is disabled for ${name}`);
+  const codes = DISABLED_CODES[type] ?? DISABLED_CODES.webauthn;
+  return unprocessable(codes[kind], `MFA ${kind} is disabled for ${codes.name}`);
 }
 
 /** validateFactors: expired unverified factors go; name clashes, limits and the aal2 rule. */
@@ -181,7 +190,7 @@ export async function verifyFactor(c: Context, deps: AuthDeps): Promise<Response
  */
 async function raiseSession(tx: Tx, deps: AuthDeps, userId: string, sessionId: string, factor: FactorRow, ip: string) {
   const locked = await tx.query('select id from auth.sessions where id = $1 for update', [sessionId]);
-  if (!locked.rows[0]) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
+  if (!locked.rows[0]) throw forbidden('session_not_found', MESSAGES.sessionMissing);
   await tx.query(
     `insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
      values ($1, now(), now(), 'totp', $2)
@@ -191,7 +200,7 @@ async function raiseSession(tx: Tx, deps: AuthDeps, userId: string, sessionId: s
   const current = (
     await tx.query<RefreshTokenRow>('select * from auth.refresh_tokens where session_id = $1 and revoked = false order by id desc limit 1 for update', [sessionId])
   ).rows[0];
-  if (!current) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
+  if (!current) throw forbidden('session_not_found', MESSAGES.sessionMissing);
   const issued = await swapRefreshToken(tx, current);
   await tx.query("update auth.sessions set aal = 'aal2', factor_id = $2, updated_at = now() where id = $1", [sessionId, factor.id]);
   const response = await tokenResponse(tx, deps.settings, userId, issued, { method: 'totp', ip });
@@ -227,9 +236,9 @@ export async function unenrollFactor(c: Context, deps: AuthDeps): Promise<Respon
 async function adminUser(c: Context, deps: AuthDeps, db: Db | Tx = deps.db): Promise<UserRow> {
   await requireAdmin(c, deps.settings);
   const id = c.req.param('id') ?? '';
-  if (!UUID_RE.test(id)) throw notFound('validation_failed', 'user_id must be an UUID');
+  if (!UUID_RE.test(id)) throw notFound('validation_failed', MESSAGES.userIdNotUuid);
   const user = await findUserById(db, id);
-  if (!user) throw notFound('user_not_found', 'User not found');
+  if (!user) throw notFound('user_not_found', MESSAGES.userNotFound);
   return user;
 }
 
@@ -252,3 +261,44 @@ export async function adminDeleteFactor(c: Context, deps: AuthDeps): Promise<Res
   });
   return c.json(factorJson(factor));
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/factors': {
+    post: {
+      tags, operationId: 'auth_mfa_enroll', summary: 'Enroll a TOTP factor (MFA)', security: doc.security.user,
+      description: 'Needs `[auth.mfa.totp] enroll_enabled`. With a verified factor already, only an aal2 session may enroll another.',
+      requestBody: doc.jsonBody(doc.obj({ factor_type: doc.str(undefined, { enum: ['totp', 'phone', 'webauthn'] }), friendly_name: doc.str(), issuer: doc.str() }, ['factor_type'])),
+      responses: { 200: doc.json(doc.obj({ id: doc.str(), type: doc.str(), friendly_name: doc.str(), totp: doc.obj({ qr_code: doc.str('SVG'), secret: doc.str('base32'), uri: doc.str('otpauth:// URI') }) })), 403: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/challenge': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_challenge', summary: 'Start a challenge for a factor', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({ id: doc.str(), type: doc.str(), expires_at: doc.int('unix time') })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}/verify': {
+    parameters: [factorPath],
+    post: {
+      tags, operationId: 'auth_mfa_verify', summary: 'Verify a challenge with a TOTP code; the session becomes aal2', security: doc.security.user,
+      requestBody: doc.jsonBody(doc.obj({ challenge_id: doc.str(undefined, { format: 'uuid' }), code: doc.str() }, ['challenge_id', 'code'])),
+      responses: { 200: doc.json(doc.ref('Session')), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/factors/{factor_id}': {
+    parameters: [factorPath],
+    delete: {
+      tags, operationId: 'auth_mfa_unenroll', summary: 'Unenroll a factor (a verified one needs an aal2 session)', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({ id: doc.str() })), 404: authError, ...errors },
+    },
+  },
+  '/auth/v1/admin/users/{id}/factors': {
+    parameters: [userIdParam],
+    get: { tags, operationId: 'auth_admin_list_factors', summary: 'List a user\'s MFA factors (admin)', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.arr(doc.ref('Factor'))), 404: authError, ...errors } },
+  },
+  '/auth/v1/admin/users/{id}/factors/{factor_id}': {
+    parameters: [userIdParam, factorPath],
+    delete: { tags, operationId: 'auth_admin_delete_factor', summary: 'Delete a user\'s MFA factor (admin); its sessions drop to aal1', description: adminNote, security: doc.security.serviceRole, responses: { 200: doc.json(doc.ref('Factor')), 404: authError, ...errors } },
+  },
+};

@@ -2,13 +2,16 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, unprocessable } from './errors.js';
+import { badRequest, unprocessable, MESSAGES } from './errors.js';
 import { sendReauthenticationMail } from './mailer.js';
 import { tokenHash } from './otp.js';
 import { sameSecret } from './password.js';
 import { clientIp, requireUser } from './request.js';
 import type { AuthSettings } from './settings.js';
 import { findUserById, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors } from './openapi.js';
 
 const INVALID_NONCE = 'Nonce has expired or is invalid';
 
@@ -17,7 +20,7 @@ export async function reauthenticate(c: Context, deps: AuthDeps): Promise<Respon
   const { user } = await requireUser(c, deps.settings, deps.db);
   if (!user.email && !user.phone) throw badRequest('validation_failed', 'Reauthentication requires the user to have an email or a phone number');
   if (user.email && !user.email_confirmed_at) throw unprocessable('email_not_confirmed', 'Please verify your email first.');
-  if (!user.email) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+  if (!user.email) throw unprocessable('phone_provider_disabled', MESSAGES.unsupportedPhoneProvider);
   await transaction(deps.db, async (tx) => {
     const locked = (await findUserById(tx, user.id, true))!;
     await audit(tx, locked, 'user_reauthenticate_requested', clientIp(c));
@@ -39,3 +42,12 @@ export async function verifyNonce(tx: Tx, settings: AuthSettings, user: UserRow,
   await tx.query("update auth.users set reauthentication_token = '', reauthentication_sent_at = null where id = $1", [user.id]);
   await tx.query("delete from auth.one_time_tokens where user_id = $1 and token_type = 'reauthentication_token'", [user.id]);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/reauthenticate': {
+    get: {
+      tags, operationId: 'auth_reauthenticate', summary: 'Mail the signed-in user a nonce for a password change', security: doc.security.user,
+      responses: { 200: doc.json(doc.obj({})), ...errors },
+    },
+  },
+};

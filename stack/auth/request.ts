@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { AuthError, badRequest, forbidden, unauthorized } from './errors.js';
+import { AuthError, badRequest, forbidden, unauthorized, MESSAGES } from './errors.js';
 import { BodyTooLarge, readContextText } from '../gateway/body-limit.js';
 import { verifyAccessToken } from './jwt.js';
 import { requestCredential } from '../jwt/credentials.js';
@@ -17,7 +17,7 @@ export async function readBody(c: Context): Promise<string> {
   try {
     return await readContextText(c);
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw new AuthError(413, 'request_too_large', `Request body too large: the limit is ${err.limit} bytes`);
+    if (err instanceof BodyTooLarge) throw new AuthError(413, 'request_entity_too_large', `Request body too large (max ${err.limit} bytes)`);
     throw err;
   }
 }
@@ -157,7 +157,7 @@ export async function requireUser(c: Context, settings: AuthSettings, db: Db): P
   if (typeof sid === 'string' && sid !== '' && sid !== '00000000-0000-0000-0000-000000000000') {
     if (!UUID_RE.test(sid)) throw forbidden('bad_jwt', 'invalid claim: session_id claim must be a UUID');
     const { rows } = await db.query<SessionRow>('select id, user_id, not_after, aal, created_at from auth.sessions where id = $1', [sid]);
-    if (!rows[0]) throw forbidden('session_not_found', 'Session from session_id claim in JWT does not exist');
+    if (!rows[0]) throw forbidden('session_not_found', MESSAGES.sessionMissing);
     session = rows[0];
   }
   return { user, session, claims };

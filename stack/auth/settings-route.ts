@@ -1,5 +1,8 @@
 import type { Context } from 'hono';
 import type { AuthSettings } from './settings.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags } from './openapi.js';
 
 const PROVIDERS = [
   'anonymous_users', 'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'figma', 'fly', 'github', 'gitlab', 'google',
@@ -28,3 +31,21 @@ export function settingsRoute(c: Context, settings: AuthSettings): Response {
 export function healthRoute(c: Context): Response {
   return c.json({ version: 'agora', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' });
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/settings': {
+    get: {
+      tags, operationId: 'auth_settings', summary: 'Public auth settings (providers, signup enabled)', security: doc.security.apikey,
+      responses: { 200: doc.json(doc.obj({ external: doc.obj({}), disable_signup: doc.bool(), mailer_autoconfirm: doc.bool() })) },
+    },
+  },
+  '/auth/v1/health': {
+    get: { tags, operationId: 'auth_health', summary: 'GoTrue is up', security: doc.security.none, responses: { 200: doc.json(doc.obj({ version: doc.str(), name: doc.str(), description: doc.str() })) } },
+  },
+  '/auth/v1/.well-known/jwks.json': {
+    get: {
+      tags, operationId: 'auth_jwks', summary: 'The public keys access tokens are verified with (empty with the HS256 secret alone)', security: doc.security.none,
+      responses: { 200: doc.json(doc.obj({ keys: doc.arr(doc.obj({})) })) },
+    },
+  },
+};

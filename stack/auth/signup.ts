@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, unprocessable } from './errors.js';
+import { badRequest, unprocessable, MESSAGES } from './errors.js';
 import { sendVerificationMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword } from './password.js';
 import { referrer } from './redirect.js';
@@ -11,6 +11,9 @@ import { clientInfo, rateLimitKey, obj, readJson, str, validateEmail } from './r
 import { pkceParams, startFlow } from './pkce.js';
 import { issueSession } from './sessions.js';
 import { confirmUser, findUserByEmail, findUserById, identitiesOf, insertAnonymousUser, insertUser, userJson, type UserRow } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce, emailPassword } from './openapi.js';
 
 /**
  * GoTrue's sanitizeUser: what sign-up answers when confirmations are on and the email already
@@ -53,7 +56,7 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   if (!rawEmail && !phone) {
     if (!settings.anonymousSignIns) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
     deps.limits.anonymous.take(rateLimitKey(c));
-    if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+    if (!settings.enableSignup) throw unprocessable('signup_disabled', MESSAGES.signupsDisabled);
     const session = await transaction(deps.db, async (tx) => {
       const user = await insertAnonymousUser(tx, data);
       await audit(tx, user, 'user_signedup', clientInfo(c).ip, { provider: 'anonymous' });
@@ -62,9 +65,9 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
     return c.json(session);
   }
   deps.limits.otp.take(rateLimitKey(c));
-  if (!settings.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+  if (!settings.enableSignup) throw unprocessable('signup_disabled', MESSAGES.signupsDisabled);
   // validateSignupParams comes before the provider checks, as in GoTrue.
-  if (!password) throw badRequest('validation_failed', 'Signup requires a valid password');
+  if (!password) throw badRequest('validation_failed', MESSAGES.signupNeedsPassword);
   const weak = checkPasswordStrength(password, settings);
   if (weak) throw weak;
   if (rawEmail && phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on signup.');
@@ -81,7 +84,7 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
     if (user?.email_confirmed_at) {
       await audit(tx, user, 'user_repeated_signup', clientInfo(c).ip, { provider: 'email' });
       // The audit row is kept either way, so the refusal is raised after the commit.
-      if (settings.autoconfirm) return { refused: unprocessable('user_already_exists', 'User already registered') };
+      if (settings.autoconfirm) return { refused: unprocessable('user_already_exists', MESSAGES.userAlreadyRegistered) };
       return { json: obfuscatedUser(user, data) };
     }
     // An unconfirmed user is left as it is (the caller's claim to the address is unproven):
@@ -105,3 +108,14 @@ export async function signup(c: Context, deps: AuthDeps): Promise<Response> {
   if ('refused' in result) throw result.refused;
   return c.json(result.json);
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/signup': {
+    post: {
+      tags, operationId: 'auth_signup', summary: 'Sign up with email and password', security: doc.security.apikey,
+      description: 'Creates a user. With email confirmations off the answer is a session; with them on, the user (and a confirmation email is sent).',
+      requestBody: doc.jsonBody({ ...emailPassword, properties: { ...emailPassword.properties, ...pkce } }),
+      responses: { 200: doc.json({ oneOf: [doc.ref('Session'), doc.ref('User')] }), ...errors },
+    },
+  },
+};

@@ -2,12 +2,15 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, OAuthError, unprocessable, type AuthError } from './errors.js';
+import { badRequest, OAuthError, unprocessable, type AuthError, MESSAGES } from './errors.js';
 import { pkceGrant } from './pkce.js';
 import { checkPasswordStrength, verifyPassword } from './password.js';
 import { clientInfo, rateLimitKey, readJson, str } from './request.js';
 import { issueSession, sessionExpiry, swapRefreshToken, tokenResponse, type RefreshTokenRow, type SessionRow } from './sessions.js';
 import { findUserByEmail, findUserById, isBanned } from './users.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { errors, tags } from './openapi.js';
 
 export const INVALID_LOGIN = 'Invalid login credentials';
 
@@ -36,15 +39,15 @@ async function passwordGrant(c: Context, deps: AuthDeps) {
   const password = str(body, 'password');
   if (email && phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on login.');
   if (!email && !phone) throw badRequest('validation_failed', 'missing email or phone');
-  if (!email) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
-  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', 'Email logins are disabled');
+  if (!email) throw unprocessable('phone_provider_disabled', MESSAGES.phoneLoginsDisabled);
+  if (!settings.emailEnabled) throw unprocessable('email_provider_disabled', MESSAGES.emailLoginsDisabled);
   const user = await findUserByEmail(deps.db, email);
   if (!user?.encrypted_password) {
     // The same bcrypt work as a real comparison, so an unknown email cannot be told apart by timing.
     await verifyPassword(password, null);
     throw badRequest('invalid_credentials', INVALID_LOGIN);
   }
-  if (isBanned(user)) throw badRequest('user_banned', 'User is banned');
+  if (isBanned(user)) throw badRequest('user_banned', MESSAGES.userBanned);
   const valid = await verifyPassword(password, user.encrypted_password);
   if (!valid) throw badRequest('invalid_credentials', INVALID_LOGIN);
   if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
@@ -68,9 +71,9 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
 
   const found = await db.query<RefreshTokenRow>('select * from auth.refresh_tokens where token = $1', [presented]);
   const token0 = found.rows[0];
-  if (!token0) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+  if (!token0) throw badRequest('refresh_token_not_found', MESSAGES.refreshTokenNotFound);
   const user0 = await findUserById(db, token0.user_id);
-  if (!user0) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+  if (!user0) throw badRequest('refresh_token_not_found', MESSAGES.refreshTokenNotFound);
   if (isBanned(user0)) throw badRequest('user_banned', 'Invalid Refresh Token: User Banned');
   const session0 = token0.session_id
     ? (
@@ -82,7 +85,7 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
     : undefined;
   if (!session0) {
     await db.query('delete from auth.refresh_tokens where id = $1', [token0.id]);
-    throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
+    throw badRequest('session_not_found', MESSAGES.refreshTokenNoSession);
   }
   const expiry = sessionExpiry(session0, settings, token0.updated_at);
   if (expiry) throw badRequest('session_expired', expiry);
@@ -91,9 +94,9 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
   const outcome = await transaction(db, async (tx): Promise<{ refused: AuthError } | { ok: Awaited<ReturnType<typeof tokenResponse>> }> => {
       // The session row serialises concurrent refreshes of the same session.
       const locked = await tx.query('select id from auth.sessions where id = $1 for update', [session0.id]);
-      if (!locked.rows[0]) throw badRequest('session_not_found', 'Invalid Refresh Token: No Valid Session Found');
+      if (!locked.rows[0]) throw badRequest('session_not_found', MESSAGES.refreshTokenNoSession);
       const token = (await tx.query<RefreshTokenRow>('select * from auth.refresh_tokens where id = $1 for update', [token0.id])).rows[0];
-      if (!token) throw badRequest('refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+      if (!token) throw badRequest('refresh_token_not_found', MESSAGES.refreshTokenNotFound);
       let issued: RefreshTokenRow | null = null;
       if (token.revoked) {
         const active = (
@@ -125,3 +128,14 @@ async function refreshGrant(c: Context, deps: AuthDeps) {
   if ('refused' in outcome) throw outcome.refused;
   return outcome.ok;
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/token': {
+    post: {
+      tags, operationId: 'auth_token', summary: 'Sign in (password) or refresh a session', security: doc.security.apikey,
+      parameters: [doc.query('grant_type', doc.str(undefined, { enum: ['password', 'refresh_token', 'pkce'] }), undefined, true)],
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), phone: doc.str(), password: doc.str(), refresh_token: doc.str(), auth_code: doc.str(), code_verifier: doc.str() })),
+      responses: { 200: doc.json(doc.ref('Session')), ...errors },
+    },
+  },
+};

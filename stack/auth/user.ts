@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { transaction } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { badRequest, forbidden, unprocessable } from './errors.js';
+import { badRequest, forbidden, unprocessable, MESSAGES } from './errors.js';
 import { sendEmailChangeMail } from './mailer.js';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './password.js';
 import { referrer } from './redirect.js';
@@ -13,6 +13,9 @@ import { audit } from './audit.js';
 import { factorsOf } from './factors.js';
 import { pkceParams, startFlow } from './pkce.js';
 import { verifyNonce } from './reauthenticate.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { tags, errors, pkce } from './openapi.js';
 
 /** GET /user */
 export async function getUser(c: Context, deps: AuthDeps): Promise<Response> {
@@ -85,7 +88,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const phone = str(body, 'phone');
   const pkce = pkceParams(body);
   if (obj(body, 'app_metadata')) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
-  if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', 'Phone logins are disabled');
+  if (phone && phone !== (caller.user.phone ?? '')) throw unprocessable('phone_provider_disabled', MESSAGES.phoneLoginsDisabled);
   const newEmail = email ? validateEmail(email) : '';
   if (password !== null) {
     const weak = checkPasswordStrength(password, settings);
@@ -116,7 +119,7 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
     if (data) await mergeUserMetaData(tx, user.id, data);
     if (newEmail && newEmail !== (user.email ?? '').toLowerCase()) {
       const taken = await findUserByEmail(tx, newEmail);
-      if (taken && taken.id !== user.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      if (taken && taken.id !== user.id) throw unprocessable('email_exists', MESSAGES.emailExists);
       // Only an anonymous user gains an address at once (like signing up); a permanent user
       // always confirms the change by mail, whatever enable_confirmations says.
       if (user.is_anonymous && settings.autoconfirm) await applyEmailChange(tx, user.id, newEmail);
@@ -129,3 +132,22 @@ export async function updateUser(c: Context, deps: AuthDeps): Promise<Response> 
   const fresh = (await findUserById(db, caller.user.id))!;
   return c.json(userJson(fresh, await identitiesOf(db, fresh.id), await factorsOf(db, fresh.id)));
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/logout': {
+    post: {
+      tags, operationId: 'auth_logout', summary: 'Sign out', security: doc.security.user,
+      parameters: [doc.query('scope', doc.str(undefined, { enum: ['global', 'local', 'others'] }), 'Which sessions end (default global)')],
+      responses: { 204: { description: 'Signed out' }, ...errors },
+    },
+  },
+  '/auth/v1/user': {
+    get: { tags, operationId: 'auth_get_user', summary: 'The signed-in user', security: doc.security.user, responses: { 200: doc.json(doc.ref('User')), ...errors } },
+    put: {
+      tags, operationId: 'auth_update_user', summary: 'Update email, password or metadata of the signed-in user', security: doc.security.user,
+      description: 'With `secure_password_change`, a session older than 24 hours needs `nonce` (the code /reauthenticate mails) to change the password.',
+      requestBody: doc.jsonBody(doc.obj({ email: doc.str(), password: doc.str(), nonce: doc.str(), data: doc.obj({}), ...pkce })),
+      responses: { 200: doc.json(doc.ref('User')), ...errors },
+    },
+  },
+};

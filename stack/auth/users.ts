@@ -1,7 +1,7 @@
 import { factorsOf, type FactorJson } from './factors.js';
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from './db.js';
-import { unexpected, unprocessable } from './errors.js';
+import { unexpected, unprocessable, MESSAGES } from './errors.js';
 
 type Querier = Db | Tx;
 
@@ -159,7 +159,7 @@ export async function insertUser(tx: Tx, n: NewUser): Promise<UserRow> {
   } catch (err) {
     const e = err as { code?: string; constraint?: string };
     if (e.code === '23505' && e.constraint === 'users_email_partial_key') {
-      throw unprocessable('email_exists', 'A user with this email address has already been registered');
+      throw unprocessable('email_exists', MESSAGES.emailExists);
     }
     // A trigger on auth.users refusing the row ends the sign-up, as GoTrue reports it.
     if (e.code) throw Object.assign(unexpected('Database error saving new user'), { cause: err });

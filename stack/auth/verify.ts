@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { audit } from './audit.js';
 import { transaction, type Tx } from './db.js';
 import type { AuthDeps } from './deps.js';
-import { AuthError, badRequest, forbidden, unprocessable } from './errors.js';
+import { AuthError, badRequest, forbidden, unprocessable, MESSAGES } from './errors.js';
 import { tokenHash } from './otp.js';
 import { sameSecret } from './password.js';
 import { referrer } from './redirect.js';
@@ -12,6 +12,9 @@ import { issueSession, type TokenResponse } from './sessions.js';
 import type { AuthSettings } from './settings.js';
 import { confirmUser, findUserByEmail, isBanned, mergeAppMetaData, type UserRow } from './users.js';
 import { applyEmailChange } from './user.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import * as doc from '../docs/schema-helpers.js';
+import { errors, tags } from './openapi.js';
 
 const EMAIL_TYPES = ['signup', 'invite', 'recovery', 'magiclink', 'email_change', 'email'] as const;
 type EmailType = (typeof EMAIL_TYPES)[number];
@@ -48,9 +51,9 @@ async function userByTokenHash(tx: Tx, settings: AuthSettings, type: EmailType, 
   // a NUL (possible in a link's query) is in no stored hash, and Postgres refuses it as text
   const { rows } = hash.includes('\u0000') ? { rows: [] } : await tx.query<UserRow>(`select * from auth.users where ${where} limit 1 for update`, [hash]);
   const user = rows[0];
-  if (!user) throw forbidden('otp_expired', 'Email link is invalid or has expired');
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
-  if (expired(sentAtFor(user, type, hash), settings)) throw forbidden('otp_expired', 'Email link is invalid or has expired');
+  if (!user) throw forbidden('otp_expired', MESSAGES.emailLinkInvalid);
+  if (isBanned(user)) throw forbidden('user_banned', MESSAGES.userBanned);
+  if (expired(sentAtFor(user, type, hash), settings)) throw forbidden('otp_expired', MESSAGES.emailLinkInvalid);
   return user;
 }
 
@@ -62,7 +65,7 @@ async function userByEmailAndCode(tx: Tx, settings: AuthSettings, type: EmailTyp
       ? (await tx.query<UserRow>('select * from auth.users where (lower(email_change) = $1 or lower(email) = $1) and email_change <> \'\' limit 1 for update', [email])).rows[0]
       : await findUserByEmail(tx, email);
   if (!user) throw invalid();
-  if (isBanned(user)) throw forbidden('user_banned', 'User is banned');
+  if (isBanned(user)) throw forbidden('user_banned', MESSAGES.userBanned);
   // A hash stored for a PKCE flow carries the prefix; the typed code completes it all the same (isOtpValid).
   const check = (expected: string | null, sentAt: Date | null) =>
     !!expected && !expired(sentAt, settings) && (sameSecret(hash, expected) || sameSecret(PKCE_PREFIX + hash, expected));
@@ -133,11 +136,11 @@ export async function verifyPost(c: Context, deps: AuthDeps): Promise<Response> 
   const hashParam = str(body, 'token_hash');
   const email = str(body, 'email');
   const phone = str(body, 'phone');
-  if (!rawType) throw badRequest('validation_failed', 'Verify requires a verification type');
+  if (!rawType) throw badRequest('validation_failed', MESSAGES.verifyNeedsType);
   if ((!token && !hashParam) || (token && hashParam)) throw badRequest('validation_failed', 'Verify requires either a token or a token hash');
   let normalizedEmail = '';
   if (token) {
-    if (phone && !email) throw unprocessable('phone_provider_disabled', 'Unsupported phone provider');
+    if (phone && !email) throw unprocessable('phone_provider_disabled', MESSAGES.unsupportedPhoneProvider);
     if (!email || phone) throw badRequest('validation_failed', 'Only an email address or phone number should be provided on verify');
     try {
       normalizedEmail = validateEmail(email);
@@ -202,7 +205,7 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
   const rawType = c.req.query('type') ?? '';
   const token = c.req.query('token') ?? '';
   const redirectTo = referrer(deps.settings, c.req.query('redirect_to') ?? null, c.req.header('referer'));
-  if (!rawType) throw badRequest('validation_failed', 'Verify requires a verification type');
+  if (!rawType) throw badRequest('validation_failed', MESSAGES.verifyNeedsType);
   if (!token) throw badRequest('validation_failed', 'Verify requires a token or a token hash');
   const type = asType(rawType);
   // A token minted for a PKCE flow ends in an auth code on the redirect's query, not a session.
@@ -242,3 +245,18 @@ export async function verifyGet(c: Context, deps: AuthDeps): Promise<Response> {
     303,
   );
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/auth/v1/verify': {
+    post: {
+      tags, operationId: 'auth_verify', summary: 'Verify an emailed code or token hash', security: doc.security.apikey,
+      requestBody: doc.jsonBody(doc.obj({ type: doc.str(undefined, { enum: ['signup', 'invite', 'magiclink', 'recovery', 'email_change', 'email'] }), email: doc.str(), token: doc.str(), token_hash: doc.str() }, ['type'])),
+      responses: { 200: doc.json(doc.ref('Session')), ...errors },
+    },
+    get: {
+      tags, operationId: 'auth_verify_link', summary: 'Verify an email link, then redirect', security: doc.security.none,
+      parameters: [doc.query('token', doc.str(), undefined, true), doc.query('type', doc.str(), undefined, true), doc.query('redirect_to', doc.str())],
+      responses: { 303: { description: 'Redirect to the site with the session in the URL fragment, or for a PKCE link (token pkce_…) with ?code= to exchange at /token?grant_type=pkce (errors in the fragment, and for PKCE in the query too)' } },
+    },
+  },
+};

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { StackError } from '../errors.js';
+import { upsertConfigBucket } from './database.js';
 import { mustBeValidBucketName, parseFileSize } from './limits.js';
 
 /**
@@ -19,13 +20,6 @@ export async function applyConfigBuckets(pool: pg.Pool, storage: Record<string, 
       throw new StackError(`[storage.buckets.${name}] in supabase/config.toml: ${(err as Error).message}`);
     }
     const types = Array.isArray(b.allowed_mime_types) ? b.allowed_mime_types.map(String) : null;
-    await pool.query(
-      `insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
-       values ($1, $1, $2, $3, $4)
-       on conflict (id) do update
-         set public = excluded.public, file_size_limit = excluded.file_size_limit,
-             allowed_mime_types = excluded.allowed_mime_types, updated_at = now()`,
-      [name, b.public === true, limit, types],
-    );
+    await upsertConfigBucket(pool, { name, public: b.public === true, fileSizeLimit: limit, allowedMimeTypes: types });
   }
 }

@@ -1,13 +1,15 @@
-import type { Context } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { StackConfig } from '../config/load.js';
-import { withRequestScope } from '../db/request-scope.js';
 import { jwtKeys } from '../jwt/keys.js';
 import { authenticate, identity, type Caller } from './auth.js';
 import type { BlobStore } from './blobs.js';
-import { fromDatabaseError } from './errors.js';
+import { callerTransaction } from './database.js';
+import type { StorageError } from './errors.js';
 import { operationOf } from './operations.js';
+
+export { asSuperuser } from './database.js';
 
 /** What every storage route needs. */
 export interface StorageDeps {
@@ -22,44 +24,40 @@ export interface StorageDeps {
   log: Logger;
 }
 
-export function caller(deps: StorageDeps, c: Context, options: { allowInvalidJwt?: boolean } = {}): Promise<Caller> {
-  return authenticate(c.req.raw.headers, jwtKeys(deps.config), options.allowInvalidJwt);
+/** What the storage app's middleware leaves on the request's context. */
+export interface StorageEnv {
+  Variables: { caller: Caller };
 }
+
+export type StorageContext = Context<StorageEnv>;
+
+/** The storage app each route mounts itself on. */
+export type StorageApi = Hono<StorageEnv>;
 
 /**
- * One transaction as the caller (role + claims, as withRequestScope sets them) with Storage's
- * `storage.operation` for this request set too.
+ * Resolves the caller from the request's JWT, as Storage's jwt plugin, before the route runs.
+ * By default a missing or bad JWT is refused; `allowInvalidJwt` (the plain read routes) takes it
+ * as anon instead. Routes that need no caller (public and signed reads) mount without it.
  */
-export function scoped<T>(deps: StorageDeps, who: Caller, c: Context, fn: (client: pg.PoolClient) => Promise<T>, options: { readOnly?: boolean; rollback?: boolean } = {}): Promise<T> {
-  return withRequestScope(deps.apiPool, identity(who, c.req.method, c.req.path), async (client) => {
-    await client.query("select set_config('storage.operation', $1, true)", [operationOf(c)]);
-    return fn(client);
-  }, options);
+export function resolveCaller(deps: StorageDeps, options: { allowInvalidJwt?: boolean } = {}): MiddlewareHandler<StorageEnv> {
+  return async (c, next) => {
+    c.set('caller', await authenticate(c.req.raw.headers, jwtKeys(deps.config), options.allowInvalidJwt));
+    await next();
+  };
 }
 
-/** Runs `fn` in one transaction as the caller (role + claims), mapping database errors to Storage's. */
-export async function asCaller<T>(
+/** The caller `resolveCaller` set for this request. */
+export function callerOf(c: StorageContext): Caller {
+  return c.get('caller');
+}
+
+/** Runs `fn` in one transaction as the caller (role + claims + this request's operation), mapping database errors to Storage's. */
+export function asCaller<T>(
   deps: StorageDeps,
   who: Caller,
   c: Context,
   fn: (client: pg.PoolClient) => Promise<T>,
-  options: { readOnly?: boolean; rollback?: boolean; onDuplicate?: Parameters<typeof fromDatabaseError>[1] } = {},
+  options: { readOnly?: boolean; rollback?: boolean; onDuplicate?: () => StorageError } = {},
 ): Promise<T> {
-  try {
-    return await scoped(deps, who, c, fn, options);
-  } catch (err) {
-    throw fromDatabaseError(err, options.onDuplicate);
-  }
-}
-
-/** As Storage's superuser (signed URLs, public buckets, bucket limits). */
-export async function asSuperuser<T>(deps: StorageDeps, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await deps.adminPool.connect();
-  try {
-    return await fn(client);
-  } catch (err) {
-    throw fromDatabaseError(err);
-  } finally {
-    client.release();
-  }
+  return callerTransaction(deps.apiPool, identity(who, c.req.method, c.req.path), operationOf(c), fn, options);
 }

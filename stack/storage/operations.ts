@@ -50,7 +50,7 @@ export function operationOf(c: Context): string {
 }
 
 /** Wraps a route handler so its request carries Storage's operation name. */
-export function named<R>(name: string, handler: (c: Context) => R): (c: Context) => R {
+export function named<C extends Context, R>(name: string, handler: (c: C) => R): (c: C) => R {
   return (c) => {
     operation(c, name);
     return handler(c);

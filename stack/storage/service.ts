@@ -6,17 +6,12 @@ import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { BlobStore } from './blobs.js';
 import { applyConfigBuckets } from './config-buckets.js';
 import { sweepOrphans } from './sweep.js';
-import type { StorageDeps } from './context.js';
+import type { StorageApi, StorageDeps, StorageEnv } from './context.js';
+import { ping } from './database.js';
 import { ERRORS, StorageError } from './errors.js';
 import { parseFileSize } from './limits.js';
-import { bucketRoutes } from './routes/buckets.js';
-import { listV2Routes } from './routes/list-v2.js';
-import { manageRoutes } from './routes/manage.js';
-import { readRoutes } from './routes/read.js';
-import { renderImageRoutes } from './routes/render-image.js';
-import { RESUMABLE_EXPOSED_HEADERS, resumableRoutes } from './routes/resumable.js';
-import { signRoutes } from './routes/sign.js';
-import { uploadRoutes } from './routes/upload.js';
+import { mountRoutes } from './routes/index.js';
+import { RESUMABLE_EXPOSED_HEADERS } from './routes/resumable/uploads.js';
 
 const DEFAULT_FILE_SIZE_LIMIT = 50 * 1024 * 1024;
 
@@ -26,8 +21,8 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
 }
 
 /** The Hono app served under /storage/v1 (exported for tests that need no port). */
-export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): Hono {
-  const api = new Hono();
+export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): StorageApi {
+  const api = new Hono<StorageEnv>();
   api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata', ...RESUMABLE_EXPOSED_HEADERS] }));
   // JSON bodies of the API routes; uploads are held to file_size_limit instead
   api.use('*', bodyLimit(deps.config.bodyLimits.storage));
@@ -46,14 +41,7 @@ export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void 
     }
     await next();
   });
-  bucketRoutes(api, deps);
-  signRoutes(api, deps);
-  listV2Routes(api, deps);
-  manageRoutes(api, deps);
-  uploadRoutes(api, deps);
-  readRoutes(api, deps);
-  renderImageRoutes(api, deps);
-  resumableRoutes(api, deps, onClose);
+  mountRoutes(api, deps, onClose);
   // A catch-all route, since Hono ignores a sub-app's notFound under app.route(). Storage's
   // Fastify answers unknown routes with its default 404 body (the URL as Storage sees it, without /storage/v1).
   api.all('*', (c) => {
@@ -93,6 +81,6 @@ export async function createStorageService(ctx: ServiceContext): Promise<Gateway
     close: async () => {
       for (const close of closers) close();
     },
-    health: async () => void (await ctx.adminPool.query('select 1 from storage.buckets limit 1')),
+    health: () => ping(ctx.adminPool),
   };
 }

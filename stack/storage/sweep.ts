@@ -2,6 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { BlobStore } from './blobs.js';
+import { existingVersions } from './database.js';
 
 /**
  * Removes stored files no row points to: what a crash between placing a file and committing its
@@ -17,8 +18,7 @@ export async function sweepOrphans(pool: pg.Pool, blobs: BlobStore): Promise<num
   let removed = 0;
   for (let i = 0; i < files.length; i += 1000) {
     const batch = files.slice(i, i + 1000);
-    const { rows } = await pool.query<{ version: string }>('select version from storage.objects where version = any($1::text[])', [batch]);
-    const known = new Set(rows.map((r) => r.version));
+    const known = await existingVersions(pool, batch);
     for (const f of batch) {
       if (known.has(f)) continue;
       await rm(path.join(blobs.blobDir, f), { force: true });

@@ -1,58 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Caller } from './auth.js';
 import type { Context } from 'hono';
-import { transaction } from '../db/transaction.js';
-import { scoped, type StorageDeps } from './context.js';
-import { fromDatabaseError } from './errors.js';
-import { lockKey, type ObjectMetadata } from './objects.js';
+import type { Caller } from './auth.js';
 import type { StagedBlob } from './blobs.js';
+import { asCaller, type StorageDeps } from './context.js';
+import { superuserTransaction, upsertObject, type ObjectWrite } from './database.js';
+import { fromDatabaseError } from './errors.js';
 
-export interface ObjectWrite {
-  bucketId: string;
-  name: string;
-  upsert: boolean;
-  owner: string | null;
-  metadata: ObjectMetadata;
-  userMetadata: Record<string, unknown> | null;
-}
-
-/**
- * Inserts (or with `upsert`, inserts or replaces) the row for a new version. Written as the
- * caller, so RLS decides: insert needs an INSERT policy; upsert also SELECT and UPDATE, as on
- * Supabase. Returns the object id and the version it replaced.
- */
-export async function writeObjectRow(client: pg.ClientBase, w: ObjectWrite, version: string): Promise<{ id: string; replaced: string | null }> {
-  await lockKey(client, w.bucketId, w.name);
-  let replaced: string | null = null;
-  if (w.upsert) {
-    const prev = await client.query<{ version: string | null }>(
-      'select version from storage.objects where bucket_id = $1 and name = $2 for update',
-      [w.bucketId, w.name],
-    );
-    replaced = prev.rows[0]?.version ?? null;
-  }
-  const id = randomUUID();
-  const values = [id, w.bucketId, w.name, w.owner, w.owner, version, JSON.stringify(w.metadata), w.userMetadata ? JSON.stringify(w.userMetadata) : null];
-  if (!w.upsert) {
-    await client.query(
-      `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      values,
-    );
-    return { id, replaced: null };
-  }
-  const { rows } = await client.query<{ id: string }>(
-    `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
-     on conflict (bucket_id, name) do update
-       set owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
-           metadata = excluded.metadata, user_metadata = excluded.user_metadata, last_accessed_at = now()
-     returning id`,
-    values,
-  );
-  return { id: rows[0].id, replaced };
-}
+export type { ObjectWrite } from './database.js';
 
 /**
  * Asks Postgres whether the caller may write this key before any byte is received (the write
@@ -60,11 +15,7 @@ export async function writeObjectRow(client: pg.ClientBase, w: ObjectWrite, vers
  */
 export async function checkWritePermission(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, c: Context): Promise<void> {
   if (who === 'superuser') return;
-  try {
-    await scoped(deps, who, c, (client) => writeObjectRow(client, w, randomUUID()), { rollback: true });
-  } catch (err) {
-    throw fromDatabaseError(err);
-  }
+  await asCaller(deps, who, c, (client) => upsertObject(client, w, randomUUID()), { rollback: true });
 }
 
 /**
@@ -76,18 +27,14 @@ export async function storeObject(deps: StorageDeps, who: Caller | 'superuser', 
   const version = randomUUID();
   let placed = false;
   const work = async (client: pg.ClientBase) => {
-    const result = await writeObjectRow(client, w, version);
+    const result = await upsertObject(client, w, version);
     await deps.blobs.commit(staged, version);
     placed = true;
     return result;
   };
   let result: { id: string; replaced: string | null };
   try {
-    if (who === 'superuser') {
-      result = await transaction(deps.adminPool, work);
-    } else {
-      result = await scoped(deps, who, c, work);
-    }
+    result = who === 'superuser' ? await superuserTransaction(deps, work) : await asCaller(deps, who, c, work);
   } catch (err) {
     if (placed) await deps.blobs.remove(version);
     else await deps.blobs.discard(staged);

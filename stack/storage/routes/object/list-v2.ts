@@ -1,8 +1,11 @@
-import type { Hono } from 'hono';
-import { asCaller, caller, type StorageDeps } from '../context.js';
-import { named, OPERATIONS } from '../operations.js';
-import { readJson } from './body.js';
-import { optionalBoolean, optionalInteger, optionalString, schemaError, sortBy } from './validate.js';
+import type { OpenAPIV3 } from 'openapi-types';
+import { arr, bool, int, json, jsonBody, obj, ref, security, str } from '../../../docs/schema-helpers.js';
+import { asCaller, callerOf, resolveCaller, type StorageApi, type StorageDeps } from '../../context.js';
+import { listObjectsV2, type ListEntry } from '../../database.js';
+import { named, OPERATIONS } from '../../operations.js';
+import { readJson } from '../body.js';
+import { bucketParam, errors, tags } from '../openapi.js';
+import { optionalBoolean, optionalInteger, optionalString, schemaError, sortBy } from '../validate.js';
 
 /** Where the next page starts: Storage's continuation token, base64 of `l:<after>\no:<order>\nc:<column>\na:<column value>`. */
 interface Cursor {
@@ -36,17 +39,6 @@ function decodeCursor(token: string): Cursor {
   return out;
 }
 
-interface Entry {
-  id: string | null;
-  name: string;
-  metadata: unknown;
-  updated_at: Date | null;
-  created_at: Date | null;
-  last_accessed_at: Date | null;
-  /** the sort column's value to the microsecond, for the next page's cursor (not sent to the client) */
-  sort_after?: string | null;
-}
-
 const MAX_KEYS = 1000;
 
 /**
@@ -56,9 +48,8 @@ const MAX_KEYS = 1000;
  * the next '/' into one folder entry, sorted with the objects.
  * Read as the caller, so RLS decides what is listed.
  */
-export function listV2Routes(api: Hono, deps: StorageDeps): void {
-  api.post('/object/list-v2/:bucket', named(OPERATIONS.listObjectsV2, async (c) => {
-    const who = await caller(deps, c);
+export function mount(api: StorageApi, deps: StorageDeps): void {
+  api.post('/object/list-v2/:bucket', resolveCaller(deps), named(OPERATIONS.listObjectsV2, async (c) => {
     const body = await readJson(c);
     const prefix = optionalString(body, 'prefix') ?? '';
     const limit = Math.min(optionalInteger(body, 'limit', 1) ?? MAX_KEYS, MAX_KEYS);
@@ -70,42 +61,16 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     const order = (cursor?.sortOrder ?? sort.order) === 'desc' ? 'desc' : 'asc';
     const requested = (cursor?.sortColumn ?? sort.column) as 'name' | 'updated_at' | 'created_at' | undefined;
     const column = requested && requested !== 'name' ? requested : null;
-    const cmp = order === 'desc' ? '<' : '>';
-    // Postgres's left() and substr() count characters, not UTF-16 units
-    const params: unknown[] = [c.req.param('bucket')!, prefix, [...prefix].length, limit + 1, cursor?.startAfter || null];
-    if (column) params.push(cursor?.sortColumnAfter || null);
-    const after = column
-      ? `and ($6::timestamptz is null or (${column}, name collate "C") ${cmp} ($6::timestamptz, $5::text collate "C"))`
-      : `and ($5::text is null or name collate "C" ${cmp} $5::text collate "C")`;
-    // A delimited listing folds every key below the next '/' into its folder (up to and with
-    // that '/'); a folder is dated by its oldest object, as Storage's search_v2 dates it.
-    const entries = delimited
-      ? `with listed as (
-           select case when strpos(substr(name, $3::int + 1), '/') > 0 then left(name, $3::int + strpos(substr(name, $3::int + 1), '/')) end as folder,
-                  id, name, metadata, updated_at, created_at, last_accessed_at
-             from storage.objects
-            where bucket_id = $1 and left(name, $3::int) = $2
-         ), entries as (
-           select folder as name, null::uuid as id, null::jsonb as metadata, min(created_at) as updated_at, min(created_at) as created_at, null::timestamptz as last_accessed_at
-             from listed where folder is not null group by folder
-           union all
-           select name, id, metadata, updated_at, created_at, last_accessed_at from listed where folder is null
-         )`
-      : `with entries as (
-           select name, id, metadata, updated_at, created_at, last_accessed_at
-             from storage.objects
-            where bucket_id = $1 and left(name, $3::int) = $2
-         )`;
-    const sql = `
-      ${entries}
-      select id, name, metadata, updated_at, created_at, last_accessed_at${column
-        ? `, to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as sort_after`
-        : ''}
-        from entries
-       where true ${after}
-       order by ${column ? `${column} ${order}, ` : ''}name collate "C" ${order}
-       limit $4`;
-    const rows = await asCaller(deps, who, c, async (client) => (await client.query<Entry>(sql, params)).rows, { readOnly: true });
+    const rows = await asCaller(deps, callerOf(c), c, (client) => listObjectsV2(client, {
+      bucketId: c.req.param('bucket')!,
+      prefix,
+      take: limit + 1,
+      delimited,
+      order,
+      column,
+      startAfter: cursor?.startAfter || null,
+      sortColumnAfter: column ? cursor?.sortColumnAfter || null : null,
+    }), { readOnly: true });
     const hasNext = rows.length > limit;
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -121,8 +86,8 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     // Storage's delimited entries also carry `key`: the name's segment at the prefix's depth.
     const depth = prefix ? prefix.split('/').length : 1;
     // A folder is dated only in a listing sorted by date (search_v2 leaves it undated otherwise).
-    const dated = (r: Entry, date: Date | null) => (r.id === null && !column ? null : date);
-    const shape = ({ sort_after: _, ...r }: Entry) =>
+    const dated = (r: ListEntry, date: Date | null) => (r.id === null && !column ? null : date);
+    const shape = ({ sort_after: _, ...r }: ListEntry) =>
       delimited
         ? { key: r.name.replace(/\/$/, '').split('/')[depth - 1] ?? '', name: r.name, id: r.id, updated_at: dated(r, r.updated_at), created_at: dated(r, r.created_at), last_accessed_at: r.last_accessed_at, metadata: r.metadata }
         : { id: r.id, name: r.name, metadata: r.metadata, updated_at: r.updated_at, created_at: r.created_at, last_accessed_at: r.last_accessed_at };
@@ -135,3 +100,13 @@ export function listV2Routes(api: Hono, deps: StorageDeps): void {
     });
   }));
 }
+
+export const paths: OpenAPIV3.PathsObject = {
+  '/storage/v1/object/list-v2/{bucket}': {
+    post: {
+      tags, operationId: 'storage_list_v2', summary: 'List whole keys under a prefix, a page at a time', security: security.user, parameters: [bucketParam],
+      requestBody: jsonBody(obj({ prefix: str(), limit: int('at most 1000'), cursor: str('the previous page\'s nextCursor'), with_delimiter: bool('fold keys below the next `/` into folders'), sortBy: obj({ column: str(undefined, { enum: ['name', 'updated_at', 'created_at'] }), order: str(undefined, { enum: ['asc', 'desc'] }) }) })),
+      responses: { 200: json(obj({ hasNext: bool(), nextCursor: str(), nextCursorKey: str(), folders: arr(ref('FileObject')), objects: arr(ref('FileObject')) })), ...errors },
+    },
+  },
+};
