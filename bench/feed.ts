@@ -100,7 +100,9 @@ try {
 
   // The block check behind every policy: both directions through an index, never a scan.
   {
-    const body = (await admin.query<{ src: string }>("select prosrc as src from pg_proc where oid = 'rls.hidden_user_ids()'::regprocedure")).rows[0].src;
+    const src = (await admin.query<{ src: string }>("select prosrc as src from pg_proc where oid = 'rls.hidden_user_ids()'::regprocedure")).rows[0].src;
+    // A PL/pgSQL body of one `return (<query>);`: explain that query.
+    const body = /^\s*begin\s+return \(([\s\S]*)\);\s*end/.exec(src)?.[1] ?? src;
     await admin.query('begin');
     await admin.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify({ sub: sampleUsers[1], role: 'authenticated' })]);
     const plan = JSON.stringify((await admin.query(`explain (format json) ${body}`)).rows);

@@ -144,6 +144,10 @@ begin
         body := replace(body, '$' || i, args ->> names[i]);
       end if;
     end loop;
+  -- A PL/pgSQL body that is one `return (<query>);` (planned once per connection) explains as
+  -- that query.
+  elsif body ~ '^\s*begin\s+return \(' then
+    body := substring(body from 'return \((.*)\);\s*end');
   end if;
   for arg in select key, value from jsonb_each_text(args) loop
     body := replace(body, fname || '.' || arg.key, arg.value);
