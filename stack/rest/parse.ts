@@ -68,49 +68,46 @@ export interface ApiRequest {
 
 export const pathKey = (path: string[]) => path.join('.');
 
-function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[] } {
+const oneOf = <T extends string>(...values: T[]) => (v: string): T | undefined => ((values as string[]).includes(v) ? (v as T) : undefined);
+
+/**
+ * Every preference PostgREST knows: the name it has in `Prefer` (and in Preference-Applied) and
+ * what values it takes. The order is the order Preference-Applied lists them in.
+ */
+export const PREFERENCES: { [K in keyof Preferences]-?: { name: string; read: (v: string) => Preferences[K] | undefined } } = {
+  resolution: { name: 'resolution', read: oneOf('merge-duplicates', 'ignore-duplicates') },
+  missing: { name: 'missing', read: oneOf('default', 'null') },
+  return: { name: 'return', read: oneOf('minimal', 'headers-only', 'representation') },
+  count: { name: 'count', read: oneOf('exact', 'planned', 'estimated') },
+  tx: { name: 'tx', read: oneOf('commit', 'rollback') },
+  handling: { name: 'handling', read: oneOf('strict', 'lenient') },
+  // checked against Postgres's time zones once the schema cache is at hand (see timezones.ts)
+  timezone: { name: 'timezone', read: (v) => v || undefined },
+  maxAffected: { name: 'max-affected', read: (v) => (/^\d+$/.test(v) ? Number(v) : undefined) },
+  params: { name: 'params', read: oneOf('single-object') },
+};
+
+const PREFERENCE_BY_NAME = new Map(
+  (Object.keys(PREFERENCES) as Array<keyof Preferences>).map((key) => [PREFERENCES[key].name, { key, read: PREFERENCES[key].read as (v: string) => unknown }]),
+);
+
+function parsePrefer(header: string): { prefer: Preferences; invalid: string[] } {
   // the first value of each preference wins, as PostgREST takes the first it recognises
   const prefer: Preferences = {};
   const invalid: string[] = [];
-  const items = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  for (const item of items) {
-    const [k, v = ''] = item.split('=').map((s) => s.trim());
-    const ok = (() => {
-      switch (k) {
-        case 'return':
-          if (['minimal', 'headers-only', 'representation'].includes(v)) return (prefer.return ??= v as Preferences['return']), true;
-          return false;
-        case 'count':
-          if (['exact', 'planned', 'estimated'].includes(v)) return (prefer.count ??= v as Preferences['count']), true;
-          return false;
-        case 'resolution':
-          if (['merge-duplicates', 'ignore-duplicates'].includes(v)) return (prefer.resolution ??= v as Preferences['resolution']), true;
-          return false;
-        case 'missing':
-          if (v === 'default' || v === 'null') return (prefer.missing ??= v), true;
-          return false;
-        case 'handling':
-          if (v === 'strict' || v === 'lenient') return (prefer.handling ??= v), true;
-          return false;
-        case 'tx':
-          if (v === 'commit' || v === 'rollback') return (prefer.tx ??= v), true;
-          return false;
-        case 'max-affected':
-          if (/^\d+$/.test(v)) return (prefer.maxAffected ??= Number(v)), true;
-          return false;
-        case 'params':
-          if (v === 'single-object') return (prefer.params ??= v), true;
-          return false;
-        case 'timezone':
-          // checked against Postgres's time zones once the schema cache is at hand (see the handler)
-          if (v) return (prefer.timezone ??= v), true;
-          return false;
-        default:
-          return false;
-      }
-    })();
-    if (!ok) invalid.push(item);
+  if (!header) return { prefer, invalid };
+  for (const raw of header.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const eq = item.indexOf('=');
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : item.slice(eq + 1).split('=')[0].trim();
+    const pref = PREFERENCE_BY_NAME.get(name);
+    const parsed = pref?.read(value);
+    if (parsed === undefined) invalid.push(item);
+    else (prefer as Record<string, unknown>)[pref!.key] ??= parsed;
   }
+  // unknown or invalid preferences are ignored, unless the client asked for strict handling
   if (prefer.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
   return { prefer, invalid };
 }
@@ -260,7 +257,7 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
   const schema = profileHeader ?? schemas[0];
   if (!schemas.includes(schema)) throw unacceptableSchema(schema, schemas);
 
-  const { prefer, invalid } = parsePrefer([input.headers.get('prefer') ?? '']);
+  const { prefer, invalid } = parsePrefer(input.headers.get('prefer') ?? '');
   const { accept, stripNulls } = parseAccept(input.headers.get('accept') ?? undefined, target);
   const contentType = reading ? 'none' : parseContentType(input.headers.get('content-type') ?? undefined);
 

@@ -95,7 +95,42 @@ export interface CallPlan {
   range: Range;
 }
 
-export type Plan = ReadPlan | MutatePlan | CallPlan;
+/**
+ * How the request's statements run, decided with the plan as PostgREST's Plan does: read-only or
+ * not, rolled back or committed, and whether anything needs an explicit transaction at all.
+ */
+export interface TxShape {
+  readOnly: boolean;
+  /** `Prefer: tx=rollback` */
+  rollback: boolean;
+  /** `count=planned|estimated` on a countable result: the planner's estimate is read first */
+  estimate: boolean;
+  /**
+   * A check after the statement may undo it (a singular response that is not one row, a strict
+   * max-affected that is exceeded).
+   */
+  undoable: boolean;
+  /**
+   * Settings and statement in one round trip: nothing runs before the statement (pre-request,
+   * estimate) and nothing after it may need undoing.
+   */
+  oneStatement: boolean;
+}
+
+export type Plan = (ReadPlan | MutatePlan | CallPlan) & { tx: TxShape };
+type Action = ReadPlan | MutatePlan | CallPlan;
+
+function txShape(req: ApiRequest, p: Action, cache: SchemaCache): TxShape {
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  const readOnly = reading || (p.kind === 'call' && p.routine.volatility !== 'v');
+  const countable = p.kind === 'read' || (p.kind === 'call' && p.read !== null && p.routine.returnsSet);
+  const estimate = (req.prefer.count === 'planned' || req.prefer.count === 'estimated') && countable;
+  const undoable = (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) ||
+    (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined && p.kind !== 'insert' && p.kind !== 'put');
+  // a table read has nothing to undo: its singular check fails before anything was written
+  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' && (p.kind === 'read' || !undoable);
+  return { readOnly, rollback: req.prefer.tx === 'rollback', estimate, undoable, oneStatement };
+}
 
 export const undefinedColumn = (rel: string, col: string) => new ApiError(400, '42703', `column ${rel}.${col} does not exist`);
 
@@ -598,12 +633,18 @@ function callPlanFor(
   return { kind: 'call', routine, args, singleParam, payload, read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };
 }
 
-export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
-  const ctx: Ctx = { cache, req, aliases: new Aliases(), maxRows };
+function planAction(ctx: Ctx): Action {
+  const { req, cache } = ctx;
   const target = req.target;
   if (target.kind === 'rpc') return planCall(ctx, target.name);
   if (target.kind !== 'relation') throw new Error('root is not planned');
   const relation = findRelation(cache, req.schema, target.name);
   if (req.method === 'GET' || req.method === 'HEAD') return planRead(ctx, relation);
   return planMutation(ctx, relation);
+}
+
+export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
+  const action = planAction({ cache, req, aliases: new Aliases(), maxRows }) as Plan;
+  action.tx = txShape(req, action, cache);
+  return action;
 }

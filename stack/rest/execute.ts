@@ -1,0 +1,69 @@
+import type pg from 'pg';
+import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
+import { maxAffectedRpcViolation, maxAffectedViolation, putMatchingPk, singularityError } from './errors.js';
+import type { ApiRequest } from './parse.js';
+import type { Plan } from './plan.js';
+import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
+import { gucOverrides, type QueryResult, type ResultRow } from './response.js';
+import type { SchemaCache } from './schema-cache.js';
+
+/**
+ * Runs a plan (PostgREST's Query stage): its statement in the transaction the plan shaped, as
+ * the request's role, with the checks that undo the transaction when they fail.
+ */
+
+export interface QueryContext {
+  pool: pg.Pool;
+  cache: SchemaCache;
+  scope: RequestIdentity;
+  maxRows: number | null;
+}
+
+export async function execute(ctx: QueryContext, req: ApiRequest, p: Plan): Promise<QueryResult> {
+  const { cache, scope, pool } = ctx;
+  const exactCount = req.prefer.count === 'exact';
+  if (p.tx.oneStatement) {
+    const rows = await queryInRequestScope<ResultRow>(pool, scope, statement(cache, req, p, exactCount), { readOnly: p.tx.readOnly });
+    return outcome(req, p, rows[0], null, exactCount);
+  }
+  return withRequestScope(pool, scope, async (client) => {
+    if (cache.preRequest) await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
+    let planned: number | null = null;
+    let exact = exactCount;
+    if (p.tx.estimate) {
+      if (p.kind === 'read') {
+        const st = plannedCountStatement(cache, p.root);
+        const { rows } = await client.query(st.text, st.values);
+        planned = Math.round(rows[0]['QUERY PLAN'][0].Plan['Plan Rows']);
+        // an estimate under the row cap is worth counting exactly, as PostgREST does
+        if (req.prefer.count === 'estimated' && planned <= (ctx.maxRows ?? 1000)) exact = true;
+      } else exact = true;
+    }
+    const { rows } = await client.query<ResultRow>(statement(cache, req, p, exact));
+    return outcome(req, p, rows[0], planned, exact);
+  }, { readOnly: p.tx.readOnly, rollback: p.tx.rollback });
+}
+
+function statement(cache: SchemaCache, req: ApiRequest, p: Plan, exact: boolean): Statement {
+  if (p.kind === 'read') return readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });
+  if (p.kind === 'call') return callStatement(cache, p, req, exact || req.prefer.count !== undefined);
+  return mutateStatement(cache, p, req, { representation: req.prefer.return === 'representation', count: exact });
+}
+
+/** The result row read, with PostgREST's checks that fail (and so roll back) the request. */
+function outcome(req: ApiRequest, p: Plan, row: ResultRow, planned: number | null, exact: boolean): QueryResult {
+  const pageTotal = Number(row.page_total);
+  // a PUT whose body key differs from the URL's wrote nothing
+  if (p.kind === 'put' && pageTotal !== 1) throw putMatchingPk();
+  // a singular response needs exactly one row (a non-set function result is one already)
+  if (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) {
+    if (pageTotal !== 1) throw singularityError(pageTotal);
+  }
+  if (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined) {
+    if (p.kind === 'call' && !p.routine.returnsSet) throw maxAffectedRpcViolation();
+    // updates, deletes and set-returning calls; PostgREST does not limit inserts
+    if ((p.kind === 'update' || p.kind === 'delete' || p.kind === 'call') && pageTotal > req.prefer.maxAffected) throw maxAffectedViolation(pageTotal);
+  }
+  const total = row.total_result_set === null ? (planned !== null && !exact ? planned : null) : Number(row.total_result_set);
+  return { row, pageTotal, total, overrides: gucOverrides(row) };
+}
