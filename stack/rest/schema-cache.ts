@@ -11,7 +11,10 @@ export interface Column {
   /** format_type() of the column, e.g. `integer`, `character varying(20)`, `text[]`. */
   type: string;
   nullable: boolean;
-  /** The default expression as text (pg_get_expr), for `Prefer: missing=default`. */
+  /**
+   * The default expression as text, for `Prefer: missing=default`: the column's, else its domain's;
+   * `nextval` of a by-default identity; none for a generated column (inserting into it fails).
+   */
   default: string | null;
   identity: '' | 'a' | 'd';
   generated: boolean;
@@ -108,7 +111,10 @@ select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind as 
        c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
        coalesce(json_agg(json_build_object(
          'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'nullable', not a.attnotnull,
-         'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated <> '',
+         'default', case when d.adbin is null and t.typbasetype <> 0 then pg_get_expr(t.typdefaultbin, 0)
+                        when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+                        when a.attgenerated <> '' then null
+                        else pg_get_expr(d.adbin, d.adrelid) end, 'identity', a.attidentity, 'generated', a.attgenerated <> '',
          'enumValues', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e
                          where e.enumtypid = coalesce(nullif(t.typbasetype, 0), a.atttypid)),
          'description', col_description(c.oid, a.attnum), 'position', a.attnum, 'category', t.typcategory) order by a.attnum)
