@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { authenticate, type Identity } from './auth.js';
+import { transactionEnd } from './db-config.js';
 import { jwtKeys } from '../jwt/keys.js';
 import { BodyTooLarge, readCapped } from '../gateway/body-limit.js';
 import { ApiError, invalidPreferences, maxAffectedRpcViolation, putMatchingPk, maxAffectedViolation, schemaCacheNotLoaded, singularityError, toApiError } from './errors.js';
@@ -49,7 +50,6 @@ export function createHandler(deps: HandlerDeps) {
     return zones;
   };
   const schemas = deps.schemas;
-  const searchPath = (schema: string) => [schema, ...deps.config.api.extraSearchPath].map(ident).join(', ');
 
   return async function handle(request: Request, subpath: string): Promise<Response> {
     let identity: Identity | undefined;
@@ -98,8 +98,10 @@ export function createHandler(deps: HandlerDeps) {
         });
       }
 
-      const planned = plan(req, cache, deps.config.api.maxRows);
-      return await execute(deps, req, planned, cache, identity, searchPath(req.schema), request, subpath);
+      const rollback = transactionEnd(cache.db, req.prefer) === 'rollback';
+      const planned = plan(req, cache, cache.db.maxRows);
+      const searchPath = [req.schema, ...cache.db.extraSearchPath].map(ident).join(', ');
+      return await execute(deps, req, planned, cache, identity, searchPath, request, subpath, rollback);
     } catch (err) {
       if (err instanceof BodyTooLarge) return bodyTooLarge();
       const apiErr = toApiError(err, identity?.authenticated ?? false);
@@ -134,9 +136,9 @@ const lowerHeaders = (h: Headers) => {
 
 async function execute(
   deps: HandlerDeps, req: ApiRequest, p: Plan, cache: SchemaCache, identity: Identity, searchPath: string,
-  request: Request, subpath: string,
+  request: Request, subpath: string, rollback: boolean,
 ): Promise<Response> {
-  const maxRows = deps.config.api.maxRows;
+  const maxRows = cache.db.maxRows;
   const representation = req.prefer.return === 'representation';
   const scope: RequestIdentity = {
     role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
@@ -173,13 +175,13 @@ async function execute(
   // keep the explicit transaction (a table read has nothing to undo).
   const undoable = (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) ||
     (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined && p.kind !== 'insert' && p.kind !== 'put');
-  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' && (p.kind === 'read' || !undoable);
+  const oneStatement = !cache.db.preRequest && !estimate && !rollback && (p.kind === 'read' || !undoable);
   const exactCount = req.prefer.count === 'exact';
   const result = oneStatement
     ? outcome((await queryInRequestScope<ResultRow>(deps.apiPool, scope, statement(exactCount), { readOnly }))[0], null, exactCount)
     : await withRequestScope(deps.apiPool, scope, async (client) => {
-      if (cache.preRequest) {
-        await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
+      if (cache.db.preRequest) {
+        await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
       }
       let planned: number | null = null;
       let exact = exactCount;
@@ -193,7 +195,7 @@ async function execute(
       }
       const { rows } = await client.query<ResultRow>(statement(exact));
       return outcome(rows[0], planned, exact);
-    }, { readOnly, rollback: req.prefer.tx === 'rollback' });
+    }, { readOnly, rollback });
 
   const headers = new Headers(CORS);
   const { row, pageTotal, total, overrides } = result;

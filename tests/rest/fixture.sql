@@ -155,3 +155,9 @@ grant usage on all sequences in schema rest_test to anon, authenticated, service
 grant execute on all functions in schema rest_test to anon, authenticated, service_role;
 
 create table rest_test.fixture_version (version int not null);
+
+-- ───────────────────────── select side: in-database configuration, aggregates, computed and
+-- self-referencing relationships, spread on to-many ─────────────────────────
+-- PostgREST's default db_tx_end (commit) ignores Prefer: tx; the test stack lets it choose, as
+-- PostgREST's own spec configuration does (db-config.test.ts checks the default).
+alter role authenticator set pgrst.db_tx_end = 'commit-allow-override';
