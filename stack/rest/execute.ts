@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { queryInRequestScope, withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { maxAffectedRpcViolation, maxAffectedViolation, putMatchingPk, singularityError } from './errors.js';
-import type { ApiRequest } from './parse.js';
+import type { ApiRequest, ExplainRequest } from './parse.js';
 import type { Plan } from './plan.js';
 import { callStatement, ident, mutateStatement, plannedCountStatement, readStatement, type Statement } from './query.js';
 import { gucOverrides, type QueryResult, type ResultRow } from './response.js';
@@ -21,13 +21,14 @@ export interface QueryContext {
 
 export async function execute(ctx: QueryContext, req: ApiRequest, p: Plan): Promise<QueryResult> {
   const { cache, scope, pool } = ctx;
+  if (req.explain) return explain(ctx, req, p, req.explain);
   const exactCount = req.prefer.count === 'exact';
   if (p.tx.oneStatement) {
     const rows = await queryInRequestScope<ResultRow>(pool, scope, statement(cache, req, p, exactCount), { readOnly: p.tx.readOnly });
     return outcome(req, p, rows[0], null, exactCount);
   }
   return withRequestScope(pool, scope, async (client) => {
-    if (cache.preRequest) await client.query(`select ${cache.preRequest.split('.').map(ident).join('.')}()`);
+    if (cache.db.preRequest) await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
     let planned: number | null = null;
     let exact = exactCount;
     if (p.tx.estimate) {
@@ -43,6 +44,27 @@ export async function execute(ctx: QueryContext, req: ApiRequest, p: Plan): Prom
     return outcome(req, p, rows[0], planned, exact);
   }, { readOnly: p.tx.readOnly, rollback: p.tx.rollback });
 }
+
+/**
+ * The plan of the statement the request would run, in its transaction (pre-request included): an
+ * ANALYZE runs it, so a write is committed unless the transaction ends in a rollback, as with
+ * PostgREST's EXPLAIN.
+ */
+async function explain(ctx: QueryContext, req: ApiRequest, p: Plan, e: ExplainRequest): Promise<QueryResult> {
+  const { cache, scope, pool } = ctx;
+  const options = [`FORMAT ${e.format.toUpperCase()}`, ...e.options.map((o) => o.toUpperCase())].join(', ');
+  const plan = await withRequestScope(pool, scope, async (client) => {
+    if (cache.db.preRequest) await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
+    const st = statement(cache, req, p, req.prefer.count === 'exact');
+    const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${st.text}`, st.values);
+    // text: one row per line; json: one row holding the document
+    return e.format === 'json' ? `${JSON.stringify(rows[0]['QUERY PLAN'])}\n` : rows.map((r) => `${r['QUERY PLAN']}\n`).join('');
+  }, { readOnly: p.tx.readOnly, rollback: p.tx.rollback });
+  return { row: EMPTY_ROW, pageTotal: 0, total: null, overrides: NO_OVERRIDES, plan };
+}
+
+const EMPTY_ROW: ResultRow = { total_result_set: null, page_total: 0, body: null, response_headers: null, response_status: null };
+const NO_OVERRIDES: QueryResult['overrides'] = { headers: [], status: null };
 
 function statement(cache: SchemaCache, req: ApiRequest, p: Plan, exact: boolean): Statement {
   if (p.kind === 'read') return readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });

@@ -42,8 +42,6 @@ export function createHandler(deps: HandlerDeps) {
   const keys = jwtKeys(deps.config);
   const checkTimezone = timezoneCheck(deps.apiPool);
   const { schemas, apiPool: pool } = deps;
-  const maxRows = deps.config.api.maxRows;
-  const searchPath = (schema: string) => [schema, ...deps.config.api.extraSearchPath].map(ident).join(', ');
 
   return async function handle(request: Request, subpath: string): Promise<Response> {
     let identity: Identity | undefined;
@@ -60,11 +58,14 @@ export function createHandler(deps: HandlerDeps) {
       await checkTimezone(req);
       if (req.target.kind === 'root') return openApiResponse(req, await describe(deps, req, cache, identity, url), schemas.length);
 
+      // db_max_rows and db_extra_search_path: the in-database configuration over config.toml's
+      const maxRows = cache.db.maxRows;
+      const searchPath = [req.schema, ...cache.db.extraSearchPath].map(ident).join(', ');
       const planned = plan(req, cache, maxRows);
       const scope: RequestIdentity = {
         role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
         headers: lowerHeaders(request.headers),
-        settings: req.prefer.timezone ? { search_path: searchPath(req.schema), timezone: req.prefer.timezone } : { search_path: searchPath(req.schema) },
+        settings: req.prefer.timezone ? { search_path: searchPath, timezone: req.prefer.timezone } : { search_path: searchPath },
       };
       const result = await execute({ pool, cache, scope, maxRows }, req, planned);
       return respond(req, planned, result, schemas.length);

@@ -1,11 +1,12 @@
 import {
   ApiError, ambiguousFunction, ambiguousRelationship, columnNotFound, invalidBody, invalidPutFilters, noFunction,
   noRelationship, notEmbedded, putLimitNotAllowed, putMatchingPk, relatedOrderNotToOne, tableNotFound,
-  unacceptableFilter, invalidRpcMethod,
+  unacceptableFilter, invalidRpcMethod, unacceptableMediaType,
 } from './errors.js';
+import { transactionEnd } from './db-config.js';
 import { parseCondition, parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
 import { closestMatch } from './fuzzy.js';
-import type { ApiRequest, Range } from './parse.js';
+import { explainMime, type ApiRequest, type Range } from './parse.js';
 import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
 
 /**
@@ -121,7 +122,7 @@ export interface TxShape {
 export type Plan = (ReadPlan | MutatePlan | CallPlan) & { tx: TxShape };
 type Action = ReadPlan | MutatePlan | CallPlan;
 
-function txShape(req: ApiRequest, p: Action, cache: SchemaCache): TxShape {
+function txShape(req: ApiRequest, p: Action, cache: SchemaCache, rollback: boolean): TxShape {
   const reading = req.method === 'GET' || req.method === 'HEAD';
   const readOnly = reading || (p.kind === 'call' && p.routine.volatility !== 'v');
   const countable = p.kind === 'read' || (p.kind === 'call' && p.read !== null && p.routine.returnsSet);
@@ -129,8 +130,8 @@ function txShape(req: ApiRequest, p: Action, cache: SchemaCache): TxShape {
   const undoable = (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) ||
     (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined && p.kind !== 'insert' && p.kind !== 'put');
   // a table read has nothing to undo: its singular check fails before anything was written
-  const oneStatement = !cache.preRequest && !estimate && req.prefer.tx !== 'rollback' && (p.kind === 'read' || !undoable);
-  return { readOnly, rollback: req.prefer.tx === 'rollback', estimate, undoable, oneStatement };
+  const oneStatement = !cache.db.preRequest && !estimate && !rollback && !req.explain && (p.kind === 'read' || !undoable);
+  return { readOnly, rollback, estimate, undoable, oneStatement };
 }
 
 export const undefinedColumn = (rel: string, col: string) => new ApiError(400, '42703', `column ${rel}.${col} does not exist`);
@@ -635,7 +636,11 @@ function planAction(ctx: Ctx): Action {
 }
 
 export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
+  // the plan media type exists only with db_plan_enabled, as PostgREST negotiates it
+  if (req.explain && !cache.db.planEnabled) throw unacceptableMediaType([explainMime(req.explain)]);
+  // db_tx_end decides whether Prefer: tx may choose (it is dropped, or refused when strict, otherwise)
+  const rollback = transactionEnd(cache.db, req.prefer) === 'rollback';
   const action = planAction({ cache, req, aliases: new Aliases(), maxRows }) as Plan;
-  action.tx = txShape(req, action, cache);
+  action.tx = txShape(req, action, cache, rollback);
   return action;
 }

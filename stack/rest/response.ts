@@ -1,6 +1,6 @@
 import { type ApiError, gucHeadersError, gucStatusError, invalidRange } from './errors.js';
 import type { Plan } from './plan.js';
-import { PREFERENCES, type Accept, type ApiRequest, type Preferences } from './parse.js';
+import { explainMime, PREFERENCES, type Accept, type ApiRequest, type ExplainRequest, type Preferences } from './parse.js';
 
 /**
  * The HTTP answer (PostgREST's Response): from the planned request and the statement's result,
@@ -116,6 +116,8 @@ export interface QueryResult {
   /** the counted or estimated total; null when not counted */
   total: number | null;
   overrides: { headers: Array<[string, string]>; status: number | null };
+  /** the query plan, when the request asked for it instead of the result */
+  plan?: string;
 }
 
 /** What each kind of request reports in Preference-Applied, as PostgREST's Response does. */
@@ -134,6 +136,7 @@ const APPLIED = {
  * with several, the profile was negotiated and is named beside the body.
  */
 export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles: number): Response {
+  if (req.explain && result.plan !== undefined) return planResponse(req.explain, result.plan);
   const headers = new Headers(CORS);
   const { row, pageTotal, total, overrides } = result;
   let applied: ReadonlySet<keyof Preferences>;
@@ -202,6 +205,14 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
   if (overrides.status !== null) status = overrides.status;
   if (req.method === 'HEAD' || status === 204 || status === 304) body = null;
   return new Response(body, { status, headers });
+}
+
+/** A query plan: 200 with the plan's media type, naming the representation and options it was made for. */
+function planResponse(e: ExplainRequest, plan: string): Response {
+  return new Response(plan, {
+    status: 200,
+    headers: { ...CORS, 'Content-Type': `${explainMime(e)}; charset=utf-8` },
+  });
 }
 
 /** The answer to a CORS preflight. */

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type DbConfig, type DbConfigBase, loadDbConfig } from './db-config.js';
 
 /**
  * What PostgREST knows about the database: relations with their columns and keys, the
@@ -96,8 +97,8 @@ export interface SchemaCache {
   routines: Map<string, Routine[]>;
   /** computed columns: functions taking a row of the relation, keyed by relation then function name */
   computed: Map<string, Map<string, Routine>>;
-  /** `pgrst.db_pre_request` from the authenticator's in-database configuration */
-  preRequest: string | null;
+  /** the authenticator's `pgrst.*` settings over config.toml's, read with the cache */
+  db: DbConfig;
   schemaDescriptions: Map<string, string | null>;
 }
 
@@ -202,16 +203,6 @@ function callable(r: Routine): boolean {
   return r.params.length === 1 && ['json', 'jsonb', 'text', 'xml', 'bytea'].includes(r.params[0].type);
 }
 
-const PRE_REQUEST_SQL = `
-select split_part(cfg, '=', 2) as value
-  from pg_db_role_setting s
-  join pg_roles r on r.oid = s.setrole
-  left join pg_database d on d.oid = s.setdatabase
-  cross join unnest(s.setconfig) cfg
- where r.rolname = 'authenticator' and (s.setdatabase = 0 or d.datname = current_database())
-   and cfg like 'pgrst.db_pre_request=%'
- order by s.setdatabase desc limit 1`;
-
 interface KeyRow {
   schema: string;
   table: string;
@@ -243,14 +234,16 @@ function viewColumnSources(action: string, tableByOid: Map<number, string>): Map
   return out;
 }
 
-export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
-  const [rels, keys, views, oids, procs, pre, nsp] = await Promise.all([
+export async function loadSchemaCache(
+  db: pg.Pool | pg.Client, schemas: string[], base: DbConfigBase = { maxRows: null, extraSearchPath: [] },
+): Promise<SchemaCache> {
+  const [rels, keys, views, oids, procs, dbConfig, nsp] = await Promise.all([
     db.query(RELATIONS_SQL, [schemas]),
     db.query<KeyRow>(KEYS_SQL, [schemas]),
     db.query(VIEW_COLUMNS_SQL, [schemas]),
     db.query(TABLE_OIDS_SQL, [schemas]),
     db.query(ROUTINES_SQL, [schemas]),
-    db.query(PRE_REQUEST_SQL),
+    loadDbConfig(db, base),
     db.query('select nspname, obj_description(oid, \'pg_namespace\') as d from pg_namespace where nspname = any($1)', [schemas]),
   ]);
 
@@ -418,7 +411,7 @@ export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]
     relationships,
     routines,
     computed,
-    preRequest: pre.rows[0]?.value?.trim() || null,
+    db: dbConfig,
     schemaDescriptions: new Map(nsp.rows.map((r) => [r.nspname, r.d])),
   };
 }

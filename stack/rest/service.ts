@@ -9,7 +9,7 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
   // Test stacks expose their fixture schemas too (AGORA_API_EXTRA_SCHEMAS), after config.toml's.
   const extra = (process.env.AGORA_API_EXTRA_SCHEMAS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const schemas = [...ctx.config.api.schemas, ...extra.filter((s) => !ctx.config.api.schemas.includes(s))];
-  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, () => ctx.roleSettings.reload());
+  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, ctx.config.api, () => ctx.roleSettings.reload());
   await store.start();
   const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.pools.rest, cache: () => store.current() });
   return {

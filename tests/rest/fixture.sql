@@ -156,6 +156,11 @@ grant execute on all functions in schema rest_test to anon, authenticated, servi
 
 create table rest_test.fixture_version (version int not null);
 
+-- ───────────────────────── select side: in-database configuration, aggregates, computed and
+-- self-referencing relationships, spread on to-many ─────────────────────────
+-- PostgREST's default db_tx_end (commit) ignores Prefer: tx; the test stack lets it choose, as
+-- PostgREST's own spec configuration does (db-config.test.ts checks the default).
+alter role authenticator set pgrst.db_tx_end = 'commit-allow-override';
 -- ===== Request/response stage (missing=default, RPC overloads, explain) =====
 create domain rest_test.lucky as int default 7;
 create table rest_test.defaults (
