@@ -28,7 +28,7 @@ export async function execute(ctx: QueryContext, req: ApiRequest, p: Plan): Prom
     return outcome(req, p, rows[0], null, exactCount);
   }
   return withRequestScope(pool, scope, async (client) => {
-    if (cache.db.preRequest) await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
+    await preRequest(client, cache);
     let planned: number | null = null;
     let exact = exactCount;
     if (p.tx.estimate) {
@@ -54,7 +54,7 @@ async function explain(ctx: QueryContext, req: ApiRequest, p: Plan, e: ExplainRe
   const { cache, scope, pool } = ctx;
   const options = [`FORMAT ${e.format.toUpperCase()}`, ...e.options.map((o) => o.toUpperCase())].join(', ');
   const plan = await withRequestScope(pool, scope, async (client) => {
-    if (cache.db.preRequest) await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
+    await preRequest(client, cache);
     const st = statement(cache, req, p, req.prefer.count === 'exact');
     const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${st.text}`, st.values);
     // text: one row per line; json: one row holding the document
@@ -65,6 +65,11 @@ async function explain(ctx: QueryContext, req: ApiRequest, p: Plan, e: ExplainRe
 
 const EMPTY_ROW: ResultRow = { total_result_set: null, page_total: 0, body: null, response_headers: null, response_status: null };
 const NO_OVERRIDES: QueryResult['overrides'] = { headers: [], status: null };
+
+/** db_pre_request, called first in the request's transaction. */
+async function preRequest(client: pg.PoolClient, cache: SchemaCache): Promise<void> {
+  if (cache.db.preRequest) await client.query(`select ${cache.db.preRequest.split('.').map(ident).join('.')}()`);
+}
 
 function statement(cache: SchemaCache, req: ApiRequest, p: Plan, exact: boolean): Statement {
   if (p.kind === 'read') return readStatement(cache, p, { count: exact, accept: req.accept, stripNulls: req.stripNulls });

@@ -136,7 +136,7 @@ const APPLIED = {
  * with several, the profile was negotiated and is named beside the body.
  */
 export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles: number): Response {
-  if (req.explain && result.plan !== undefined) return planResponse(req.explain, result.plan);
+  if (req.explain && result.plan !== undefined) return planResponse(req.explain, req.method === 'HEAD' ? null : result.plan);
   const headers = new Headers(CORS);
   const { row, pageTotal, total, overrides } = result;
   let applied: ReadonlySet<keyof Preferences>;
@@ -208,7 +208,7 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
 }
 
 /** A query plan: 200 with the plan's media type, naming the representation and options it was made for. */
-function planResponse(e: ExplainRequest, plan: string): Response {
+function planResponse(e: ExplainRequest, plan: string | null): Response {
   return new Response(plan, {
     status: 200,
     headers: { ...CORS, 'Content-Type': `${explainMime(e)}; charset=utf-8` },
