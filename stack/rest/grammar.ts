@@ -128,7 +128,12 @@ export function parseField(input: string, what: string, whole: string): Field {
     if (!arrow) break;
     rest = rest.slice(arrow.length);
     const k = identAt(rest) ?? /^-?\d+/.exec(rest);
-    if (!k?.[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
+    if (!k?.[0]) {
+      // where PostgREST's parser stops in a select: a "-" must start a number, anything else a key
+      const at = what === 'select parameter' && whole.includes(input) ? whole.indexOf(input) + input.length - rest.length + 1 : undefined;
+      if (rest.startsWith('-')) throw fail(what, whole, `unexpected ${rest.length > 1 ? `"${rest[1]}"` : 'end of input'} expecting digit`, at === undefined ? undefined : at + 1);
+      throw fail(what, whole, `unexpected ${rest ? `"${rest[0]}"` : 'end of input'} expecting "-", digit or any non reserved character different from: .,>()`, at);
+    }
     json.push({ arrow, key: unquote(k[0]) });
     rest = rest.slice(k[0].length);
   }
@@ -177,6 +182,8 @@ function parseSelectItem(raw: string, whole: string, depth: number): SelectItem 
     s = s.slice(colon + 1);
   }
   const paren = s.indexOf('(');
+  // a JSON path running into "(" is a bad key, not an embed: the field says where it failed
+  if (paren >= 0 && s.slice(0, paren).includes('->')) parseField(s, 'select parameter', whole);
   if (paren >= 0 && !s.slice(0, paren).includes('"')) {
     if (!s.endsWith(')')) throw fail('select parameter', whole, `unexpected "${s.slice(-1)}" expecting ")"`);
     const head = s.slice(0, paren);

@@ -57,3 +57,20 @@ describe('PGRST100 parse errors', () => {
     expect(error).toMatchObject({ code: 'PGRST100', message: '"failed to parse filter (zz.1)" (line 1, column 1)' });
   });
 });
+
+describe('PGRST100 in select JSON paths', () => {
+  test('a JSON key that is not one fails at its column, as in PostgREST\'s JsonOperatorSpec', async () => {
+    const paren = await rest(`/items?select=${encodeURIComponent('data->(!@#$%^&*_d->>!@#$%^&*_e::integer')}`);
+    expect(paren.json).toEqual({
+      code: 'PGRST100', hint: null,
+      details: 'unexpected "(" expecting "-", digit or any non reserved character different from: .,>()',
+      message: '"failed to parse select parameter (data->(!@#$%^&*_d->>!@#$%^&*_e::integer)" (line 1, column 7)',
+    });
+    const dashes = await rest('/items?select=data->>--34');
+    expect(dashes.json).toEqual({
+      code: 'PGRST100', hint: null,
+      details: 'unexpected "-" expecting digit',
+      message: '"failed to parse select parameter (data->>--34)" (line 1, column 9)',
+    });
+  });
+});
