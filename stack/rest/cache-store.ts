@@ -1,11 +1,14 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { DbConfigBase } from './db-config.js';
 import { loadSchemaCache, type SchemaCache } from './schema-cache.js';
 
 /**
  * Holds the current schema cache and reloads it when told, as PostgREST does: on
  * `NOTIFY pgrst, 'reload schema'` (or 'reload config', or an empty payload) received on a
- * dedicated LISTEN connection, reconnecting if that connection drops.
+ * dedicated LISTEN connection, reconnecting if that connection drops. The in-database
+ * configuration (db-config.ts) is part of the cache, so both payloads reload both; a reload that
+ * fails (a bad `pgrst.*` value) keeps the cache and configuration it had.
  */
 export class SchemaCacheStore {
   private cache: SchemaCache | null = null;
@@ -20,6 +23,8 @@ export class SchemaCacheStore {
     private readonly connectionString: string,
     private readonly schemas: string[],
     private readonly log: Logger,
+    /** config.toml's values under the in-database configuration */
+    private readonly base: DbConfigBase,
     /** Reloaded alongside the cache (the roles' settings, as PostgREST reloads them with it). */
     private readonly alongside: () => Promise<void> = async () => {},
   ) {}
@@ -43,7 +48,7 @@ export class SchemaCacheStore {
       do {
         this.pending = false;
         try {
-          const [cache] = await Promise.all([loadSchemaCache(this.pool, this.schemas), this.alongside()]);
+          const [cache] = await Promise.all([loadSchemaCache(this.pool, this.schemas, this.base), this.alongside()]);
           this.cache = cache;
           this.log.debug({ relations: this.cache.relations.size }, 'rest schema cache loaded');
         } catch (err) {

@@ -59,7 +59,22 @@ export interface OrderTerm {
   nulls?: 'first' | 'last';
 }
 
-const fail = (what: string, input: string, details: string) => queryParamError(`"failed to parse ${what} (${input})"`, details);
+/**
+ * PGRST100 as PostgREST's parser words it: `"failed to parse <what> (<input>)"`, with the line and
+ * column of the failure when it is known (as its parser reports positions).
+ */
+const fail = (what: string, input: string, details: string, column?: number) =>
+  queryParamError(`"failed to parse ${what} (${input})"${column === undefined ? '' : ` (line 1, column ${column})`}`, details);
+
+/**
+ * The character PostgREST's parser reports at a bad operator: it tries "not" first, so a value
+ * starting like it ("noop") fails on the first character that departs from it.
+ */
+function unexpectedAtOperator(s: string): string {
+  let i = 0;
+  while (i < 3 && s[i] === 'not'[i]) i++;
+  return i < s.length ? `"${s[i]}"` : 'end of input';
+}
 
 // a name may hold inner spaces ("Unit Price"), as PostgREST's field names may; trailing ones are not part of it
 const IDENT = /^(?:"(?:[^"\\]|\\.)*"|[^\s"(),:.!>-](?:[^\t\r\n"(),:.!>-]|-(?!>))*)/;
@@ -83,7 +98,12 @@ export function parseField(input: string, what: string, whole: string): Field {
     if (!arrow) break;
     rest = rest.slice(arrow.length);
     const k = identAt(rest) ?? /^-?\d+/.exec(rest);
-    if (!k?.[0]) throw fail(what, whole, `unexpected "${rest.slice(0, 1) || 'end of input'}" expecting JSON key`);
+    if (!k?.[0]) {
+      // where PostgREST's parser stops in a select: a "-" must start a number, anything else a key
+      const at = what === 'select parameter' && whole.includes(input) ? whole.indexOf(input) + input.length - rest.length + 1 : undefined;
+      if (rest.startsWith('-')) throw fail(what, whole, `unexpected ${rest.length > 1 ? `"${rest[1]}"` : 'end of input'} expecting digit`, at === undefined ? undefined : at + 1);
+      throw fail(what, whole, `unexpected ${rest ? `"${rest[0]}"` : 'end of input'} expecting "-", digit or any non reserved character different from: .,>()`, at);
+    }
     json.push({ arrow, key: unquote(k[0]) });
     rest = rest.slice(k[0].length);
   }
@@ -132,6 +152,8 @@ function parseSelectItem(raw: string, whole: string, depth: number): SelectItem 
     s = s.slice(colon + 1);
   }
   const paren = s.indexOf('(');
+  // a JSON path running into "(" is a bad key, not an embed: the field says where it failed
+  if (paren >= 0 && s.slice(0, paren).includes('->')) parseField(s, 'select parameter', whole);
   if (paren >= 0 && !s.slice(0, paren).includes('"')) {
     if (!s.endsWith(')')) throw fail('select parameter', whole, `unexpected "${s.slice(-1)}" expecting ")"`);
     const head = s.slice(0, paren);
@@ -189,7 +211,8 @@ export function parseCondition(input: string, whole = input, quoted = true): Con
   const value = dot < 0 ? null : s.slice(dot + 1);
   const m = /^([a-z]+)(?:\(([^)]*)\))?$/.exec(head);
   if (!m || !OPERATORS.has(m[1]) || value === null) {
-    throw fail('filter', whole, `unexpected "${head.slice(0, 1) || 'end of input'}" expecting "not" or operator (eq, gt, ...)`);
+    const at = negated ? (s ? `"${s[0]}"` : 'end of input') : unexpectedAtOperator(s);
+    throw fail('filter', whole, `unexpected ${at} expecting ${negated ? '' : '"not" or '}operator (eq, gt, ...)`, negated ? 5 : 1);
   }
   const op = m[1] as Operator;
   const cond: Condition = { negated, op, value };
@@ -226,7 +249,8 @@ export function parseLogic(op: 'and' | 'or', negated: boolean, value: string, wh
     throw fail('logic tree', whole, `unexpected "${value.slice(0, 1) || 'end of input'}" expecting "("`);
   }
   const inner = value.slice(1, -1);
-  if (inner.trim() === '') throw fail('logic tree', whole, 'unexpected ")" expecting a filter or logic operator');
+  // PostgREST parses `or(...)`: an empty list fails right after the opening parenthesis
+  if (inner.trim() === '') throw fail('logic tree', whole, 'unexpected ")" expecting a filter or logic operator', op.length + (negated ? 4 : 0) + 2 + (inner.length - inner.trimStart().length));
   return { kind: 'expr', op, negated, children: splitTopLevel(inner).map((t) => parseLogicTerm(t.trim(), whole, depth)) };
 }
 
@@ -263,10 +287,17 @@ export function parseOrder(value: string): OrderTerm[] {
     }
     const field = parseField(fieldText, 'order', value);
     const t: OrderTerm = { field, relation };
-    for (const mod of rest.split('.').filter(Boolean)) {
-      if ((mod === 'asc' || mod === 'desc') && !t.direction && !t.nulls) t.direction = mod;
-      else if ((mod === 'nullsfirst' || mod === 'nullslast') && !t.nulls) t.nulls = mod === 'nullsfirst' ? 'first' : 'last';
-      else throw fail('order', value, `unexpected "${mod}" expecting "asc", "desc", "nullsfirst" or "nullslast"`);
+    let at = value.indexOf(term) + term.length - rest.length;
+    for (const mod of rest.split('.')) {
+      if (mod && (mod === 'asc' || mod === 'desc') && !t.direction && !t.nulls) t.direction = mod;
+      else if (mod && (mod === 'nullsfirst' || mod === 'nullslast') && !t.nulls) t.nulls = mod === 'nullsfirst' ? 'first' : 'last';
+      else if (mod || at > value.indexOf(term) + term.length - rest.length) {
+        // a known modifier followed by more letters fails right after it, where a "," or the end was due
+        const known = ['nullsfirst', 'nullslast', 'desc', 'asc'].find((k) => mod.startsWith(k));
+        if (known) throw fail('order', value, `unexpected '${mod[known.length]}' expecting "," or end of input`, at + known.length + 1);
+        throw fail('order', value, `unexpected "${mod}" expecting "asc", "desc", "nullsfirst" or "nullslast"`, at + 1);
+      }
+      at += mod.length + 1;
     }
     return t;
   });

@@ -31,6 +31,15 @@ export interface Preferences {
   timezone?: string;
 }
 
+/** `Accept: application/vnd.pgrst.plan[+text|+json]; for="..."; options=a|b` (PostgREST's MTVndPlan). */
+export interface ExplainRequest {
+  format: 'text' | 'json';
+  /** EXPLAIN options, in PostgREST's order */
+  options: Array<'analyze' | 'verbose' | 'settings' | 'buffers' | 'wal'>;
+  /** the representation whose query is explained, as PostgREST names it in Content-Type */
+  for: string;
+}
+
 export interface Range {
   offset: number;
   limit?: number;
@@ -59,6 +68,8 @@ export interface ApiRequest {
   invalidPrefs: string[];
   accept: Accept;
   stripNulls: boolean;
+  /** the query plan was asked for instead of the result */
+  explain?: ExplainRequest;
   contentType: 'json' | 'csv' | 'form' | 'text' | 'xml' | 'binary' | 'none';
   body: string;
   /** parsed JSON (or CSV/form converted to JSON) payload; undefined when there is none */
@@ -68,55 +79,88 @@ export interface ApiRequest {
 
 export const pathKey = (path: string[]) => path.join('.');
 
-function parsePrefer(values: string[]): { prefer: Preferences; invalid: string[] } {
+const oneOf = <T extends string>(...values: T[]) => (v: string): T | undefined => ((values as string[]).includes(v) ? (v as T) : undefined);
+
+/**
+ * Every preference PostgREST knows: the name it has in `Prefer` (and in Preference-Applied) and
+ * what values it takes. The order is the order Preference-Applied lists them in.
+ */
+export const PREFERENCES: { [K in keyof Preferences]-?: { name: string; read: (v: string) => Preferences[K] | undefined } } = {
+  resolution: { name: 'resolution', read: oneOf('merge-duplicates', 'ignore-duplicates') },
+  missing: { name: 'missing', read: oneOf('default', 'null') },
+  return: { name: 'return', read: oneOf('minimal', 'headers-only', 'representation') },
+  count: { name: 'count', read: oneOf('exact', 'planned', 'estimated') },
+  tx: { name: 'tx', read: oneOf('commit', 'rollback') },
+  handling: { name: 'handling', read: oneOf('strict', 'lenient') },
+  // checked against Postgres's time zones once the schema cache is at hand (see timezones.ts)
+  timezone: { name: 'timezone', read: (v) => v || undefined },
+  maxAffected: { name: 'max-affected', read: (v) => (/^\d+$/.test(v) ? Number(v) : undefined) },
+  params: { name: 'params', read: oneOf('single-object') },
+};
+
+const PREFERENCE_BY_NAME = new Map(
+  (Object.keys(PREFERENCES) as Array<keyof Preferences>).map((key) => [PREFERENCES[key].name, { key, read: PREFERENCES[key].read as (v: string) => unknown }]),
+);
+
+function parsePrefer(header: string): { prefer: Preferences; invalid: string[] } {
   // the first value of each preference wins, as PostgREST takes the first it recognises
   const prefer: Preferences = {};
   const invalid: string[] = [];
-  const items = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
-  for (const item of items) {
-    const [k, v = ''] = item.split('=').map((s) => s.trim());
-    const ok = (() => {
-      switch (k) {
-        case 'return':
-          if (['minimal', 'headers-only', 'representation'].includes(v)) return (prefer.return ??= v as Preferences['return']), true;
-          return false;
-        case 'count':
-          if (['exact', 'planned', 'estimated'].includes(v)) return (prefer.count ??= v as Preferences['count']), true;
-          return false;
-        case 'resolution':
-          if (['merge-duplicates', 'ignore-duplicates'].includes(v)) return (prefer.resolution ??= v as Preferences['resolution']), true;
-          return false;
-        case 'missing':
-          if (v === 'default' || v === 'null') return (prefer.missing ??= v), true;
-          return false;
-        case 'handling':
-          if (v === 'strict' || v === 'lenient') return (prefer.handling ??= v), true;
-          return false;
-        case 'tx':
-          if (v === 'commit' || v === 'rollback') return (prefer.tx ??= v), true;
-          return false;
-        case 'max-affected':
-          if (/^\d+$/.test(v)) return (prefer.maxAffected ??= Number(v)), true;
-          return false;
-        case 'params':
-          if (v === 'single-object') return (prefer.params ??= v), true;
-          return false;
-        case 'timezone':
-          // checked against Postgres's time zones once the schema cache is at hand (see the handler)
-          if (v) return (prefer.timezone ??= v), true;
-          return false;
-        default:
-          return false;
-      }
-    })();
-    if (!ok) invalid.push(item);
+  if (!header) return { prefer, invalid };
+  for (const raw of header.split(',')) {
+    const item = raw.trim();
+    if (!item) continue;
+    const eq = item.indexOf('=');
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim();
+    const value = eq < 0 ? '' : item.slice(eq + 1).split('=')[0].trim();
+    const pref = PREFERENCE_BY_NAME.get(name);
+    const parsed = pref?.read(value);
+    if (parsed === undefined) invalid.push(item);
+    else (prefer as Record<string, unknown>)[pref!.key] ??= parsed;
   }
+  // unknown or invalid preferences are ignored, unless the client asked for strict handling
   if (prefer.handling === 'strict' && invalid.length) throw invalidPreferences(invalid);
   return { prefer, invalid };
 }
 
+const PLAN_OPTIONS: ExplainRequest['options'] = ['analyze', 'verbose', 'settings', 'buffers', 'wal'];
+
+/** The representations a plan may be asked for, by the media type in `for`, and how PostgREST names them. */
+const PLAN_FOR: Record<string, { accept: Accept; mime: string }> = {
+  'application/json': { accept: 'json', mime: 'application/json' },
+  '*/*': { accept: 'json', mime: 'application/json' },
+  'application/vnd.pgrst.array+json': { accept: 'json', mime: 'application/json' },
+  'application/vnd.pgrst.array': { accept: 'json', mime: 'application/json' },
+  'application/vnd.pgrst.object+json': { accept: 'object', mime: 'application/vnd.pgrst.object+json' },
+  'application/vnd.pgrst.object': { accept: 'object', mime: 'application/vnd.pgrst.object+json' },
+  'text/csv': { accept: 'csv', mime: 'text/csv' },
+};
+
+/** The plan media type as PostgREST writes it (Content-Type, and the 406 when plans are off). */
+export function explainMime(e: ExplainRequest): string {
+  return `application/vnd.pgrst.plan+${e.format}; for="${e.for}"${e.options.length ? `; options=${e.options.join('|')}` : ''}`;
+}
+
+type Parsed = { accept: Accept; stripNulls: boolean; explain?: ExplainRequest };
+
+/** `application/vnd.pgrst.plan...` with its parameters; null for a representation we cannot plan. */
+function planRequest(type: string, params: string[]): Parsed | null {
+  const param = (name: string) => {
+    const p = params.find((x) => x.slice(0, x.indexOf('=')).trim().toLowerCase() === name);
+    return p === undefined ? undefined : p.slice(p.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1');
+  };
+  const target = PLAN_FOR[(param('for') ?? 'application/json').split(';')[0].trim().toLowerCase()];
+  if (!target) return null;
+  const asked = (param('options') ?? '').split('|');
+  return {
+    accept: target.accept,
+    stripNulls: false,
+    explain: { format: type.endsWith('+json') ? 'json' : 'text', options: PLAN_OPTIONS.filter((o) => asked.includes(o)), for: target.mime },
+  };
+}
+
 /** Picks the representation from Accept, in the client's order of preference. */
-function parseAccept(header: string | undefined, target: Target): { accept: Accept; stripNulls: boolean } {
+function parseAccept(header: string | undefined, target: Target): Parsed {
   if (!header) return { accept: target.kind === 'root' ? 'openapi' : 'json', stripNulls: false };
   const types = header.split(',').map((t, i) => {
     const [type, ...params] = t.split(';').map((s) => s.trim());
@@ -140,6 +184,13 @@ function parseAccept(header: string | undefined, target: Target): { accept: Acce
         return { accept: 'csv', stripNulls: false };
       case 'application/openapi+json':
         if (target.kind === 'root') return { accept: 'openapi', stripNulls: false };
+        break;
+      case 'application/vnd.pgrst.plan':
+      case 'application/vnd.pgrst.plan+text':
+      case 'application/vnd.pgrst.plan+json': {
+        const planned = target.kind === 'root' ? null : planRequest(t.type, t.params);
+        if (planned) return planned;
+      }
     }
   }
   throw unacceptableMediaType(types.map((t) => t.type));
@@ -260,8 +311,8 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
   const schema = profileHeader ?? schemas[0];
   if (!schemas.includes(schema)) throw unacceptableSchema(schema, schemas);
 
-  const { prefer, invalid } = parsePrefer([input.headers.get('prefer') ?? '']);
-  const { accept, stripNulls } = parseAccept(input.headers.get('accept') ?? undefined, target);
+  const { prefer, invalid } = parsePrefer(input.headers.get('prefer') ?? '');
+  const { accept, stripNulls, explain } = parseAccept(input.headers.get('accept') ?? undefined, target);
   const contentType = reading ? 'none' : parseContentType(input.headers.get('content-type') ?? undefined);
 
   const req: ApiRequest = {
@@ -280,6 +331,7 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     invalidPrefs: invalid,
     accept,
     stripNulls,
+    explain,
     contentType,
     body: input.body,
     path: input.path,
@@ -298,7 +350,7 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     else if (key === 'on_conflict') req.onConflict = value.split(',').map((s) => s.trim()).filter(Boolean);
     else if (key === 'columns') {
       req.columns = value.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
-      if (!req.columns.length) throw queryParamError('"failed to parse columns parameter ()"', 'unexpected end of input expecting field name');
+      if (!req.columns.length) throw queryParamError('"failed to parse columns parameter ()" (line 1, column 1)', 'unexpected end of input expecting field name (* or [a..z0..9_$])');
     } else if (last === 'order') req.order.set(pathKey(path), parseOrder(value));
     else if (last === 'limit') {
       // as PostgREST 12/13: a limit that is not a number is no limit; a negative one is a 416
@@ -314,7 +366,7 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     } else if (last === 'or' || last === 'and') {
       const negated = segments.length >= 2 && segments[segments.length - 2] === 'not';
       const lpath = negated ? segments.slice(0, -2) : path;
-      req.logic.push({ path: lpath, tree: parseLogic(last, negated, value, `${key}=${value}`) });
+      req.logic.push({ path: lpath, tree: parseLogic(last, negated, value, value) });
     } else if (lastTwo === 'not.or' || lastTwo === 'not.and') {
       // handled above
     } else if (target.kind === 'rpc' && reading && segments.length === 1) {

@@ -1,10 +1,12 @@
 import {
   ApiError, ambiguousFunction, ambiguousRelationship, columnNotFound, invalidBody, invalidPutFilters, noFunction,
   noRelationship, notEmbedded, putLimitNotAllowed, putMatchingPk, relatedOrderNotToOne, tableNotFound,
-  unacceptableFilter, invalidRpcMethod,
+  unacceptableFilter, invalidRpcMethod, unacceptableMediaType,
 } from './errors.js';
+import { transactionEnd } from './db-config.js';
 import { parseCondition, parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
-import type { ApiRequest, Range } from './parse.js';
+import { closestMatch } from './fuzzy.js';
+import { explainMime, type ApiRequest, type Range } from './parse.js';
 import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
 
 /**
@@ -95,7 +97,42 @@ export interface CallPlan {
   range: Range;
 }
 
-export type Plan = ReadPlan | MutatePlan | CallPlan;
+/**
+ * How the request's statements run, decided with the plan as PostgREST's Plan does: read-only or
+ * not, rolled back or committed, and whether anything needs an explicit transaction at all.
+ */
+export interface TxShape {
+  readOnly: boolean;
+  /** `Prefer: tx=rollback` */
+  rollback: boolean;
+  /** `count=planned|estimated` on a countable result: the planner's estimate is read first */
+  estimate: boolean;
+  /**
+   * A check after the statement may undo it (a singular response that is not one row, a strict
+   * max-affected that is exceeded).
+   */
+  undoable: boolean;
+  /**
+   * Settings and statement in one round trip: nothing runs before the statement (pre-request,
+   * estimate) and nothing after it may need undoing.
+   */
+  oneStatement: boolean;
+}
+
+export type Plan = (ReadPlan | MutatePlan | CallPlan) & { tx: TxShape };
+type Action = ReadPlan | MutatePlan | CallPlan;
+
+function txShape(req: ApiRequest, p: Action, cache: SchemaCache, rollback: boolean): TxShape {
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  const readOnly = reading || (p.kind === 'call' && p.routine.volatility !== 'v');
+  const countable = p.kind === 'read' || (p.kind === 'call' && p.read !== null && p.routine.returnsSet);
+  const estimate = (req.prefer.count === 'planned' || req.prefer.count === 'estimated') && countable;
+  const undoable = (req.accept === 'object' && (p.kind !== 'call' || p.routine.returnsSet)) ||
+    (req.prefer.handling === 'strict' && req.prefer.maxAffected !== undefined && p.kind !== 'insert' && p.kind !== 'put');
+  // a table read has nothing to undo: its singular check fails before anything was written
+  const oneStatement = !cache.db.preRequest && !estimate && !rollback && !req.explain && (p.kind === 'read' || !undoable);
+  return { readOnly, rollback, estimate, undoable, oneStatement };
+}
 
 export const undefinedColumn = (rel: string, col: string) => new ApiError(400, '42703', `column ${rel}.${col} does not exist`);
 
@@ -110,30 +147,10 @@ function findRelation(cache: SchemaCache, schema: string, name: string): Relatio
   const rel = cache.relations.get(qualified(schema, name));
   if (!rel) {
     const names = [...cache.relations.values()].filter((r) => r.schema === schema).map((r) => r.name);
-    const close = closest(name, names);
+    const close = closestMatch(name, names, 0.75);
     throw tableNotFound(schema, name, close ? `Perhaps you meant the table '${schema}.${close}'` : null);
   }
   return rel;
-}
-
-/** A cheap similarity for "Perhaps you meant" hints (bigram overlap, like PostgREST's fuzzy set). */
-function closest(word: string, candidates: string[]): string | null {
-  const grams = (s: string) => {
-    const t = `-${s.toLowerCase()}-`;
-    const g: string[] = [];
-    for (let i = 0; i < t.length - 1; i++) g.push(t.slice(i, i + 2));
-    return g;
-  };
-  const a = grams(word);
-  let best: string | null = null;
-  let score = 0;
-  for (const c of candidates) {
-    const b = grams(c);
-    const common = a.filter((x) => b.includes(x)).length;
-    const s = (2 * common) / (a.length + b.length);
-    if (s > score) (score = s), (best = c);
-  }
-  return score >= 0.6 ? best : null;
 }
 
 function relationshipsFor(cache: SchemaCache, rel: Relation): Relationship[] {
@@ -195,12 +212,12 @@ export function findRelationship(cache: SchemaCache, parent: Relation, name: str
   if (found.length === 1) return found[0];
   if (found.length === 0) {
     const targets = all.map((r) => r.foreign.name);
-    const close = all.length ? closest(name, targets) : null;
+    const close = all.length ? closestMatch(name, targets, 0.33) : null;
     const parents = [...cache.relationships.keys()].filter((k) => k.startsWith(`${parent.schema}.`)).map((k) => k.slice(parent.schema.length + 1));
     const hintText = all.length
       ? close && close !== name ? `Perhaps you meant '${close}' instead of '${name}'.` : null
       : (() => {
-          const p = closest(parent.name, parents);
+          const p = closestMatch(parent.name, parents, 0.33);
           return p && p !== parent.name ? `Perhaps you meant '${p}' instead of '${parent.name}'.` : null;
         })();
     throw noRelationship(parent.name, name, hint, parent.schema, hintText);
@@ -419,7 +436,7 @@ function planMutation(ctx: Ctx, relation: Relation): MutatePlan {
     case 'PATCH': {
       checkPayloadShape(req.payload, false);
       return { kind: 'update', relation, columns: payloadColumns(ctx, relation, req.payload), payload: payloadText(),
-        missingDefault: false, conds, target: scratch, returning };
+        missingDefault: req.prefer.missing === 'default', conds, target: scratch, returning };
     }
     case 'PUT': {
       checkPayloadShape(req.payload, true);
@@ -456,19 +473,6 @@ function planCall(ctx: Ctx, name: string): CallPlan {
   const reading = req.method !== 'POST';
   let args: Record<string, unknown> = {};
   const extraFilters: Array<[string, string]> = [];
-  // text/plain, text/xml and application/octet-stream bodies go whole to a single unnamed
-  // text, xml or bytea parameter, and to nothing else
-  const rawType = reading ? undefined : RAW_BODY_TYPES[req.contentType];
-  if (rawType) {
-    const fn = `${req.schema}.${name}`;
-    const single = overloads.filter((o) => o.params.length === 1 && o.params[0].name === '' && o.params[0].type === rawType);
-    if (!single.length) {
-      throw noFunction(`Could not find the function ${fn} in the schema cache`,
-        `Searched for the function ${fn} with a single unnamed ${rawType} parameter, but no matches were found in the schema cache.`, null);
-    }
-    if (single.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${single.map(routineLabel).join(', ')}`);
-    return callPlanFor(ctx, name, single[0], {}, [], { param: '', type: rawType }, req.payload as string | Buffer);
-  }
   if (req.prefer.params === 'single-object') {
     // the whole body (by GET, the query string as an object) goes to a single json/jsonb parameter
     const fn = `${req.schema}.${name}`;
@@ -486,7 +490,9 @@ function planCall(ctx: Ctx, name: string): CallPlan {
     const params = new Map(overloads.flatMap((o) => o.params.map((p) => [p.name, p] as const)));
     const given = new Map<string, string[]>();
     for (const [k, v] of req.rpcParams) {
-      if (params.has(k)) given.set(k, [...(given.get(k) ?? []), v]);
+      // a value without an operator is an argument, as PostgREST reads it: one no overload
+      // takes leaves no function to call
+      if (params.has(k) || !isFilterValue(v)) given.set(k, [...(given.get(k) ?? []), v]);
       else extraFilters.push([k, v]);
     }
     for (const [k, values] of given) {
@@ -497,10 +503,11 @@ function planCall(ctx: Ctx, name: string): CallPlan {
       }
       const argValues = plain.length ? plain : values;
       // a variadic parameter takes every value, one or more; another the last one given
-      args[k] = params.get(k)!.variadic ? argValues : argValues[argValues.length - 1];
+      args[k] = params.get(k)?.variadic ? argValues : argValues[argValues.length - 1];
     }
   } else {
-    if (req.payload !== undefined && !isObject(req.payload) && !(Array.isArray(req.payload) && isObject(req.payload[0]))) {
+    const jsonBody = req.contentType === 'json' || req.contentType === 'none';
+    if (jsonBody && req.payload !== undefined && !isObject(req.payload) && !(Array.isArray(req.payload) && isObject(req.payload[0]))) {
       // only a function with a single json parameter accepts a non-object body
       const single = overloads.find((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type));
       if (!single) throw invalidBody('Empty or invalid json');
@@ -510,42 +517,62 @@ function planCall(ctx: Ctx, name: string): CallPlan {
     args = isObject(first) ? first : {};
   }
   const keys = Object.keys(args);
-  let singleParam: CallPlan['singleParam'];
-  let candidates = overloads.filter((o) =>
-    keys.every((k) => o.params.some((p) => p.name === k)) && o.params.every((p) => !p.required || keys.includes(p.name)));
-  if (!reading) {
-    const single = overloads.filter((o) => o.params.length === 1 && /^jsonb?$/.test(o.params[0].type) &&
-      (req.prefer.params === 'single-object' || o.params[0].name === ''));
-    if (req.prefer.params === 'single-object' || (candidates.length === 0 && single.length)) {
-      if (single.length === 1) {
-        candidates = single;
-        singleParam = { param: single[0].params[0].name, type: single[0].params[0].type };
-      }
-    }
-  }
-  if (candidates.length > 1) {
-    const exact = candidates.filter((o) => o.params.length === keys.length);
-    if (exact.length === 1) candidates = exact;
-  }
-  if (candidates.length === 0) {
-    const fn = `${req.schema}.${name}`;
-    const argList = keys.length ? `(${keys.join(', ')})` : ' without parameters';
-    const det = keys.length ? ` with parameter${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` : ' without parameters';
-    let hint: string | null = null;
-    if (overloads.length) {
-      const sig = (xs: string[]) => `(${[...xs].sort().join(', ')})`;
-      hint = `Perhaps you meant to call the function ${req.schema}.${name}${sig(overloads[0].params.map((p) => p.name))}`;
-    } else {
-      const names = [...cache.routines.keys()].filter((k) => k.startsWith(`${req.schema}.`)).map((k) => k.slice(req.schema.length + 1));
-      const c = closest(name, names);
-      if (c) hint = `Perhaps you meant to call the function ${req.schema}.${c}`;
-    }
-    throw noFunction(`Could not find the function ${fn}${argList} in the schema cache`,
-      `Searched for the function ${fn}${det}${reading ? '' : ' or with a single unnamed json/jsonb parameter'}, but no matches were found in the schema cache.`, hint);
-  }
-  if (candidates.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${candidates.map(routineLabel).join(', ')}`);
-  return callPlanFor(ctx, name, candidates[0], args, extraFilters, singleParam, JSON.stringify(req.payload ?? {}));
+  const routine = findRoutine(req, cache, name, overloads, keys, !reading);
+  const single = routine.params.length === 1 && routine.params[0].name === '';
+  const singleParam = single ? { param: '', type: routine.params[0].type } : undefined;
+  // text/plain, text/xml and application/octet-stream bodies go to the parameter as they are
+  const raw = single && RAW_BODY_TYPES[req.contentType] !== undefined;
+  return callPlanFor(ctx, name, routine, single ? {} : args, extraFilters, singleParam,
+    raw ? (req.payload as string | Buffer) : JSON.stringify(req.payload ?? {}));
 }
+
+/** The media type a single unnamed parameter of each type is called with, by POST. */
+const SINGLE_PARAM_BODIES: Record<string, ApiRequest['contentType'][]> = {
+  json: ['json', 'none'], jsonb: ['json', 'none'], text: ['text'], xml: ['xml'], bytea: ['binary'],
+};
+
+/**
+ * Overload resolution as PostgREST's findProc does it: the functions whose parameters the argument
+ * names fit (every required one given, the rest among the optional ones); failing those, by POST,
+ * the one with a single unnamed parameter that takes the body's media type. More than one is
+ * ambiguous (PGRST203); none is PGRST202 with a hint at the closest function or parameter list.
+ */
+function findRoutine(req: ApiRequest, cache: SchemaCache, name: string, overloads: Routine[], keys: string[], post: boolean): Routine {
+  const rawBody = post && (req.contentType === 'text' || req.contentType === 'xml' || req.contentType === 'binary');
+  const given = new Set(keys);
+  const fits = (r: Routine) => {
+    if (r.params.length === 0) return given.size === 0 && !rawBody;
+    let required = 0;
+    for (const p of r.params) if (p.required) required++, (given.has(p.name) || (required = -Infinity));
+    if (required < 0) return false;
+    for (const k of given) if (!r.params.some((p) => p.name === k)) return false;
+    return true;
+  };
+  const takesBody = (r: Routine) => post && r.params.length === 1 && r.params[0].name === '' &&
+    (SINGLE_PARAM_BODIES[r.params[0].type] ?? []).includes(req.contentType);
+  const named = overloads.filter(fits);
+  const candidates = named.length ? named : overloads.filter(takesBody);
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) throw ambiguousFunction(`Could not choose the best candidate function between: ${candidates.map(routineLabel).join(', ')}`);
+
+  const fn = `${req.schema}.${name}`;
+  const sorted = [...given].sort();
+  const listed = sorted.join(', ');
+  if (rawBody) {
+    throw noFunction(`Could not find the function ${fn} in the schema cache`,
+      `Searched for the function ${fn} with a single unnamed ${RAW_BODY_TYPES[req.contentType]} parameter, but no matches were found in the schema cache.`, null);
+  }
+  const withParams = sorted.length ? ` with parameter${sorted.length > 1 ? 's' : ''} ${listed}` : ' without parameters';
+  const jsonBody = post && (req.contentType === 'json' || req.contentType === 'none');
+  const paramList = (xs: string[]) => `(${[...xs].sort().join(', ')})`;
+  const suggestion = overloads.length
+    ? ((m) => (m === null ? null : `${name}${m}`))(closestMatch(paramList(sorted), overloads.map((o) => paramList(o.params.map((p) => p.name))), 0.33))
+    : closestMatch(name, [...cache.routines.keys()].filter((k) => k.startsWith(`${req.schema}.`)).map((k) => k.slice(req.schema.length + 1)), 0.75);
+  throw noFunction(`Could not find the function ${fn}${sorted.length ? `(${listed})` : ' without parameters'} in the schema cache`,
+    `Searched for the function ${fn}${withParams}${jsonBody ? ' or with a single unnamed json/jsonb parameter' : ''}, but no matches were found in the schema cache.`,
+    suggestion === null ? null : `Perhaps you meant to call the function ${req.schema}.${suggestion}`);
+}
+
 
 /** A function's result shaped as a view of the given columns, for select/filters/order over it. */
 function pseudoRelation(routine: Routine, columns: Array<{ name: string; type: string }>): Relation {
@@ -598,12 +625,22 @@ function callPlanFor(
   return { kind: 'call', routine, args, singleParam, payload, read, range: topRange(req, req.ranges.get('') ?? { offset: 0 }, ctx.maxRows) };
 }
 
-export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
-  const ctx: Ctx = { cache, req, aliases: new Aliases(), maxRows };
+function planAction(ctx: Ctx): Action {
+  const { req, cache } = ctx;
   const target = req.target;
   if (target.kind === 'rpc') return planCall(ctx, target.name);
   if (target.kind !== 'relation') throw new Error('root is not planned');
   const relation = findRelation(cache, req.schema, target.name);
   if (req.method === 'GET' || req.method === 'HEAD') return planRead(ctx, relation);
   return planMutation(ctx, relation);
+}
+
+export function plan(req: ApiRequest, cache: SchemaCache, maxRows: number | null): Plan {
+  // the plan media type exists only with db_plan_enabled, as PostgREST negotiates it
+  if (req.explain && !cache.db.planEnabled) throw unacceptableMediaType([explainMime(req.explain)]);
+  // db_tx_end decides whether Prefer: tx may choose (it is dropped, or refused when strict, otherwise)
+  const rollback = transactionEnd(cache.db, req.prefer) === 'rollback';
+  const action = planAction({ cache, req, aliases: new Aliases(), maxRows }) as Plan;
+  action.tx = txShape(req, action, cache, rollback);
+  return action;
 }

@@ -2,7 +2,7 @@ import { ident, lit } from '../db/sql.js';
 import type { Field } from './grammar.js';
 import type { Accept, ApiRequest } from './parse.js';
 import { computedColumn, type CallPlan, type MutatePlan, type PlannedCond, type ReadNode, type ReadPlan } from './plan.js';
-import type { Relation, SchemaCache } from './schema-cache.js';
+import type { Column, Relation, SchemaCache } from './schema-cache.js';
 
 /**
  * Renders a plan as ONE parameterised SQL statement, the way PostgREST does: rows are shaped
@@ -319,6 +319,11 @@ function columnList(cols: { name: string }[]): string {
   return cols.map((c) => ident(c.name)).join(', ');
 }
 
+/** The payload's value of a column, or the column's default when the object lacks the key. */
+function withDefault(c: Column, object: string): string {
+  return `CASE WHEN ${object} ? ${lit(c.name)} THEN _p.${ident(c.name)} ELSE ${c.default ?? 'NULL'} END`;
+}
+
 export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRequest, opts: { representation: boolean; count: boolean }): Statement {
   const ctx: Ctx = { cache, params: new Params() };
   const rel = plan.relation;
@@ -333,11 +338,9 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
     if (cols.length === 0) {
       mutation = `INSERT INTO ${target} SELECT FROM json_array_elements(${rows})`;
     } else if (plan.missingDefault) {
-      const exprs = cols.map((c) => {
-        const dflt = c.default ?? (c.identity ? `nextval(pg_get_serial_sequence(${lit(target)}, ${lit(c.name)}))` : 'NULL');
-        return `CASE WHEN _j.o::jsonb ? ${lit(c.name)} THEN _p.${ident(c.name)} ELSE ${dflt} END`;
-      });
-      mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${exprs.join(', ')} FROM json_array_elements(${rows}) AS _j(o) CROSS JOIN LATERAL json_populate_record(NULL::${target}, _j.o) AS _p`;
+      // a key absent from a row takes the column's default (an explicit null stays null); as jsonb,
+      // as PostgREST reads it, so a repeated key keeps its last value
+      mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${cols.map((c) => withDefault(c, '_j.o')).join(', ')} FROM jsonb_array_elements(${rows}::jsonb) AS _j(o) CROSS JOIN LATERAL jsonb_populate_record(NULL::${target}, _j.o) AS _p`;
     } else {
       mutation = `INSERT INTO ${target} (${columnList(cols)}) SELECT ${columnList(cols)} FROM json_populate_recordset(NULL::${target}, ${rows}) AS _`;
       // PUT writes the body only when its key equals the URL's, compared as the column's type
@@ -359,8 +362,9 @@ export function mutateStatement(cache: SchemaCache, plan: MutatePlan, req: ApiRe
       mutation = `SELECT ${ident(m)}.* FROM ${target} AS ${ident(m)} WHERE FALSE`;
     } else {
       const payload = ctx.params.add(plan.payload);
-      const set = plan.columns.map((c) => `${ident(c.name)} = _p.${ident(c.name)}`).join(', ');
-      mutation = `UPDATE ${target} AS ${ident(m)} SET ${set} FROM (SELECT * FROM json_populate_record(NULL::${target}, ${payload}::json)) AS _p${limitedWhere(ctx, fake, target)} RETURNING ${ident(m)}.*`;
+      const set = plan.columns.map((c) => `${ident(c.name)} = ${plan.missingDefault ? withDefault(c, `${payload}::jsonb`) : `_p.${ident(c.name)}`}`).join(', ');
+      const record = plan.missingDefault ? `jsonb_populate_record(NULL::${target}, ${payload}::jsonb)` : `json_populate_record(NULL::${target}, ${payload}::json)`;
+      mutation = `UPDATE ${target} AS ${ident(m)} SET ${set} FROM (SELECT * FROM ${record}) AS _p${limitedWhere(ctx, fake, target)} RETURNING ${ident(m)}.*`;
     }
   } else {
     const fake = { ...plan.target, alias: m };

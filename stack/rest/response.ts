@@ -1,11 +1,17 @@
 import { type ApiError, gucHeadersError, gucStatusError, invalidRange } from './errors.js';
-import type { Accept, ApiRequest, Preferences } from './parse.js';
+import type { Plan } from './plan.js';
+import { explainMime, PREFERENCES, type Accept, type ApiRequest, type ExplainRequest, type Preferences } from './parse.js';
 
 /**
- * Shapes the HTTP answer from the statement's single result row (PostgREST's Response):
- * status, Content-Type, Content-Range, Preference-Applied, Location and the headers/status a
- * function may set through the `response.headers` / `response.status` settings.
+ * The HTTP answer (PostgREST's Response): from the planned request and the statement's result,
+ * every status and header — Content-Type, Content-Range, Preference-Applied, Location, CORS — and
+ * the headers/status a function may set through `response.headers` / `response.status`.
  */
+
+export const CORS: Readonly<Record<string, string>> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Location, Location, Preference-Applied, Range-Unit',
+};
 
 export interface ResultRow {
   total_result_set: string | number | null;
@@ -49,19 +55,22 @@ export function rangeStatus(lower: number, count: number, total: number | null):
   return 200;
 }
 
-/** PostgREST's order for Preference-Applied; max-affected is reported only with handling=strict. */
-const APPLIED_ORDER: Array<keyof Preferences> = ['resolution', 'missing', 'return', 'count', 'tx', 'handling', 'timezone', 'maxAffected'];
+const PREFERENCE_KEYS = Object.keys(PREFERENCES) as Array<keyof Preferences>;
 
-export function preferenceApplied(prefer: Preferences, applied: Set<keyof Preferences>): string | null {
-  const parts: string[] = [];
-  for (const key of APPLIED_ORDER) {
+/**
+ * Preference-Applied: the preferences this kind of request honoured, in PostgREST's order;
+ * max-affected is reported only with handling=strict.
+ */
+export function preferenceApplied(prefer: Preferences, applied: ReadonlySet<keyof Preferences>): string | null {
+  let out: string | null = null;
+  for (const key of PREFERENCE_KEYS) {
     const v = prefer[key];
     if (v === undefined || !applied.has(key)) continue;
-    if (key === 'maxAffected') {
-      if (prefer.handling === 'strict') parts.push(`max-affected=${v}`);
-    } else parts.push(`${key}=${v}`);
+    if (key === 'maxAffected' && prefer.handling !== 'strict') continue;
+    const part = `${PREFERENCES[key].name}=${v}`;
+    out = out === null ? part : `${out}, ${part}`;
   }
-  return parts.length ? parts.join(', ') : null;
+  return out;
 }
 
 /** Headers and status a function set with `set_config('response.headers' | 'response.status', ...)`. */
@@ -91,10 +100,147 @@ export function gucOverrides(row: ResultRow): { headers: Array<[string, string]>
   return { headers, status };
 }
 
-export function errorResponse(err: ApiError, extraHeaders: Record<string, string> = {}): Response {
+export function errorResponse(err: ApiError, extraHeaders: Readonly<Record<string, string>> = CORS): Response {
   const body = JSON.stringify(err.body());
   return new Response(body, {
     status: err.status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Proxy-Status': `PostgREST; error=${err.code}`, ...extraHeaders, ...err.headers },
+  });
+}
+
+/** What the query stage hands over: the result row, read and checked. */
+export interface QueryResult {
+  row: ResultRow;
+  /** rows in this page (or written) */
+  pageTotal: number;
+  /** the counted or estimated total; null when not counted */
+  total: number | null;
+  overrides: { headers: Array<[string, string]>; status: number | null };
+  /** the query plan, when the request asked for it instead of the result */
+  plan?: string;
+}
+
+/** What each kind of request reports in Preference-Applied, as PostgREST's Response does. */
+const APPLIED = {
+  read: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone']),
+  call: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'maxAffected']),
+  insert: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'return', 'missing']),
+  upsert: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'return', 'missing', 'resolution']),
+  put: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'return']),
+  delete: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'return', 'maxAffected']),
+  update: new Set<keyof Preferences>(['count', 'tx', 'handling', 'timezone', 'return', 'missing', 'maxAffected']),
+} as const;
+
+/**
+ * The response to a planned request from its result. `profiles` is how many schemas are exposed:
+ * with several, the profile was negotiated and is named beside the body.
+ */
+export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles: number): Response {
+  if (req.explain && result.plan !== undefined) return planResponse(req.explain, req.method === 'HEAD' ? null : result.plan);
+  const headers = new Headers(CORS);
+  const { row, pageTotal, total, overrides } = result;
+  let applied: ReadonlySet<keyof Preferences>;
+  let status = 200;
+  let body: string | null = row.body;
+  let typed = true;
+  if (p.kind === 'read' || p.kind === 'call') {
+    applied = p.kind === 'read' ? APPLIED.read : APPLIED.call;
+    const lower = p.kind === 'read' ? p.root.range.offset : p.read?.range.offset ?? p.range.offset;
+    if (p.kind === 'read' || p.routine.returnsSet) {
+      headers.set('Content-Range', contentRange(lower, pageTotal, total));
+      status = rangeStatus(lower, pageTotal, total);
+    } else if (!p.routine.returnsVoid) {
+      // one value is a range of one row
+      headers.set('Content-Range', contentRange(0, 1, req.prefer.count ? 1 : null));
+    } else {
+      status = 204;
+      body = null;
+      typed = false;
+    }
+  } else {
+    const inserted = row.inserted === null || row.inserted === undefined ? null : Number(row.inserted);
+    const counted = req.prefer.count ? pageTotal : '*';
+    if (p.kind === 'insert') {
+      applied = p.relation.pk.length || req.onConflict ? APPLIED.upsert : APPLIED.insert;
+      // a merging upsert that inserted nothing is a 200
+      status = inserted === 0 && req.prefer.resolution === 'merge-duplicates' ? 200 : 201;
+      // PostgREST reports no range for inserted rows, only their count when asked
+      headers.set('Content-Range', `*/${counted}`);
+      if (req.prefer.return === 'headers-only' && row.location && pageTotal === 1) {
+        const pk = JSON.parse(row.location) as string[];
+        const q = p.relation.pk.map((c, i) => `${encodeURIComponent(c)}=eq.${encodeURIComponent(pk[i])}`).join('&');
+        headers.set('Location', `/${p.relation.name}?${q}`);
+      }
+    } else if (p.kind === 'put') {
+      applied = APPLIED.put;
+      // PUT reports no range: 201 when it inserted the row, 200 when it replaced it
+      status = inserted === null || inserted > 0 ? 201 : 200;
+    } else if (p.kind === 'delete') {
+      applied = APPLIED.delete;
+      headers.set('Content-Range', `*/${counted}`);
+    } else {
+      applied = APPLIED.update;
+      headers.set('Content-Range', contentRange(0, pageTotal, req.prefer.count ? pageTotal : null));
+    }
+    if (req.prefer.return !== 'representation') {
+      body = null;
+      typed = false;
+      if (p.kind !== 'insert') status = 204;
+    }
+  }
+  if (typed) {
+    headers.set('Content-Type', contentType(req));
+    if (profiles > 1) headers.set('Content-Profile', req.schema);
+  }
+  const pa = preferenceApplied(req.prefer, applied);
+  if (pa) headers.set('Preference-Applied', pa);
+  // headers a function set replace ours of the same name; its own repeats (Set-Cookie) all go out
+  if (overrides.headers.length) {
+    const replaced = new Set<string>();
+    for (const [k, v] of overrides.headers) {
+      if (replaced.has(k.toLowerCase())) headers.append(k, v);
+      else headers.set(k, v), replaced.add(k.toLowerCase());
+    }
+  }
+  if (overrides.status !== null) status = overrides.status;
+  if (req.method === 'HEAD' || status === 204 || status === 304) body = null;
+  return new Response(body, { status, headers });
+}
+
+/** A query plan: 200 with the plan's media type, naming the representation and options it was made for. */
+function planResponse(e: ExplainRequest, plan: string | null): Response {
+  return new Response(plan, {
+    status: 200,
+    headers: { ...CORS, 'Content-Type': `${explainMime(e)}; charset=utf-8` },
+  });
+}
+
+/** The answer to a CORS preflight. */
+export function preflight(requestedHeaders: string | null): Response {
+  return new Response(null, {
+    status: 200,
+    headers: {
+      ...CORS,
+      Allow: 'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE',
+      'Access-Control-Allow-Methods': 'GET, POST, PATCH, PUT, DELETE, OPTIONS, HEAD',
+      'Access-Control-Allow-Headers': requestedHeaders ?? '*',
+      'Access-Control-Max-Age': '86400',
+    },
+  });
+}
+
+/** The OpenAPI description at the root. */
+export function openApiResponse(req: ApiRequest, doc: string, profiles: number): Response {
+  return new Response(req.method === 'HEAD' ? null : doc, {
+    status: 200,
+    headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8', ...(profiles > 1 ? { 'Content-Profile': req.schema } : {}) },
+  });
+}
+
+/** A body over the cap, answered as Supabase's API gateway in front of PostgREST answers it. */
+export function bodyTooLarge(): Response {
+  return new Response(JSON.stringify({ message: 'Request size limit exceeded' }), {
+    status: 413,
+    headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8' },
   });
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { type DbConfig, type DbConfigBase, loadDbConfig } from './db-config.js';
 
 /**
  * What PostgREST knows about the database: relations with their columns and keys, the
@@ -11,7 +12,10 @@ export interface Column {
   /** format_type() of the column, e.g. `integer`, `character varying(20)`, `text[]`. */
   type: string;
   nullable: boolean;
-  /** The default expression as text (pg_get_expr), for `Prefer: missing=default`. */
+  /**
+   * The default expression as text, for `Prefer: missing=default`: the column's, else its domain's;
+   * `nextval` of a by-default identity; none for a generated column (inserting into it fails).
+   */
   default: string | null;
   identity: '' | 'a' | 'd';
   generated: boolean;
@@ -93,8 +97,8 @@ export interface SchemaCache {
   routines: Map<string, Routine[]>;
   /** computed columns: functions taking a row of the relation, keyed by relation then function name */
   computed: Map<string, Map<string, Routine>>;
-  /** `pgrst.db_pre_request` from the authenticator's in-database configuration */
-  preRequest: string | null;
+  /** the authenticator's `pgrst.*` settings over config.toml's, read with the cache */
+  db: DbConfig;
   schemaDescriptions: Map<string, string | null>;
 }
 
@@ -108,7 +112,10 @@ select c.oid::int8 as oid, n.nspname as schema, c.relname as name, c.relkind as 
        c.relkind in ('r','p') or (pg_relation_is_updatable(c.oid, true) & 16) = 16 as deletable,
        coalesce(json_agg(json_build_object(
          'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'nullable', not a.attnotnull,
-         'default', pg_get_expr(d.adbin, d.adrelid), 'identity', a.attidentity, 'generated', a.attgenerated <> '',
+         'default', case when d.adbin is null and t.typbasetype <> 0 then pg_get_expr(t.typdefaultbin, 0)
+                        when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+                        when a.attgenerated <> '' then null
+                        else pg_get_expr(d.adbin, d.adrelid) end, 'identity', a.attidentity, 'generated', a.attgenerated <> '',
          'enumValues', (select json_agg(e.enumlabel order by e.enumsortorder) from pg_enum e
                          where e.enumtypid = coalesce(nullif(t.typbasetype, 0), a.atttypid)),
          'description', col_description(c.oid, a.attnum), 'position', a.attnum, 'category', t.typcategory) order by a.attnum)
@@ -196,16 +203,6 @@ function callable(r: Routine): boolean {
   return r.params.length === 1 && ['json', 'jsonb', 'text', 'xml', 'bytea'].includes(r.params[0].type);
 }
 
-const PRE_REQUEST_SQL = `
-select split_part(cfg, '=', 2) as value
-  from pg_db_role_setting s
-  join pg_roles r on r.oid = s.setrole
-  left join pg_database d on d.oid = s.setdatabase
-  cross join unnest(s.setconfig) cfg
- where r.rolname = 'authenticator' and (s.setdatabase = 0 or d.datname = current_database())
-   and cfg like 'pgrst.db_pre_request=%'
- order by s.setdatabase desc limit 1`;
-
 interface KeyRow {
   schema: string;
   table: string;
@@ -247,28 +244,30 @@ export interface SchemaCatalog {
   views: Array<{ schema: string; name: string; action: string }>;
   tableOids: Array<{ oid: string; schema: string; name: string }>;
   routines: pg.QueryResultRow[];
-  preRequest: Array<{ value: string | null }>;
+  db: DbConfig;
   namespaces: Array<{ nspname: string; d: string | null }>;
 }
 
-export async function readSchemaCatalog(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCatalog> {
-  const [rels, keys, views, oids, procs, pre, nsp] = await Promise.all([
+export async function readSchemaCatalog(
+  db: pg.Pool | pg.Client, schemas: string[], base: DbConfigBase = { maxRows: null, extraSearchPath: [] },
+): Promise<SchemaCatalog> {
+  const [rels, keys, views, oids, procs, dbConfig, nsp] = await Promise.all([
     db.query(RELATIONS_SQL, [schemas]),
     db.query<KeyRow>(KEYS_SQL, [schemas]),
     db.query(VIEW_COLUMNS_SQL, [schemas]),
     db.query(TABLE_OIDS_SQL, [schemas]),
     db.query(ROUTINES_SQL, [schemas]),
-    db.query(PRE_REQUEST_SQL),
+    loadDbConfig(db, base),
     db.query('select nspname, obj_description(oid, \'pg_namespace\') as d from pg_namespace where nspname = any($1)', [schemas]),
   ]);
   return {
     relations: rels.rows, keys: keys.rows, views: views.rows, tableOids: oids.rows, routines: procs.rows,
-    preRequest: pre.rows, namespaces: nsp.rows,
+    db: dbConfig, namespaces: nsp.rows,
   };
 }
 
-export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[]): Promise<SchemaCache> {
-  return buildSchemaCache(schemas, await readSchemaCatalog(db, schemas));
+export async function loadSchemaCache(db: pg.Pool | pg.Client, schemas: string[], base?: DbConfigBase): Promise<SchemaCache> {
+  return buildSchemaCache(schemas, await readSchemaCatalog(db, schemas, base));
 }
 
 export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): SchemaCache {
@@ -436,7 +435,7 @@ export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): Sch
     relationships,
     routines,
     computed,
-    preRequest: catalog.preRequest[0]?.value?.trim() || null,
+    db: catalog.db,
     schemaDescriptions: new Map(catalog.namespaces.map((r) => [r.nspname, r.d])),
   };
 }

@@ -10,7 +10,7 @@ export async function createRestService(ctx: ServiceContext): Promise<GatewaySer
   // Test stacks expose their fixture schemas too, after config.toml's.
   const { schemas: configured, extraSchemas } = ctx.config.api;
   const schemas = [...configured, ...extraSchemas.filter((s) => !configured.includes(s))];
-  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, () => ctx.roleSettings.reload());
+  const store = new SchemaCacheStore(ctx.adminPool, dbUrl(ctx.config), schemas, ctx.log, ctx.config.api, () => ctx.roleSettings.reload());
   await store.start();
   const handle = createHandler({ config: ctx.config, schemas, apiPool: ctx.pools.rest, cache: () => store.current() });
   return {

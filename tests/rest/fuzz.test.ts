@@ -11,20 +11,25 @@ const db = adminDb();
 const SEED = Number(process.env.REST_FUZZ_SEED ?? 20261126);
 const { rand, pick, maybe } = seeded(SEED);
 
-const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x', '%E0%A4%A', 'rpc/%ZZ'];
+const TABLES = ['clients', 'projects', 'tasks', 'users', 'items', 'notes', 'kv', 'owned', 'projects_v', 'nope', 'rpc/add', 'rpc/projects_of', 'rpc/echo', 'rpc/bump', 'rpc/fail', 'rpc/nope', '', 'a/b/c', 'rpc/', 'rpc/add/x', '%E0%A4%A', 'rpc/%ZZ',
+  // overloads, unnamed parameters and defaults
+  'rpc/pick', 'rpc/clash', 'rpc/no_args', 'rpc/hinted', 'rpc/optional_only', 'defaults', 'defaults_view', 'always_ids'];
 const COLUMNS = ['id', 'name', 'price', 'tags', 'data', 'data->a', 'data->>color', 'period', 'client_id', 'title', 'key', 'nope', '"weird col"', 'clients.name', 'projects.id', 'a.b.c', '', '*', 'id->0', 'label'];
 const OPS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'like', 'ilike', 'match', 'imatch', 'in', 'is', 'isdistinct', 'fts', 'plfts', 'phfts', 'wfts', 'cs', 'cd', 'ov', 'sl', 'sr', 'nxr', 'nxl', 'adj', 'not.eq', 'eq(any)', 'like(all)', 'fts(english)', 'fts(nope)', 'bogus', 'in(any)', ''];
 const VALUES = ["1", "-1", "abc", "(1,2,3)", "(\"a,b\",c)", "{1,2}", "{a,\"b\"}", "[1,5)", "null", "not_null", "true", "unknown", "'; drop table rest_test.clients; --", "\\", "\"", "%", "*", "(", ")", "{", "}", "9".repeat(40), "1e309", "\u0000", "\u00e9\u{1F600}", "a.b.c", "", "$1", "0x1F", "((((((", "NaN", "2024-13-45"];
 const SELECTS = ['*', 'id,name', 'id,clients(*)', 'name,projects(name,tasks(name))', '...clients(name)', 'x:id::text', 'data->a->>b', 'id,,', '(', ')', 'clients!inner(*)', 'clients!nope(*)', 'users(*)', 'count()', 'id.sum()', 'projects!left(id', '"', 'a:b:c', 'id::bad type', 'tasks(*,users(*))', '*,label', ''];
-const ORDERS = ['id', 'id.desc', 'name.asc.nullsfirst', 'clients(name)', 'projects(id)', 'id.sideways', 'data->>x.desc', 'nope', ',', '.'];
+const ORDERS = ['id', 'id.desc', 'name.asc.nullsfirst', 'clients(name)', 'projects(id)', 'id.sideways', 'data->>x.desc', 'nope', ',', '.', 'id.asc.nullslasttt', 'id..desc', 'id.', 'id.descx'];
 const HEADERS: Array<[string, string[]]> = [
-  ['Prefer', ['count=exact', 'count=planned', 'count=estimated', 'return=representation', 'return=minimal', 'return=headers-only', 'resolution=merge-duplicates', 'handling=strict, bogus', 'max-affected=0, handling=strict', 'tx=rollback', 'params=single-object', 'missing=default', 'timezone=Mars/Olympus', '=', ',,,']],
-  ['Accept', ['application/json', 'text/csv', 'application/vnd.pgrst.object+json', 'application/vnd.pgrst.array+json;nulls=stripped', 'image/png', '*/*', ';;;', 'application/openapi+json', 'text/csv;q=0.1, application/json']],
+  ['Prefer', ['count=exact', 'count=planned', 'count=estimated', 'return=representation', 'return=minimal', 'return=headers-only', 'resolution=merge-duplicates', 'handling=strict, bogus', 'max-affected=0, handling=strict', 'tx=rollback', 'params=single-object', 'missing=default', 'timezone=Mars/Olympus', '=', ',,,',
+    'missing=default', 'missing=default, return=representation', 'handling=strict, missing=nope', 'tx=commit, tx=rollback', 'return==x', 'max-affected=-1', 'count']],
+  ['Accept', ['application/json', 'text/csv', 'application/vnd.pgrst.object+json', 'application/vnd.pgrst.array+json;nulls=stripped', 'image/png', '*/*', ';;;', 'application/openapi+json', 'text/csv;q=0.1, application/json',
+    'application/vnd.pgrst.plan', 'application/vnd.pgrst.plan+json; options=analyze|wal', 'application/vnd.pgrst.plan; for="text/xml"',
+    'application/vnd.pgrst.plan+json; for="', 'application/vnd.pgrst.plan+text; options=|||', 'application/vnd.pgrst.plan; for="application/vnd.pgrst.object+json"']],
   ['Range', ['0-1', '5-2', '-', 'items=0-9', '10-', 'abc', '999999999999999999999-1']],
   ['Authorization', ['Bearer', 'Bearer x.y.z', `Bearer ${'a'.repeat(500)}`, 'Basic Zm9vOmJhcg==', 'Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.']],
   ['Accept-Profile', ['rest_test', 'public', 'auth', 'pg_catalog', '']],
   ['Content-Profile', ['rest_test', 'public', 'storage']],
-  ['Content-Type', ['application/json', 'text/csv', 'application/x-www-form-urlencoded', 'application/xml', 'text/plain', '']],
+  ['Content-Type', ['application/json', 'text/csv', 'application/x-www-form-urlencoded', 'application/xml', 'text/plain', 'text/xml', 'application/octet-stream', '']],
 ];
 const BODIES = ['{}', '[]', '{"title":"MARK"}', '[{"title":"MARK"},{"title":"MARK","body":1}]', '{"key":"MARK","value":{"deep":[1,2]}}', '{"title":"MARK","status":"invalid"}', '{"title":"MARK","nope":1}', '{"id":"not a number","title":"MARK"}', 'null', '"str"', '42', '{"a":', '[[[[[[[[[[]]]]]]]]]]', 'title\nMARK', '{"title":"MARK","client_id":99999}', '{"k":"MARK"}', '{"a":1,"b":"x"}', '\u0000', `{"title":"${'x'.repeat(20000)}"}`];
 
@@ -42,8 +47,8 @@ function randomQuery(): string {
   if (maybe(0.2)) parts.push(`offset=${encodeURIComponent(pick(['1', '-1', 'y', '1000000']))}`);
   if (maybe(0.2)) parts.push(`or=${encodeURIComponent(pick(['(id.eq.1,id.eq.2)', '(id.eq.1', '(and(id.gt.1,id.lt.3),name.like.*a*)', '()', '(clients.name.eq.x)', '(nope.eq.1)']))}`);
   if (maybe(0.1)) parts.push(`on_conflict=${encodeURIComponent(pick(['id', 'title', 'nope', '']))}`);
-  if (maybe(0.1)) parts.push(`columns=${encodeURIComponent(pick(['title', 'title,body', 'nope', '', '"a"']))}`);
-  if (maybe(0.1)) parts.push(`${encodeURIComponent(pick(['a', 'k', 'client', 'n', 'x']))}=${encodeURIComponent(pick(VALUES))}`);
+  if (maybe(0.1)) parts.push(`columns=${encodeURIComponent(pick(['title', 'title,body', 'nope', '', '"a"', 'name,size,note', 'twice', 'id,label']))}`);
+  if (maybe(0.1)) parts.push(`${encodeURIComponent(pick(['a', 'k', 'client', 'n', 'x', 'b', 'c', 'p', 'q', 'val', 'id']))}=${encodeURIComponent(pick(VALUES))}`);
   return parts.join('&');
 }
 
