@@ -15,7 +15,7 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 2_000);
 const FANOUT_RATE = Number(process.env.BENCH_FANOUT_RATE ?? 50);
 const FANOUT_SECONDS = Number(process.env.BENCH_FANOUT_SECONDS ?? 10);
 /** Broadcasts/s tried by the ramp, lowest first, up to the goal rate; each for RAMP_SECONDS. */
-const RAMP = (process.env.BENCH_FANOUT_RAMP ?? '5,10,15,20,25,30,40,50').split(',').map(Number).filter((r) => r > 0 && r <= FANOUT_RATE);
+const RAMP = (process.env.BENCH_FANOUT_RAMP ?? '1,2,5,10,15,20,30,40,50').split(',').map(Number).filter((r) => r > 0 && r <= FANOUT_RATE);
 const RAMP_SECONDS = Number(process.env.BENCH_FANOUT_RAMP_SECONDS ?? 5);
 const GOAL_P95_MS = 100;
 const TOPIC = 'realtime:fanout';

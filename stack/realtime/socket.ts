@@ -48,8 +48,8 @@ class Connection implements SocketSide {
     this.send(encodeTextRaw(this.vsn, topic, event, payloadJson));
   }
 
-  pushBinary(data: Buffer): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.send(data, { binary: true });
+  pushFrame(data: Buffer, binary: boolean): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.send(data, { binary });
   }
 
   /** A client that stops reading is dropped once too much waits for it, instead of the server holding it all. */
