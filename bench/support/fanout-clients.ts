@@ -17,6 +17,8 @@ export interface Tally {
   /** Receipt times of the first and last delivery counted, ms. */
   first: number;
   last: number;
+  /** Sockets the server closed since they were opened. */
+  dropped: number;
   p50: number;
   p95: number;
   p99: number;
@@ -28,6 +30,11 @@ const T_KEY = Buffer.from('"t":');
 let histogram = new Uint32Array(HISTOGRAM_MS + 1);
 let tally = { delivered: 0, first: 0, last: 0 };
 let sockets: WebSocket[] = [];
+let dropped = 0;
+let closing = false;
+/** realtime-js's heartbeat interval: without heartbeats a Phoenix server drops a socket after 60 s. */
+const HEARTBEAT_MS = 25_000;
+let heartbeat: NodeJS.Timeout | undefined;
 
 function onMessage(data: Buffer): void {
   const at = data.indexOf(T_KEY);
@@ -81,7 +88,18 @@ async function open(cmd: OpenCommand): Promise<void> {
       }
     }),
   );
-  for (const ws of sockets) ws.on('message', onMessage);
+  for (const ws of sockets) {
+    ws.on('message', onMessage);
+    ws.on('close', () => closing || dropped++);
+  }
+  // Phoenix sockets (the stack) beat like realtime-js; the bare relay would pass beats on to everyone.
+  if (cmd.join && !heartbeat) {
+    let ref = 0;
+    heartbeat = setInterval(() => {
+      const frame = JSON.stringify([null, `hb${++ref}`, 'phoenix', 'heartbeat', {}]);
+      for (const ws of sockets) ws.send(frame);
+    }, HEARTBEAT_MS);
+  }
 }
 
 process.on('message', async (msg: { type: string }) => {
@@ -93,10 +111,13 @@ process.on('message', async (msg: { type: string }) => {
     }
     if (msg.type === 'stop') process.exit(0);
     if (msg.type === 'close') {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      closing = true;
       for (const ws of sockets) ws.terminate();
       sockets = [];
     }
-    const value: Tally | number = msg.type === 'tally' ? { ...tally, p50: percentile(50), p95: percentile(95), p99: percentile(99), max: percentile(100) } : sockets.length;
+    const value: Tally | number = msg.type === 'tally' ? { ...tally, dropped, p50: percentile(50), p95: percentile(95), p99: percentile(99), max: percentile(100) } : sockets.length;
     process.send!({ type: msg.type, value });
   } catch (err) {
     process.send!({ type: msg.type, error: String(err) });
