@@ -2,15 +2,17 @@
 //   (a) private notifications: SOCKETS sockets, each joined to its own user:<id>:notifications
 //       channel (RLS at join), NOTIFY_RATE notifications/s inserted for random recipients for
 //       NOTIFY_SECONDS s; delivery latency (receipt − the row's created_at), lost, misdelivered;
-//   (b) fan-out: the same sockets on one public topic, FANOUT_RATE broadcasts/s for FANOUT_SECONDS s;
+//   (b) fan-out: SOCKETS subscribers of one public topic, FANOUT_RATE broadcasts/s for FANOUT_SECONDS s,
+//       then a ramp to the highest rate sustained (bench/realtime-fanout.ts);
 //   (c) IDLE idle sockets (each joined to one public channel): RSS per socket, time to connect;
-//   (d) CPU per delivery (the stack's node process, from /proc) during (b).
+//   (d) CPU per delivery (the server's node process, from /proc) during (b).
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type pg from 'pg';
 import WebSocket from 'ws';
+import { runFanoutBench } from './realtime-fanout.js';
 
 export interface ScaleStack {
   apiUrl: string;
@@ -28,15 +30,6 @@ const CONNECT_CONCURRENCY = 100;
 const TICK_MS = 50;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const CLK_TCK = 100;
-
-/** User + system CPU seconds of one process, from /proc. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -104,8 +97,11 @@ class StackSocket {
 
 const wsUrl = (info: ScaleStack) => `${info.apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${info.anonKey}&vsn=2.0.0`;
 
+/** `node --cpu-prof[-dir=…]` given to the bench is passed on to the processes it forks, to profile the servers. */
+export const profilerFlags = () => process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+
 function forkBare(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(new URL('./support/bare-ws-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', '--expose-gc'] });
+  const child = fork(fileURLToPath(new URL('./support/bare-ws-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...profilerFlags()] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare ws server exited (${code})`)));
     child.on('message', (m: { type: string; value: { port: number } }) => m.type === 'ready' && resolve({ child, port: m.value.port }));
@@ -124,34 +120,6 @@ function ask<T>(child: ChildProcess, type: string, extra: Record<string, unknown
   });
 }
 
-interface FanoutResult {
-  expected: number;
-  delivered: number;
-  rate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  cpuUsPerDelivery: number;
-}
-
-/** Counts fan-out receipts on `sockets`, latency from the payload's `t`. */
-function fanoutCounter(sockets: { onBroadcast: (topic: string, raw: string) => void }[], topic: string) {
-  const latencies: number[] = [];
-  let first = 0;
-  let last = 0;
-  for (const s of sockets) {
-    s.onBroadcast = (t, raw) => {
-      if (t !== topic) return;
-      const sent = Number(/"t":(\d+)/.exec(raw)?.[1]);
-      const now = Date.now();
-      first ||= now;
-      last = now;
-      latencies.push(now - sent);
-    };
-  }
-  return { latencies, span: () => (last - first) / 1000 };
-}
-
 async function waitFor(count: () => number, expected: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let seen = -1;
@@ -160,6 +128,22 @@ async function waitFor(count: () => number, expected: number, timeoutMs: number)
     await sleep(100);
     if (count() !== seen) [seen, still] = [count(), Date.now()];
     else if (Date.now() - still > 5_000) break; // nothing more is coming
+  }
+}
+
+/** BENCH_PART=fanout: (b) and (d) alone, against the stack and a fresh bare relay. */
+export async function runFanoutOnly(info: ScaleStack, stackChild: ChildProcess): Promise<boolean> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ sub: randomUUID(), role: 'authenticated', aud: 'authenticated' })
+    .setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now).setExpirationTime(now + 3600).sign(new TextEncoder().encode(info.jwtSecret));
+  const bare = await forkBare();
+  try {
+    return await runFanoutBench(
+      { label: 'stack', url: wsUrl(info), join: { token }, pid: stackChild.pid! },
+      { label: 'bare ws', url: `ws://127.0.0.1:${bare.port}`, pid: bare.child.pid! },
+    );
+  } finally {
+    bare.child.send({ type: 'stop' });
   }
 }
 
@@ -259,55 +243,12 @@ export async function runScaleBench(info: ScaleStack, stackChild: ChildProcess, 
   const goalA = a.p95 < 100 && lost === 0 && wrong === 0;
   console.log(`    goal p95 < 100 ms, nothing lost, none misdelivered: ${goalA ? 'met' : 'NOT met'}`);
 
-  // ---- (b) fan-out, same sockets on one public topic; (d) CPU per delivery
-  await pool(sockets.length, CONNECT_CONCURRENCY, async (i) => sockets[i].join('fanout', await token(recipients[i]), false));
-  const fanTotal = FANOUT_RATE * FANOUT_SECONDS;
-  const stackCounter = fanoutCounter(sockets, 'realtime:fanout');
-  const cpuBefore = cpuSeconds(stackChild.pid!);
-  // One more client publishes on the topic over its websocket (self: false, so it hears nothing).
-  const publisher = new StackSocket(await open(wsUrl(info)));
-  await publisher.join('fanout', await token(actor), false);
-  const fanStarted = Date.now();
-  const interval = 1000 / FANOUT_RATE;
-  for (let n = 0; n < fanTotal; n++) {
-    const wait = fanStarted + n * interval - Date.now();
-    if (wait > 0) await sleep(wait);
-    publisher.ws.send(JSON.stringify([null, null, 'realtime:fanout', 'broadcast', { type: 'broadcast', event: 'tick', payload: { t: Date.now(), n } }]));
-  }
-  await waitFor(() => stackCounter.latencies.length, fanTotal * SOCKETS, 30_000);
-  const stackCpu = cpuSeconds(stackChild.pid!) - cpuBefore;
-  const stackFan: FanoutResult = {
-    expected: fanTotal * SOCKETS,
-    delivered: stackCounter.latencies.length,
-    rate: stackCounter.latencies.length / Math.max(0.001, stackCounter.span()),
-    ...pcts(stackCounter.latencies),
-    cpuUsPerDelivery: (stackCpu * 1e6) / Math.max(1, stackCounter.latencies.length),
-  };
-  for (const s of [...sockets, publisher]) s.ws.terminate();
-
-  const bareSockets = await pool(SOCKETS, CONNECT_CONCURRENCY, async () => new StackSocket(await open(`ws://127.0.0.1:${bare.port}`)));
-  const bareCounter = fanoutCounter(bareSockets, 'realtime:fanout');
-  const bareCpuBefore = cpuSeconds(bare.child.pid!);
-  await ask(bare.child, 'fanout', { rate: FANOUT_RATE, seconds: FANOUT_SECONDS });
-  await waitFor(() => bareCounter.latencies.length, fanTotal * SOCKETS, 30_000);
-  const bareCpu = cpuSeconds(bare.child.pid!) - bareCpuBefore;
-  const bareFan: FanoutResult = {
-    expected: fanTotal * SOCKETS,
-    delivered: bareCounter.latencies.length,
-    rate: bareCounter.latencies.length / Math.max(0.001, bareCounter.span()),
-    ...pcts(bareCounter.latencies),
-    cpuUsPerDelivery: (bareCpu * 1e6) / Math.max(1, bareCounter.latencies.length),
-  };
-  for (const s of bareSockets) s.ws.terminate();
-  const fanRow = (label: string, r: FanoutResult) =>
-    `    ${label.padEnd(8)} delivered ${r.delivered}/${r.expected}  ${Math.round(r.rate)} deliveries/s  p50 ${r.p50} ms  p95 ${r.p95} ms  p99 ${r.p99} ms`;
-  console.log(`\n(b) fan-out: one public topic, ${SOCKETS} subscribers, ${FANOUT_RATE} broadcasts/s for ${FANOUT_SECONDS} s (sent by one more client's websocket; the bare ws server sends from its own timer)`);
-  console.log(fanRow('stack', stackFan));
-  console.log(fanRow('bare ws', bareFan));
-  const ratio = stackFan.rate / Math.max(1, bareFan.rate);
-  const goalB = stackFan.p95 < 100 && stackFan.delivered === stackFan.expected && ratio >= 0.5;
-  console.log(`    stack/bare rate ${ratio.toFixed(2)}; goal p95 < 100 ms, nothing lost, ≥ 0.5 of bare: ${goalB ? 'met' : 'NOT met'}`);
-  console.log(`\n(d) CPU per delivery during (b) (node process only): stack ${stackFan.cpuUsPerDelivery.toFixed(2)} µs, bare ws ${bareFan.cpuUsPerDelivery.toFixed(2)} µs`);
+  for (const s of sockets) s.ws.terminate();
+  // ---- (b) fan-out and (d) CPU per delivery, subscribers in a process of their own
+  const goalB = await runFanoutBench(
+    { label: 'stack', url: wsUrl(info), join: { token: await token(actor) }, pid: stackChild.pid! },
+    { label: 'bare ws', url: `ws://127.0.0.1:${bare.port}`, pid: bare.child.pid! },
+  );
 
   const stackPer = (stackAfter.rss - stackBefore.rss) / IDLE / 1024;
   const barePer = (bareAfter.rss - bareBefore.rss) / IDLE / 1024;

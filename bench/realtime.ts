@@ -4,7 +4,7 @@
 //
 //   baseline: 1 subscriber, 200 changes          main: 100 subscribers (100 users), 1000 changes
 //   one-user: 100 subscribers sharing one user's token, 500 changes (fan-out without per-user checks)
-//   then the figures at scale (bench/realtime-scale.ts); BENCH_PART=scale|changes runs one part.
+//   then the figures at scale (bench/realtime-scale.ts); BENCH_PART=scale|fanout|changes runs one part.
 // Every change is visible to every subscriber through a policy that joins a membership table, so
 // each change costs one RLS check per user. Latency = receipt time − the change's commit_timestamp.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { runScaleBench } from './realtime-scale.js';
+import { profilerFlags, runFanoutOnly, runScaleBench } from './realtime-scale.js';
 
 interface StackInfo {
   apiUrl: string;
@@ -57,7 +57,7 @@ function startStackProcess(): Promise<{ child: ChildProcess; info: StackInfo }> 
       ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error',
       AGORA_REALTIME_MAX_CONCURRENT_USERS: String(IDLE_CONNECTIONS + SUBSCRIBERS + SCALE_SOCKETS + 10), AGORA_REALTIME_MAX_JOINS_PER_SECOND: '100000',
     },
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profilerFlags()],
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`stack process exited (${code})`)));
@@ -204,8 +204,8 @@ async function idleMemory(info: StackInfo, child: ChildProcess, table: string, t
 const { child, info } = await startStackProcess();
 const db = new pg.Pool({ connectionString: info.dbUrl, max: 2 });
 try {
-  // BENCH_PART=scale runs only the figures at thousands of sockets (realtime-scale.ts).
-  if (process.env.BENCH_PART !== 'scale') {
+  // BENCH_PART=scale runs only the figures at thousands of sockets (realtime-scale.ts), =fanout only their (b) and (d).
+  if (process.env.BENCH_PART !== 'scale' && process.env.BENCH_PART !== 'fanout') {
   const table = `bench_rt_${Date.now().toString(36)}`;
   await db.query(`
     create table public.${table}_members (user_id uuid primary key);
@@ -251,7 +251,9 @@ try {
   console.log(`  ${(memory.heap / 1024).toFixed(1)} KiB heap+external each, ${(memory.rss / 1024).toFixed(1)} KiB RSS each`);
   if (main.delivered !== main.expected) process.exitCode = 1;
   }
-  if (process.env.BENCH_PART !== 'changes' && !(await runScaleBench(info, child, db))) process.exitCode = 1;
+  if (process.env.BENCH_PART === 'fanout') {
+    if (!(await runFanoutOnly(info, child))) process.exitCode = 1;
+  } else if (process.env.BENCH_PART !== 'changes' && !(await runScaleBench(info, child, db))) process.exitCode = 1;
 } finally {
   await db.end();
   child.send({ type: 'stop' });

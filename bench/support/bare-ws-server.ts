@@ -1,11 +1,15 @@
 // The baseline for bench:realtime's fan-out and idle figures: a bare `ws` server, no channels,
-// no auth, no Phoenix framing beyond what the clients parse. Driven over IPC by the bench.
-import { WebSocketServer, type WebSocket } from 'ws';
+// no auth, no Phoenix framing: whatever one client sends is relayed, as received, to every other
+// client (the fan-out the stack does for a broadcast, minus everything else). Driven over IPC.
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 
-const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
 const clients = new Set<WebSocket>();
 server.on('connection', (ws) => {
   clients.add(ws);
+  ws.on('message', (data: RawData, isBinary) => {
+    for (const other of clients) if (other !== ws) other.send(data, { binary: isBinary });
+  });
   ws.on('close', () => clients.delete(ws));
   ws.on('error', () => {});
 });
@@ -15,27 +19,10 @@ server.on('listening', () => {
   process.send!({ type: 'ready', value: { port: address && typeof address === 'object' ? address.port : 0 } });
 });
 
-process.on('message', (msg: { type: string; rate?: number; seconds?: number }) => {
+process.on('message', (msg: { type: string }) => {
   if (msg.type === 'memory') {
     (globalThis as { gc?: () => void }).gc?.();
     process.send!({ type: 'memory', value: { rss: process.memoryUsage().rss } });
-  }
-  if (msg.type === 'fanout') {
-    // The same message shape the stack sends for a JSON broadcast (vsn 2.0.0 array).
-    const total = Math.round((msg.rate ?? 50) * (msg.seconds ?? 10));
-    const interval = 1000 / (msg.rate ?? 50);
-    const started = Date.now();
-    let sent = 0;
-    const tick = () => {
-      while (sent < total && Date.now() >= started + sent * interval) {
-        const frame = JSON.stringify([null, null, 'realtime:fanout', 'broadcast', { type: 'broadcast', event: 'tick', payload: { t: Date.now(), n: sent } }]);
-        for (const ws of clients) ws.send(frame);
-        sent++;
-      }
-      if (sent < total) setTimeout(tick, 2);
-      else process.send!({ type: 'fanout', value: sent });
-    };
-    tick();
   }
   if (msg.type === 'stop') server.close(() => process.exit(0));
 });

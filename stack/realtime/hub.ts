@@ -1,7 +1,8 @@
 import type { ChangeBinding } from './filters.js';
 import { realtimeChannels, realtimeMessages } from '../gateway/metrics.js';
 import { PresenceStore, type PresenceBudget, type PresenceDiff } from './presence.js';
-import { broadcastJson, encodeUserBroadcast, type UserBroadcast, type Vsn } from './protocol.js';
+import { BroadcastFrames } from './broadcast-frames.js';
+import type { UserBroadcast, Vsn } from './protocol.js';
 
 // Who is joined where: channel members grouped by topic, and the fan-out of broadcasts and
 // presence between them. Private and public channels of the same name are separate topics.
@@ -12,7 +13,8 @@ export interface Outlet {
   push(topic: string, event: string, payload: unknown, joinRef: string | null, ref?: string | null): void;
   /** A fan-out message whose payload is already JSON (no refs). */
   pushEncoded(topic: string, event: string, payloadJson: string): void;
-  pushBinary(data: Buffer): void;
+  /** A frame already encoded (shared by every member it goes to): sent as is, binary or text. */
+  pushFrame(data: Buffer, binary: boolean): void;
 }
 
 export interface PgBinding {
@@ -96,23 +98,17 @@ export class Hub {
   broadcast(key: string, user: UserBroadcast, from: Member | null, asJson: boolean): void {
     const set = this.topics.get(key);
     if (!set) return;
-    let binary: Buffer | null = null;
-    // Encoded once per broadcast, not once per member: fan-out to thousands is mostly this.
-    let json: string | null = null;
+    // Encoded once per broadcast and shared, not once per member: fan-out to thousands is mostly this.
+    const frames = new BroadcastFrames(user, asJson);
+    let sent = 0;
     for (const m of set) {
       if (!m.active || (m === from && !m.selfBroadcast)) continue;
-      realtimeMessages.inc({ kind: 'broadcast' });
-      // Broadcasts from JSON clients and the REST API travel as JSON; realtime-js's binary pushes
-      // reach vsn 2.0.0 clients as binary and 1.0.0 clients as JSON (binary payloads cannot).
-      if (asJson || m.outlet.vsn === '1.0.0') {
-        if (user.binary) continue;
-        json ??= JSON.stringify(broadcastJson(user));
-        m.outlet.pushEncoded(m.topic, 'broadcast', json);
-      } else {
-        binary ??= encodeOnce(m.topic, user);
-        if (binary) m.outlet.pushBinary(binary);
-      }
+      const frame = frames.for(m.outlet.vsn, m.topic);
+      if (!frame) continue;
+      m.outlet.pushFrame(frame.data, frame.binary);
+      sent++;
     }
+    if (sent) realtimeMessages.inc({ kind: 'broadcast' }, sent);
   }
 
   /** Whether tracking `bytes` of presence for `member` stays within the presence budget. */
@@ -142,13 +138,5 @@ export class Hub {
       realtimeMessages.inc({ kind: 'presence' });
       m.outlet.push(m.topic, 'presence_diff', diff, null);
     }
-  }
-}
-
-function encodeOnce(topic: string, user: UserBroadcast): Buffer | null {
-  try {
-    return encodeUserBroadcast(topic, user);
-  } catch {
-    return null;
   }
 }

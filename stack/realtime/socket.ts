@@ -9,6 +9,7 @@ import { verifyToken } from './tokens.js';
 import { apiKeyToken, SECRET_KEY_IN_BROWSER, secretKeyFromBrowser } from '../jwt/credentials.js';
 import { systemMessages } from './errors.js';
 import { realtimeConnections } from '../gateway/metrics.js';
+import { batchWrites } from './write-batch.js';
 
 // The websocket at /realtime/v1/websocket: Phoenix's socket as realtime-js uses it — `apikey`
 // and `vsn` in the query, heartbeats on the `phoenix` topic, channels under `realtime:*`.
@@ -34,6 +35,8 @@ class Connection implements SocketSide {
   constructor(
     private readonly ctx: RealtimeContext,
     private readonly ws: WebSocket,
+    /** The TCP socket under `ws`, whose writes are batched per turn of the event loop. */
+    private readonly socket: Duplex,
     readonly vsn: Vsn,
     readonly apikey: string,
   ) {}
@@ -48,8 +51,8 @@ class Connection implements SocketSide {
     this.send(encodeTextRaw(this.vsn, topic, event, payloadJson));
   }
 
-  pushBinary(data: Buffer): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.send(data, { binary: true });
+  pushFrame(data: Buffer, binary: boolean): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.send(data, { binary });
   }
 
   /** A client that stops reading is dropped once too much waits for it, instead of the server holding it all. */
@@ -58,6 +61,7 @@ class Connection implements SocketSide {
       this.ws.terminate();
       return;
     }
+    batchWrites(this.socket);
     this.ws.send(data, options);
   }
 
@@ -191,7 +195,7 @@ export class RealtimeSockets {
       return refuse(socket, 429, JSON.stringify({ error: systemMessages.tooManyConnections }), 'Too Many Requests', 'application/json');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(this.ctx, ws, vsn, apikey);
+      const conn = new Connection(this.ctx, ws, socket, vsn, apikey);
       this.connections.add(conn);
       realtimeConnections.inc();
       ws.on('message', (data, isBinary) => conn.receive(data, isBinary));
