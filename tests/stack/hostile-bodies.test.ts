@@ -53,7 +53,7 @@ describe('hostile request bodies', () => {
       sendHugeBody(`${apiUrl}/functions/v1/password-reset`, 40 * MB, { declareLength: true, headers: keyed }),
     ]);
     expect(auth.status).toBe(413);
-    expect(JSON.parse(auth.body)).toMatchObject({ code: 413, error_code: 'request_too_large' });
+    expect(JSON.parse(auth.body)).toMatchObject({ code: 413, error_code: 'request_entity_too_large' });
     // Storage renders client errors as HTTP 400 with the real status in the body
     expect(storage.status).toBe(400);
     expect(JSON.parse(storage.body)).toMatchObject({ statusCode: '413', code: 'EntityTooLarge' });
