@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { selectGrammarFailures } from './select-grammar.js';
 import { adminDb, client, loadFixture, rest } from './support.js';
 
 // PostgREST 13 aggregate functions: docs/references/api/aggregate_functions.rst. They are off
@@ -130,3 +131,7 @@ describe('pgrst.db_aggregates_enabled', () => {
     }
   });
 });
+
+test('with aggregates on, no select of the aggregate grammar answers 5xx on any fixture table', async () => {
+  expect(await selectGrammarFailures()).toEqual([]);
+}, 120_000);
