@@ -1,5 +1,5 @@
 import { splitTopLevel, unquote } from '../db/sql.js';
-import { aggregatesNotAllowed, queryParamError } from './errors.js';
+import { queryParamError } from './errors.js';
 
 /**
  * PostgREST's URL grammar (docs/references/api/url_grammar.rst): the `select`, filter, `order`
@@ -16,9 +16,13 @@ export interface Field {
   json: JsonStep[];
 }
 
+/** The aggregate functions PostgREST lets a select apply (docs: aggregate_functions.rst). */
+export type Aggregate = 'count' | 'sum' | 'avg' | 'max' | 'min';
+
 export type SelectItem =
   | { kind: 'star' }
-  | { kind: 'field'; field: Field; alias?: string; cast?: string }
+  /** `[alias:]field[->path][::cast][.agg()][::aggCast]`; `count()` alone is the field `*` counted */
+  | { kind: 'field'; field: Field; alias?: string; cast?: string; aggregate?: Aggregate; aggregateCast?: string }
   | { kind: 'embed'; name: string; alias?: string; hint?: string; join?: 'inner' | 'left'; spread: boolean; select: SelectItem[] };
 
 export type Operator =
@@ -151,6 +155,14 @@ function parseSelectItem(raw: string, whole: string, depth: number): SelectItem 
     alias = unquote(s.slice(0, colon));
     s = s.slice(colon + 1);
   }
+  // `count()` and `field.sum()`: an aggregate, not an embed (PostgREST never embeds a relation named count)
+  const agg = AGGREGATE.exec(s);
+  if (agg && !spread) {
+    const aggregateCast = agg[3] === undefined ? undefined : castName(agg[3], whole);
+    if (agg[1] === undefined) return { kind: 'field', field: { name: '*', json: [] }, alias, aggregate: 'count', aggregateCast };
+    const { field, cast } = fieldAndCast(agg[1], whole);
+    return { kind: 'field', field, alias, cast, aggregate: agg[2] as Aggregate, aggregateCast };
+  }
   const paren = s.indexOf('(');
   // a JSON path running into "(" is a bad key, not an embed: the field says where it failed
   if (paren >= 0 && s.slice(0, paren).includes('->')) parseField(s, 'select parameter', whole);
@@ -158,9 +170,9 @@ function parseSelectItem(raw: string, whole: string, depth: number): SelectItem 
     if (!s.endsWith(')')) throw fail('select parameter', whole, `unexpected "${s.slice(-1)}" expecting ")"`);
     const head = s.slice(0, paren);
     const inner = s.slice(paren + 1, -1);
-    // count(), col.sum(), ... are aggregates, disabled as on Supabase (db-aggregates-enabled=false)
-    if (/^(count|sum|avg|max|min)$/.test(head.split('.').pop() ?? '') && inner.trim() === '' ) throw aggregatesNotAllowed();
     const parts = head.split('!');
+    // a dot before the parenthesis is no embed (`col.foo()` is no aggregate PostgREST knows)
+    if (/^[^"]*\./.test(parts[0])) throw fail('select parameter', whole, `unexpected "." in "${head}" expecting "("`);
     const name = unquote(parts[0]);
     if (!name || !IDENT.test(parts[0])) throw fail('select parameter', whole, `unexpected "${head.slice(0, 1) || '('}" expecting field name`);
     let hint: string | undefined;
@@ -173,15 +185,23 @@ function parseSelectItem(raw: string, whole: string, depth: number): SelectItem 
     return { kind: 'embed', name, alias, hint, join, spread, select: inner.trim() === '' ? [] : parseSelect(inner, whole, depth + 1) };
   }
   if (spread) throw fail('select parameter', whole, 'unexpected "." a spread needs an embedded resource');
-  let cast: string | undefined;
-  const castAt = s.lastIndexOf('::');
-  if (castAt > 0) {
-    cast = s.slice(castAt + 2);
-    s = s.slice(0, castAt);
-    if (!/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast)) throw fail('select parameter', whole, `unexpected "${cast}" expecting a type name`);
-  }
-  if (/\.(count|sum|avg|max|min)\(/.test(s)) throw aggregatesNotAllowed();
-  return { kind: 'field', field: parseField(s, 'select parameter', whole), alias, cast };
+  const { field, cast } = fieldAndCast(s, whole);
+  return { kind: 'field', field, alias, cast };
+}
+
+/** `count()[::cast]`, or `field[::cast].agg()[::cast]` (the field part in group 1, unparsed). */
+const AGGREGATE = /^(?:count\(\)|(.+)\.(count|sum|avg|max|min)\(\))(?:::([^:]*))?$/s;
+
+function castName(cast: string, whole: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_ ]*(\[\])?$/.test(cast)) throw fail('select parameter', whole, `unexpected "${cast}" expecting a type name`);
+  return cast;
+}
+
+/** `field[->path][::cast]` */
+function fieldAndCast(text: string, whole: string): { field: Field; cast?: string } {
+  const castAt = text.lastIndexOf('::');
+  if (castAt <= 0) return { field: parseField(text, 'select parameter', whole) };
+  return { field: parseField(text.slice(0, castAt), 'select parameter', whole), cast: castName(text.slice(castAt + 2), whole) };
 }
 
 /** The list in `in.(a,b,"c,d")` or an any/all `{a,b}`. */

@@ -1,10 +1,10 @@
 import {
-  ApiError, ambiguousFunction, ambiguousRelationship, columnNotFound, invalidBody, invalidPutFilters, noFunction,
+  ApiError, aggregatesNotAllowed, ambiguousFunction, ambiguousRelationship, columnNotFound, invalidBody, invalidPutFilters, noFunction,
   noRelationship, notEmbedded, putLimitNotAllowed, putMatchingPk, relatedOrderNotToOne, tableNotFound,
-  unacceptableFilter, invalidRpcMethod, unacceptableMediaType,
+  unacceptableFilter, invalidRpcMethod, unacceptableMediaType, notImplemented,
 } from './errors.js';
 import { transactionEnd } from './db-config.js';
-import { parseCondition, parseFilterParam, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
+import { parseCondition, parseFilterParam, type Aggregate, type Condition, type Field, type Filter, type LogicTree, type OrderTerm, type SelectItem } from './grammar.js';
 import { closestMatch } from './fuzzy.js';
 import { explainMime, type ApiRequest, type Range } from './parse.js';
 import { qualified, type Column, type Relation, type Relationship, type Routine, type SchemaCache } from './schema-cache.js';
@@ -23,7 +23,7 @@ export type PlannedCond =
   | { kind: 'logic'; op: 'and' | 'or'; negated: boolean; children: PlannedCond[] };
 
 export type Projection =
-  | { kind: 'field'; field: Field; alias?: string; cast?: string }
+  | { kind: 'field'; field: Field; alias?: string; cast?: string; aggregate?: Aggregate; aggregateCast?: string }
   | { kind: 'star' }
   | { kind: 'embed'; node: ReadNode };
 
@@ -157,12 +157,6 @@ function relationshipsFor(cache: SchemaCache, rel: Relation): Relationship[] {
   return cache.relationships.get(qualified(rel.schema, rel.name)) ?? [];
 }
 
-function matchesHint(r: Relationship, hint: string): boolean {
-  if (r.constraint === hint) return true;
-  if (r.cardinality === 'm2m') return r.junction!.table.name === hint;
-  return r.columns.length === 1 && (r.columns[0][0] === hint || r.columns[0][1] === hint);
-}
-
 function describeRel(r: Relationship): Record<string, string> {
   const cols = (xs: string[]) => `(${xs.join(', ')})`;
   if (r.cardinality === 'm2m') {
@@ -185,14 +179,35 @@ function hintFor(r: Relationship): string {
   return `'${r.foreign.name}!${r.cardinality === 'm2m' ? r.junction!.table.name : r.constraint}'`;
 }
 
+const singleColumn = (r: Relationship) => (r.cardinality !== 'm2m' && r.columns.length === 1 ? r.columns[0] : null);
+
+/**
+ * Whether `target` (with its `!hint`) names relationship `r`, by PostgREST's rules (Plan.findRel):
+ * a computed relationship by its function's name; a self-reference by the table's name for its
+ * one-to-many side (a hint then naming the referencing column) or by the foreign key column for
+ * its many-to-one side; any other by the target's name (a hint naming its constraint, a column
+ * of either side, or the junction), or, for tables, by the constraint or the foreign key column.
+ */
+function names(r: Relationship, target: string, hint: string | undefined): boolean {
+  if (r.computed) return r.constraint === target;
+  const col = singleColumn(r);
+  if (r.table === r.foreign) {
+    if (hint) return r.foreign.name === target && r.cardinality === 'o2m' && col?.[1] === hint;
+    return (r.foreign.name === target && r.cardinality === 'o2m') || (col?.[0] === target && r.cardinality === 'm2o');
+  }
+  if (hint) {
+    return r.foreign.name === target && (
+      (r.cardinality !== 'm2m' && r.constraint === hint) || col?.[0] === hint || col?.[1] === hint ||
+      (r.cardinality === 'm2m' && r.junction!.table.name === hint));
+  }
+  const toTable = r.foreign.kind === 'table';
+  return r.foreign.name === target || (toTable && r.cardinality !== 'm2m' && r.constraint === target) || (toTable && col?.[0] === target);
+}
+
 export function findRelationship(cache: SchemaCache, parent: Relation, name: string, hint?: string): Relationship {
-  const all = relationshipsFor(cache, parent);
-  let found = all.filter((r) =>
-    (r.foreign.name === name && r.foreign.schema === parent.schema) ||
-    // embedding by the foreign key column (`client_id(*)`) or by the constraint's name
-    (r.cardinality !== 'm2m' && r.cardinality !== 'o2m' && r.columns.length === 1 && r.columns[0][0] === name) ||
-    (r.cardinality !== 'm2m' && r.constraint === name));
-  if (hint) found = found.filter((r) => matchesHint(r, hint));
+  // only relationships to relations (or through functions) of the parent's own schema
+  const all = relationshipsFor(cache, parent).filter((r) => (r.computed ? r.computed.schema : r.foreign.schema) === parent.schema);
+  let found = all.filter((r) => names(r, name, hint));
   // the same relationship may be reachable more than once (a view over the table); keep one
   const seen = new Set<string>();
   found = found.filter((r) => {
@@ -201,14 +216,6 @@ export function findRelationship(cache: SchemaCache, parent: Relation, name: str
     seen.add(k);
     return true;
   });
-  if (found.length > 1) {
-    // a view over the same table adds look-alike relationships: a column or constraint name means the table
-    const tables = found.filter((r) => r.foreign.kind === 'table' && r.foreign.name !== name);
-    if (tables.length === 1 && found.every((r) => r.foreign.name !== name)) found = tables;
-    // a self-reference named by its column: the parent side (many-to-one) is meant
-    const self = found.filter((r) => r.foreign === parent && (r.cardinality === 'm2o' || r.cardinality === 'o2o'));
-    if (hint && self.length === 1 && found.every((r) => r.foreign === parent)) found = self;
-  }
   if (found.length === 1) return found[0];
   if (found.length === 0) {
     const targets = all.map((r) => r.foreign.name);
@@ -249,14 +256,15 @@ function buildNode(ctx: Ctx, relation: Relation, items: SelectItem[], path: stri
   for (const item of items) {
     if (item.kind === 'star') node.projections.push({ kind: 'star' });
     else if (item.kind === 'field') {
-      if (!hasColumn(node, ctx.cache, item.field.name)) throw undefinedColumn(relation.name, item.field.name);
-      node.projections.push({ kind: 'field', field: item.field, alias: item.alias, cast: item.cast });
+      const counted = item.aggregate === 'count' && item.field.name === '*';
+      if (!counted && !hasColumn(node, ctx.cache, item.field.name) && !isLegacyCount(item.field)) throw undefinedColumn(relation.name, item.field.name);
+      node.projections.push({ kind: 'field', field: item.field, alias: item.alias, cast: item.cast, aggregate: item.aggregate, aggregateCast: item.aggregateCast });
     } else {
       if (open) throw noRelationship(relation.name, item.name, item.hint, relation.schema);
       const rel = findRelationship(ctx.cache, relation, item.name, item.hint);
       const childName = item.alias ?? item.name;
-      const countOnly = item.select.length === 1 && item.select[0].kind === 'field' && item.select[0].field.name === 'count' &&
-        item.select[0].field.json.length === 0 && !item.select[0].alias && !rel.foreign.columnMap.has('count') &&
+      const countOnly = !item.spread && item.select.length === 1 && item.select[0].kind === 'field' && item.select[0].field.name === 'count' &&
+        item.select[0].field.json.length === 0 && !item.select[0].alias && !item.select[0].aggregate && !rel.foreign.columnMap.has('count') &&
         rel.cardinality !== 'm2o' && rel.cardinality !== 'o2o';
       const child = buildNode(ctx, rel.foreign, countOnly ? [] : item.select, [...path, childName], childName);
       child.countOnly = countOnly;
@@ -270,7 +278,37 @@ function buildNode(ctx: Ctx, relation: Relation, items: SelectItem[], path: stri
       node.projections.push({ kind: 'embed', node: child });
     }
   }
+  if (path.length === 0) validateAggregates(ctx, node);
   return node;
+}
+
+/**
+ * `count` that is no column: Postgres reads `alias.count` as `count(alias)`, which PostgREST's
+ * legacy `select=count` (and `embed(count)`) relies on; the statement renders it as it is.
+ */
+function isLegacyCount(field: Field): boolean {
+  return field.name === 'count' && field.json.length === 0;
+}
+
+export const hasAggregate = (node: ReadNode) => node.projections.some((p) => p.kind === 'field' && p.aggregate !== undefined);
+
+/** Aggregates of a node and of the to-one spreads under it, which PostgREST hoists into it. */
+export function aggregatesIn(node: ReadNode): boolean {
+  return hasAggregate(node) || node.children.some((c) => c.spread && c.toOne && aggregatesIn(c));
+}
+
+/** As PostgREST's plan: aggregates only where `db_aggregates_enabled`, and never in a to-many spread. */
+function validateAggregates(ctx: Ctx, root: ReadNode): void {
+  const visit = (node: ReadNode, check: (n: ReadNode) => void) => {
+    check(node);
+    for (const c of node.children) visit(c, check);
+  };
+  if (!ctx.cache.db.aggregatesEnabled) visit(root, (n) => {
+    if (hasAggregate(n)) throw aggregatesNotAllowed();
+  });
+  visit(root, (n) => {
+    if (n.spread && !n.toOne && aggregatesIn(n)) throw notImplemented('Aggregates are not implemented for one-to-many or many-to-many spreads.');
+  });
 }
 
 function nodeAt(root: ReadNode, path: string[]): ReadNode {

@@ -1,7 +1,7 @@
 import { ident, lit } from '../db/sql.js';
-import type { Field } from './grammar.js';
+import type { Aggregate, Field } from './grammar.js';
 import type { Accept, ApiRequest } from './parse.js';
-import { computedColumn, type CallPlan, type MutatePlan, type PlannedCond, type ReadNode, type ReadPlan } from './plan.js';
+import { aggregatesIn, computedColumn, type CallPlan, type MutatePlan, type PlannedCond, type Projection, type ReadNode, type ReadPlan } from './plan.js';
 import type { Column, Relation, SchemaCache } from './schema-cache.js';
 
 /**
@@ -88,14 +88,14 @@ function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): st
     }
     case 'related': {
       // EXISTS through each embed on the path, innermost holding the condition
-      const step = (i: number, parentAlias: string): string => {
+      const step = (i: number, parent: ReadNode, parentAlias: string): string => {
         const child = cond.chain[i];
         const a = `${child.alias}_x`;
-        const { from, where } = joinSql(child, a, parentAlias);
-        const inner = i === cond.chain.length - 1 ? condSql(ctx, child, a, cond.cond) : step(i + 1, a);
+        const { from, where } = joinSql(child, a, parent, parentAlias);
+        const inner = i === cond.chain.length - 1 ? condSql(ctx, child, a, cond.cond) : step(i + 1, child, a);
         return `EXISTS (SELECT 1 FROM ${from} WHERE ${[...where, inner].join(' AND ')})`;
       };
-      return step(0, alias);
+      return step(0, node, alias);
     }
     case 'field': {
       const lhs = fieldSql(ctx, node, alias, cond.field);
@@ -134,8 +134,13 @@ function embedPresenceSql(child: ReadNode): string {
 }
 
 /** FROM and join conditions that relate `child` (aliased `alias`) to its parent row (`parentAlias`). */
-function joinSql(child: ReadNode, alias: string, parentAlias: string): { from: string; where: string[] } {
+function joinSql(child: ReadNode, alias: string, parent: ReadNode, parentAlias: string): { from: string; where: string[] } {
   const rel = child.rel!;
+  if (rel.computed) {
+    // a computed relationship: its function called with the parent's row is the FROM item
+    const row = parent.fromCte ? `ROW(${ident(parentAlias)}.*)::${relSql(parent.relation)}` : ident(parentAlias);
+    return { from: `${qi(rel.computed.schema, rel.computed.name)}(${row}) AS ${ident(alias)}`, where: [] };
+  }
   if (rel.cardinality === 'm2m') {
     const j = rel.junction!;
     const ja = `${alias}_j`;
@@ -151,40 +156,108 @@ function joinSql(child: ReadNode, alias: string, parentAlias: string): { from: s
   };
 }
 
-/** Names of the keys a node's rows have, for spreads. */
-function outputNames(node: ReadNode): string[] {
-  const names: string[] = [];
+const AGGREGATE_SQL: Record<Aggregate, string> = { count: 'COUNT', sum: 'SUM', avg: 'AVG', max: 'MAX', min: 'MIN' };
+const castSql = (expr: string, cast?: string) => (cast ? `CAST(${expr} AS ${cast})` : expr);
+const aggregateSql = (expr: string, aggregate: Aggregate, cast?: string) => castSql(`${AGGREGATE_SQL[aggregate]}(${expr})`, cast);
+
+type FieldProjection = Extract<Projection, { kind: 'field' }>;
+
+/** The key a selected field is shown under; an aggregate's is its function's name, as Postgres labels it. */
+const projectionName = (p: FieldProjection) => p.alias ?? p.aggregate ?? fieldOutputName(p.field);
+
+/**
+ * A to-one spread hands its aggregates up to the node it is spread into, which applies them over
+ * its own rows (PostgREST's hoisting); every other node applies its own, grouped by the rest.
+ */
+const hoists = (node: ReadNode) => node.spread && node.toOne;
+const grouped = (node: ReadNode) => !hoists(node) && aggregatesIn(node);
+
+/** `count` that is no column of the node: Postgres's `count(row)`, itself an aggregate. */
+const legacyCount = (ctx: Ctx, node: ReadNode, p: FieldProjection) =>
+  !p.aggregate && p.field.name === 'count' && p.field.json.length === 0 && !node.relation.columnMap.has('count') &&
+  !computedColumn(ctx.cache, node.relation, 'count');
+
+interface SpreadColumn {
+  name: string;
+  /** an aggregate a to-one spread leaves to the node above it */
+  aggregate?: Aggregate;
+  aggregateCast?: string;
+}
+
+/** The keys a spread node puts into its parent's rows. */
+function spreadColumns(node: ReadNode): SpreadColumn[] {
+  const cols: SpreadColumn[] = [];
   for (const p of node.projections) {
-    if (p.kind === 'star') names.push(...node.relation.columns.map((c) => c.name));
-    else if (p.kind === 'field') names.push(fieldOutputName(p.field, p.alias));
+    if (p.kind === 'star') cols.push(...node.relation.columns.map((c) => ({ name: c.name })));
+    else if (p.kind === 'field') cols.push({ name: projectionName(p), aggregate: p.aggregate, aggregateCast: p.aggregateCast });
     else if (p.node.hidden) continue;
-    else if (p.node.spread) names.push(...outputNames(p.node));
-    else names.push(p.node.outputName);
+    else if (p.node.spread) cols.push(...spreadColumns(p.node));
+    else cols.push({ name: p.node.outputName });
   }
-  return names;
+  return cols;
+}
+
+/** A field's value: cast, then aggregated unless its node hands the aggregate up. */
+function fieldProjectionSql(ctx: Ctx, node: ReadNode, p: FieldProjection): string {
+  if (p.aggregate === 'count' && p.field.name === '*') {
+    // a hoisted count() counts the spread's rows that exist: its whole row, null when none matched
+    return hoists(node) ? ident(node.alias) : castSql('COUNT(*)', p.aggregateCast);
+  }
+  const expr = castSql(fieldSql(ctx, node, node.alias, p.field), p.cast);
+  return p.aggregate && !hoists(node) ? aggregateSql(expr, p.aggregate, p.aggregateCast) : expr;
+}
+
+/** An embed's lateral value; jsonb where the rows are grouped (json has no equality to group by). */
+function embedValueSql(node: ReadNode, child: ReadNode, column?: string): string {
+  const lat = ident(latAlias(child));
+  const jsonb = grouped(node) ? '::jsonb' : '';
+  if (child.spread && !child.toOne) return `COALESCE(${lat}.${ident(column!)}, '[]'::json)${jsonb}`;
+  if (child.toOne) return `${lat}.${ident('pgrst_obj')}${jsonb}`;
+  return `COALESCE(${lat}.${ident('pgrst_agg')}, '[]'::json)${jsonb}`;
 }
 
 function projectionSql(ctx: Ctx, node: ReadNode): string[] {
   const out: string[] = [];
   for (const p of node.projections) {
     if (p.kind === 'star') out.push(`${ident(node.alias)}.*`);
-    else if (p.kind === 'field') {
-      const expr = fieldSql(ctx, node, node.alias, p.field);
-      out.push(`${p.cast ? `CAST(${expr} AS ${p.cast})` : expr} AS ${ident(fieldOutputName(p.field, p.alias))}`);
-    } else {
+    else if (p.kind === 'field') out.push(`${fieldProjectionSql(ctx, node, p)} AS ${ident(projectionName(p))}`);
+    else {
       const child = p.node;
       const lat = ident(latAlias(child));
       if (child.hidden) continue;
-      if (child.spread) {
-        for (const n of outputNames(child)) {
-          out.push(child.toOne ? `${lat}.${ident(n)}` : `COALESCE(${lat}.${ident(n)}, '[]'::json) AS ${ident(n)}`);
+      if (child.spread && child.toOne) {
+        for (const c of spreadColumns(child)) {
+          const col = `${lat}.${ident(c.name)}`;
+          out.push(`${c.aggregate && !hoists(node) ? aggregateSql(col, c.aggregate, c.aggregateCast) : col} AS ${ident(c.name)}`);
         }
-      } else if (child.toOne) out.push(`${lat}.${ident('pgrst_obj')} AS ${ident(child.outputName)}`);
-      else out.push(`COALESCE(${lat}.${ident('pgrst_agg')}, '[]'::json) AS ${ident(child.outputName)}`);
+      } else if (child.spread) {
+        for (const c of spreadColumns(child)) out.push(`${embedValueSql(node, child, c.name)} AS ${ident(c.name)}`);
+      } else out.push(`${embedValueSql(node, child)} AS ${ident(child.outputName)}`);
     }
   }
   if (out.length === 0) out.push(`NULL::int AS ${ident('pgrst_empty')}`);
   return out;
+}
+
+/** GROUP BY every selected value that is not aggregated, as PostgREST builds it. */
+function groupSql(ctx: Ctx, node: ReadNode): string {
+  if (!grouped(node)) return '';
+  const terms: string[] = [];
+  for (const p of node.projections) {
+    if (p.kind === 'star') terms.push(...node.relation.columns.map((c) => `${ident(node.alias)}.${ident(c.name)}`));
+    else if (p.kind === 'field') {
+      if (!p.aggregate && !legacyCount(ctx, node, p)) terms.push(fieldProjectionSql(ctx, node, p));
+    } else {
+      const child = p.node;
+      if (child.hidden) continue;
+      if (child.spread && child.toOne) {
+        for (const c of spreadColumns(child)) if (!c.aggregate) terms.push(`${ident(latAlias(child))}.${ident(c.name)}`);
+      } else if (child.spread) {
+        for (const c of spreadColumns(child)) terms.push(embedValueSql(node, child, c.name));
+      } else terms.push(embedValueSql(node, child));
+    }
+  }
+  return terms.length ? ` GROUP BY ${terms.join(', ')}` : '';
 }
 
 function orderSql(ctx: Ctx, node: ReadNode): string {
@@ -211,9 +284,9 @@ function rangeSql(node: ReadNode): string {
 function lateralsSql(ctx: Ctx, node: ReadNode, only?: Set<ReadNode>): string {
   return node.children.filter((c) => !only || only.has(c)).map((child) => {
     const lat = ident(latAlias(child));
-    const { from, where } = joinSql(child, child.alias, node.alias);
+    const { from, where } = joinSql(child, child.alias, node, node.alias);
     const conds = [...where, ...child.conds.map((c) => condSql(ctx, child, child.alias, c))];
-    const body = `FROM ${from}${lateralsSql(ctx, child)} WHERE ${conds.join(' AND ')}`;
+    const body = `FROM ${from}${lateralsSql(ctx, child)}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''}${groupSql(ctx, child)}`;
     const exports = child.orderExports.map((f, i) => `, ${fieldSql(ctx, child, child.alias, f)} AS ${ident(`pgrst_x${i}`)}`).join('');
     let sub: string;
     let on = 'TRUE';
@@ -226,7 +299,7 @@ function lateralsSql(ctx: Ctx, node: ReadNode, only?: Set<ReadNode>): string {
     } else {
       const inner = `SELECT ${projectionSql(ctx, child).join(', ')} ${body}${orderSql(ctx, child)}${rangeSql(child)}`;
       if (child.spread) {
-        const cols = outputNames(child).map((n) => `json_agg(${ident('pgrst_r')}.${ident(n)}) AS ${ident(n)}`);
+        const cols = spreadColumns(child).map(({ name }) => `json_agg(${ident('pgrst_r')}.${ident(name)}) AS ${ident(name)}`);
         sub = `SELECT ${cols.join(', ')}, CASE WHEN count(*) > 0 THEN TRUE END AS ${ident('pgrst_exists')} FROM (${inner}) AS ${ident('pgrst_r')}`;
         if (child.join === 'inner') on = `${lat}.${ident('pgrst_exists')}`;
       } else if (child.countOnly) {
@@ -258,7 +331,7 @@ function whereSql(ctx: Ctx, node: ReadNode): string {
 
 /** SELECT of a node's rows from `source` (a table, a function call or a CTE). */
 function nodeSelect(ctx: Ctx, node: ReadNode, source: string): string {
-  return `SELECT ${projectionSql(ctx, node).join(', ')} FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node)}${whereSql(ctx, node)}${orderSql(ctx, node)}${rangeSql(node)}`;
+  return `SELECT ${projectionSql(ctx, node).join(', ')} FROM ${source} AS ${ident(node.alias)}${lateralsSql(ctx, node)}${whereSql(ctx, node)}${groupSql(ctx, node)}${orderSql(ctx, node)}${rangeSql(node)}`;
 }
 
 /** The rows a request matches, before limit/offset: what a count counts. */
@@ -413,7 +486,7 @@ export function callStatement(cache: SchemaCache, plan: CallPlan, req: ApiReques
     const main = nodeSelect(ctx, root, source);
     const total = count ? `(${countSql(ctx, root, source)})` : 'NULL::bigint';
     // the one column, under whatever name the select gave it
-    const column = outputNames(root)[0] ?? r.name;
+    const column = spreadColumns(root)[0]?.name ?? r.name;
     return { text: head(main, total, 'pg_catalog.count(_postgrest_t)', `coalesce(json_agg(_postgrest_t.${ident(column)}), '[]')::text`), values: ctx.params.values };
   }
   if (plan.read) {

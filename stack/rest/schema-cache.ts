@@ -60,9 +60,14 @@ export interface Relationship {
   foreign: Relation;
   cardinality: Cardinality;
   constraint: string;
-  /** (column of `table`, column of `foreign`) pairs; empty for m2m */
+  /** (column of `table`, column of `foreign`) pairs; empty for m2m and computed relationships */
   columns: Array<[string, string]>;
   junction?: Junction;
+  /**
+   * A computed relationship: a function taking a row of `table` and returning rows of `foreign`
+   * (to-one with `rows 1` or without setof); `constraint` holds its name, which embeds it.
+   */
+  computed?: Routine;
 }
 
 export interface RoutineParam {
@@ -184,7 +189,7 @@ select n.nspname as schema, p.proname as name, p.provolatile as volatility, p.pr
                                                     where rc2.reltype = k.t)) order by k.i)
            from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality k(t, i)
        ), '[]') as args,
-       p.pronargs as nargs, p.pronargdefaults as ndefaults
+       p.pronargs as nargs, p.pronargdefaults as ndefaults, p.prorows as rows
   from pg_proc p
   join pg_namespace n on n.oid = p.pronamespace
   join pg_type rt on rt.oid = p.prorettype
@@ -394,6 +399,7 @@ export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): Sch
 
   const routines = new Map<string, Routine[]>();
   const computed = new Map<string, Map<string, Routine>>();
+  const computedRels: Relationship[] = [];
   for (const p of catalog.routines) {
     const args = p.args as Array<{ name: string; type: string; mode: string; i: number; rel: [string, string] | null }>;
     const inArgs = args.filter((a) => a.mode === 'i' || a.mode === 'b' || a.mode === 'v');
@@ -418,6 +424,15 @@ export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): Sch
       if (!routines.has(key)) routines.set(key, []);
       routines.get(key)!.push(routine);
     }
+    // A function of exactly one argument, a relation's row type, returning a relation's rows is a
+    // computed relationship, named by the function (PostgREST's allComputedRels).
+    if (Number(p.nargs) === 1 && inArgs.length === 1 && inArgs[0].rel && retRel) {
+      const owner = relations.get(qualified(inArgs[0].rel[0], inArgs[0].rel[1]));
+      if (owner) {
+        computedRels.push({ table: owner, foreign: retRel, cardinality: !p.returns_set || Number(p.rows) === 1 ? 'm2o' : 'o2m',
+          constraint: p.name, columns: [], computed: routine });
+      }
+    }
     // A function whose first (only required) argument is a table's row type is a computed column.
     if (inArgs.length >= 1 && routine.params.filter((x) => x.required).length <= 1) {
       const owner = inArgs[0].rel ? relations.get(qualified(inArgs[0].rel[0], inArgs[0].rel[1])) : undefined;
@@ -427,6 +442,15 @@ export function buildSchemaCache(schemas: string[], catalog: SchemaCatalog): Sch
         computed.get(k)!.set(p.name, routine);
       }
     }
+  }
+
+  // A computed relationship replaces every detected one between its table and a relation of its
+  // name (PostgREST keys both by table and target name, the computed one winning).
+  for (const c of computedRels) {
+    const key = qualified(c.table.schema, c.table.name);
+    const list = (relationships.get(key) ?? []).filter((r) => r.computed || r.foreign.schema !== c.computed!.schema || r.foreign.name !== c.constraint);
+    list.push(c);
+    relationships.set(key, list);
   }
 
   return {

@@ -193,4 +193,46 @@ grant execute on all functions in schema rest_test to anon, authenticated, servi
 -- the parameter lists of PostgREST's own noRpcHint examples
 create function rest_test.hinted(val int, param int, name int) returns int language sql immutable as $$ select 1 $$;
 create function rest_test.hinted(id int, attr int) returns int language sql immutable as $$ select 2 $$;
+
+
+-- aggregates: customers with orders (Cid has none)
+create table rest_test.customers (id int primary key, name text not null, city text not null);
+create table rest_test.orders (
+  id int primary key, customer_id int not null references rest_test.customers (id),
+  amount numeric(10, 2) not null, quantity int, order_date date not null, details jsonb not null default '{}'
+);
+insert into rest_test.customers values (1, 'Ann', 'Oslo'), (2, 'Bob', 'Rome'), (3, 'Cid', 'Oslo');
+insert into rest_test.orders values
+  (1, 1, 10.50, 1, '2024-01-01', '{"tax": 1.5}'), (2, 1, 20.00, 2, '2024-01-01', '{"tax": 2}'),
+  (3, 1, 30.00, null, '2024-01-02', '{"tax": 3}'), (4, 2, 5.25, 1, '2024-01-01', '{"tax": 0.5}'),
+  (5, 2, 14.75, 3, '2024-01-03', '{}');
+
+-- a self-referencing table: replies to posts, threaded by parent_id
+create table rest_test.posts (id int primary key, title text not null);
+create table rest_test.replies (
+  id int primary key, post_id int not null references rest_test.posts (id),
+  parent_id int references rest_test.replies (id), quoted_id int references rest_test.replies (id),
+  body text not null, score int not null default 0
+);
+insert into rest_test.posts values (1, 'Hello'), (2, 'Quiet');
+insert into rest_test.replies values
+  (1, 1, null, null, 'first', 5), (2, 1, 1, null, 're: first', 7), (3, 1, 1, 2, 're: first again', 1),
+  (4, 1, null, 1, 'second', 9), (5, 1, 2, null, 're: re', 0);
+
+-- computed relationships: setof (to-many), setof rows 1 and a single row (to-one), on a view, and
+-- one overriding the detected posts -> replies relationship of a view
+create function rest_test.top_replies(rest_test.posts) returns setof rest_test.replies
+  language sql stable as $$ select * from rest_test.replies r where r.post_id = $1.id and r.parent_id is null order by r.score desc $$;
+create function rest_test.best_reply(rest_test.posts) returns setof rest_test.replies rows 1
+  language sql stable as $$ select * from rest_test.replies r where r.post_id = $1.id order by r.score desc limit 1 $$;
+create function rest_test.thread_post(rest_test.replies) returns rest_test.posts
+  language sql stable as $$ select * from rest_test.posts p where p.id = $1.post_id $$;
+create view rest_test.post_titles as select id, title from rest_test.posts;
+create function rest_test.title_replies(rest_test.post_titles) returns setof rest_test.replies
+  language sql stable as $$ select * from rest_test.replies r where r.post_id = $1.id $$;
+create view rest_test.reply_view as select id, post_id, parent_id, body, score from rest_test.replies;
+create function rest_test.posts(rest_test.reply_view) returns setof rest_test.posts rows 1
+  language sql stable as $$ select * from rest_test.posts p where p.id = $1.post_id and $1.parent_id is null $$;
+grant select on rest_test.customers, rest_test.orders, rest_test.posts, rest_test.replies, rest_test.post_titles, rest_test.reply_view
+  to anon, authenticated, service_role;
 grant execute on all functions in schema rest_test to anon, authenticated, service_role;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { stack } from '../support/env.js';
 
 /** Bump when fixture.sql changes: a database holding an older version is rebuilt. */
-const FIXTURE_VERSION = 12;
+const FIXTURE_VERSION = 13;
 const FIXTURE = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture.sql'), 'utf8');
 
 /**
