@@ -37,10 +37,18 @@ export function docsPage(anonKey: string): string {
   <div id="docs"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/docs/assets/swagger-ui-standalone-preset.js"></script>
-  <script>
+  <script type="module">
     const { anonKey } = ${init};
+    // Swagger UI stops drawing the page partway when the document has both HEAD and OPTIONS
+    // operations (storage downloads, resumable uploads): those stay in /docs/openapi.json for
+    // tools and are left out of this page, where they could not be tried from a browser anyway.
+    const spec = await (await fetch('/docs/openapi.json')).json();
+    for (const item of Object.values(spec.paths)) {
+      delete item.head;
+      delete item.options;
+    }
     window.ui = SwaggerUIBundle({
-      url: '/docs/openapi.json',
+      spec,
       dom_id: '#docs',
       deepLinking: true,
       docExpansion: 'list',
