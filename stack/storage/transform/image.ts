@@ -1,4 +1,4 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ERRORS, StorageError } from '../errors.js';
 import type { TransformOptions } from './options.js';
@@ -58,20 +58,18 @@ export function sniffFormat(bytes: Uint8Array): string | null {
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
 
-async function readSource(sourcePath: string): Promise<Buffer> {
-  let file: FileHandle;
+async function readSource(sourcePath: string, sourceSize: number): Promise<Buffer> {
+  // The size Storage recorded for the version is checked before a byte is read, the bytes after.
+  if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
+  let bytes: Buffer;
   try {
-    file = await open(sourcePath);
+    bytes = await readFile(sourcePath);
   } catch {
     // The version's bytes went between the row's read and this one: the object is gone.
     throw ERRORS.noSuchKey();
   }
-  try {
-    if ((await file.stat()).size > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
-    return await file.readFile();
-  } finally {
-    await file.close();
-  }
+  if (bytes.length > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
+  return bytes;
 }
 
 /**
@@ -80,8 +78,8 @@ async function readSource(sourcePath: string): Promise<Buffer> {
  * opens it, before anything is decoded), orients it by its EXIF, resizes (never enlarging, as the
  * image proxy) and encodes it.
  */
-export async function transformImage(sourcePath: string, options: TransformOptions, target: Target): Promise<TransformedImage> {
-  const input = await readSource(sourcePath);
+export async function transformImage(sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<TransformedImage> {
+  const input = await readSource(sourcePath, sourceSize);
   const sourceFormat = sniffFormat(input);
   if (!sourceFormat) throw IMAGE_ERRORS.unsupported();
   const format = target !== 'origin' ? target : sourceFormat === 'heif' ? 'jpeg' : sourceFormat;

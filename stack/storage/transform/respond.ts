@@ -44,7 +44,7 @@ export async function renderImage(blobs: BlobStore, variants: VariantCache, row:
     return new Response(null, { status: 304, headers });
   }
   // Variants are small (a few hundred kB at most): answered from memory, not streamed.
-  const variant = await variants.get(row.version, blobs.pathOf(row.version), transform, target);
+  const variant = await variants.get(row.version, blobs.pathOf(row.version), meta.size, transform, target);
   headers.set('content-type', CONTENT_TYPES[variant.format] ?? 'application/octet-stream');
   headers.set('content-length', String(variant.data.length));
   return new Response(new Uint8Array(variant.data.buffer as ArrayBuffer, variant.data.byteOffset, variant.data.length), { status: 200, headers });

@@ -15,10 +15,10 @@ export interface Variant {
 // through parameters cannot fill the disk (past this, variants are made but not kept).
 const MAX_VARIANTS_PER_VERSION = 32;
 
-// Variant files known to exist, so a repeated request costs no directory read. Bounded: past
-// this the oldest names are forgotten (the files stay and are found again on disk). A name whose
-// file went with its version (BlobStore.remove) fails to read and is dropped.
-const KNOWN_LIMIT = 10_000;
+// Versions whose variants this process knows (names read from disk once, then kept as they are
+// made), so a request costs no directory read. Bounded: past this the least recently used
+// version is forgotten (its files stay and are read from disk again when asked for).
+const KNOWN_VERSIONS = 2_000;
 
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
@@ -31,7 +31,8 @@ export class VariantCache {
   // left for uploads and downloads.
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<Variant>>();
-  private readonly known = new Map<string, string>();
+  /** version -> (variant key -> format) of the files in its folder. */
+  private readonly known = new Map<string, Map<string, string>>();
 
   constructor(
     readonly root: string,
@@ -45,69 +46,59 @@ export class VariantCache {
     return path.join(root, version);
   }
 
-  private remember(flightKey: string, file: string): void {
-    if (this.known.size >= KNOWN_LIMIT) this.known.delete(this.known.keys().next().value!);
-    this.known.set(flightKey, file);
-  }
-
-  private async read(file: string): Promise<Variant | null> {
-    try {
-      return { data: await readFile(file), format: path.extname(file).slice(1) };
-    } catch {
-      return null;
+  /** The variants of `version` on disk, read once and then kept up to date by this process. */
+  private async variantsOf(version: string, dir: string): Promise<Map<string, string>> {
+    let names = this.known.get(version);
+    if (names) {
+      this.known.delete(version); // re-inserted below: the map's order is recency
+    } else {
+      names = new Map();
+      try {
+        for (const file of await readdir(dir)) {
+          const dot = file.indexOf('.');
+          if (dot > 0) names.set(file.slice(0, dot), file.slice(dot + 1));
+        }
+      } catch {
+        // no folder yet: no variants
+      }
+      if (this.known.size >= KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value!);
     }
-  }
-
-  /** The variant on disk, or how many variants its version already has. */
-  private async onDisk(dir: string, key: string): Promise<{ file: string } | number> {
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return 0;
-    }
-    const name = names.find((n) => n.startsWith(`${key}.`));
-    return name ? { file: path.join(dir, name) } : names.length;
+    this.known.set(version, names);
+    return names;
   }
 
   /** The variant of `version` for these options, made (and kept) on first request. */
-  async get(version: string, sourcePath: string, options: TransformOptions, target: Target): Promise<Variant> {
+  async get(version: string, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
     const dir = VariantCache.dirOf(this.root, version);
     const key = createHash('sha256').update(`${transformationsString(options)}|${target}`).digest('hex').slice(0, 32);
-    const flightKey = `${version}/${key}`;
-    const knownFile = this.known.get(flightKey);
-    if (knownFile) {
-      const hit = await this.read(knownFile);
-      if (hit) return hit;
-      this.known.delete(flightKey);
+    const names = await this.variantsOf(version, dir);
+    const format = names.get(key);
+    if (format) {
+      try {
+        return { data: await readFile(path.join(dir, `${key}.${format}`)), format };
+      } catch {
+        // removed with its version: read the folder afresh next time
+        this.known.delete(version);
+      }
     }
+    const flightKey = `${version}/${key}`;
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
-      pending = this.make(dir, key, flightKey, sourcePath, options, target).finally(() => this.inFlight.delete(flightKey));
+      pending = this.make(dir, key, names, sourcePath, sourceSize, options, target).finally(() => this.inFlight.delete(flightKey));
       this.inFlight.set(flightKey, pending);
     }
     return pending;
   }
 
-  private async make(dir: string, key: string, flightKey: string, sourcePath: string, options: TransformOptions, target: Target): Promise<Variant> {
-    const disk = await this.onDisk(dir, key);
-    if (typeof disk !== 'number') {
-      const hit = await this.read(disk.file);
-      if (hit) {
-        this.remember(flightKey, disk.file);
-        return hit;
-      }
-    }
-    const keep = typeof disk === 'number' && disk < MAX_VARIANTS_PER_VERSION;
-    const { data, format } = await this.limit(() => transformImage(sourcePath, options, target));
-    if (keep) {
-      await mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${key}.${format}`);
+  private async make(dir: string, key: string, names: Map<string, string>, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
+    const { data, format } = await this.limit(() => transformImage(sourcePath, sourceSize, options, target));
+    if (names.size < MAX_VARIANTS_PER_VERSION) {
+      if (names.size === 0) await mkdir(dir, { recursive: true });
       // Written aside and renamed, so a reader never sees half a file.
       const temp = path.join(dir, `.${randomUUID()}`);
       await writeFile(temp, data);
-      await rename(temp, file);
-      this.remember(flightKey, file);
+      await rename(temp, path.join(dir, `${key}.${format}`));
+      names.set(key, format);
     }
     return { data, format };
   }
