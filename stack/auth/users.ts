@@ -70,7 +70,6 @@ export function identityJson(i: IdentityRow) {
   };
 }
 
-/** The user as GoTrue's models.User marshals it (omitempty fields left out when unset). */
 /** GoTrue's User JSON; `factors` only when the user has any (omitempty). */
 export function userJson(u: UserRow, identities: IdentityRow[], factors: FactorJson[] = []) {
   return {

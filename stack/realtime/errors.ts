@@ -36,7 +36,6 @@ export const systemMessages = {
   tooManyConnections: 'Too many connected users',
 } as const;
 
-/** The message Supabase sends when a postgres_changes binding cannot be subscribed. */
 /**
  * Why a postgres_changes binding was refused, worded as Realtime's Subscriptions.create logs its
  * parameters: `[event: *, schema: public, table: t, filters: [{"col", "eq", "1", false}], select: nil]`.

@@ -120,7 +120,6 @@ function compare(raw: string, value: string, typeOid: number): number | null {
   return raw === value ? 0 : raw < value ? -1 : 1;
 }
 
-/** SQL LIKE as a regular expression (`%` any run, `_` one character, `\\` escapes). */
 /**
  * SQL LIKE without a regular expression: a client's pattern such as `%a%a%a%…b` must not make
  * the event loop backtrack for seconds. Greedy wildcard matching with one remembered `%` is

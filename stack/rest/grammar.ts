@@ -211,10 +211,9 @@ function parseList(input: string, whole: string, open: string, close: string): s
   }
   const inner = input.slice(1, -1);
   if (inner.trim() === '') return [];
-  return splitTopLevel(inner).map((v) => unquote(v.trim() === v ? v : v));
+  return splitTopLevel(inner).map(unquote);
 }
 
-/** `[not.]op[(any|all|lang)].value` */
 /**
  * `[not.]op[(modifier)].value`. Double quotes around a value are syntax only inside `in.(...)`,
  * `{...}` lists and or/and trees (`quoted`); a top-level filter's value is taken as it is.

@@ -47,7 +47,6 @@ function fieldSql(ctx: Ctx, node: ReadNode, alias: string, field: Field): string
   return sql;
 }
 
-/** The key a field is shown under: its alias, else the last JSON key, else the column name. */
 /** As PostgREST names it: the alias, else the last key of a JSON path (array indexes are not keys), else the column. */
 function fieldOutputName(field: Field, alias?: string): string {
   if (alias) return alias;
