@@ -13,6 +13,7 @@ import { SignJWT } from 'jose';
 import type pg from 'pg';
 import WebSocket from 'ws';
 import { runFanoutBench } from './realtime-fanout.js';
+import { ask, profilerFlags } from './support/forked-stack.js';
 
 export interface ScaleStack {
   apiUrl: string;
@@ -97,26 +98,12 @@ class StackSocket {
 
 const wsUrl = (info: ScaleStack) => `${info.apiUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${info.anonKey}&vsn=2.0.0`;
 
-/** `node --cpu-prof[-dir=…]` given to the bench is passed on to the processes it forks, to profile the servers. */
-export const profilerFlags = () => process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
 
 function forkBare(): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(fileURLToPath(new URL('./support/bare-ws-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', '--expose-gc', ...profilerFlags()] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`bare ws server exited (${code})`)));
     child.on('message', (m: { type: string; value: { port: number } }) => m.type === 'ready' && resolve({ child, port: m.value.port }));
-  });
-}
-
-function ask<T>(child: ChildProcess, type: string, extra: Record<string, unknown> = {}): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { type: string; value: T }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m.value);
-    };
-    child.on('message', onMessage);
-    child.send({ type, ...extra });
   });
 }
 

@@ -7,13 +7,14 @@
 //   then the figures at scale (bench/realtime-scale.ts); BENCH_PART=scale|fanout|changes runs one part.
 // Every change is visible to every subscriber through a policy that joins a membership table, so
 // each change costs one RLS check per user. Latency = receipt time − the change's commit_timestamp.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { profilerFlags, runFanoutOnly, runScaleBench } from './realtime-scale.js';
+import { runFanoutOnly, runScaleBench } from './realtime-scale.js';
+import { ask, forkStack } from './support/forked-stack.js';
 
 interface StackInfo {
   apiUrl: string;
@@ -51,29 +52,9 @@ if (process.env.BENCH_ROLE === 'stack') {
 
 // ---------------------------------------------------------------- parent: the clients
 function startStackProcess(): Promise<{ child: ChildProcess; info: StackInfo }> {
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    // Hundreds of sockets and joins from one client: above Realtime's per-tenant defaults.
-    env: {
-      ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error',
-      AGORA_REALTIME_MAX_CONCURRENT_USERS: String(IDLE_CONNECTIONS + SUBSCRIBERS + SCALE_SOCKETS + 10), AGORA_REALTIME_MAX_JOINS_PER_SECOND: '100000',
-    },
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profilerFlags()],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`stack process exited (${code})`)));
-    child.on('message', (m: { type: string; value: StackInfo }) => m.type === 'ready' && resolve({ child, info: m.value }));
-  });
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (m: { type: string; value: T }) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      resolve(m.value);
-    };
-    child.on('message', onMessage);
-    child.send({ type });
+  // Hundreds of sockets and joins from one client: above Realtime's per-tenant defaults.
+  return forkStack(fileURLToPath(import.meta.url), {
+    AGORA_REALTIME_MAX_CONCURRENT_USERS: String(IDLE_CONNECTIONS + SUBSCRIBERS + SCALE_SOCKETS + 10), AGORA_REALTIME_MAX_JOINS_PER_SECOND: '100000',
   });
 }
 

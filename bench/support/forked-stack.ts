@@ -38,11 +38,14 @@ export async function serveForkedStack(): Promise<never> {
   return new Promise<never>(() => {});
 }
 
+/** `node --cpu-prof[-dir=…]` given to a bench is passed on to the processes it forks, to profile the servers. */
+export const profilerFlags = () => process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+
 /** In the bench: forks `script` as the stack (with `env` added, logs at error, GC exposed) and waits until it is up. */
 export function forkStack(script: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; info: TestStackInfo }> {
   const child = fork(script, [], {
     env: { ...process.env, BENCH_ROLE: 'stack', AGORA_LOG_LEVEL: 'error', ...env },
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profilerFlags()],
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`stack process exited (${code})`)));
@@ -50,8 +53,8 @@ export function forkStack(script: string, env: Record<string, string> = {}): Pro
   });
 }
 
-/** Sends `type` to the child and resolves with its answer of the same type. */
-export function ask<T>(child: ChildProcess, type: string): Promise<T> {
+/** Sends `type` (with `extra`) to the child and resolves with its answer of the same type. */
+export function ask<T>(child: ChildProcess, type: string, extra: Record<string, unknown> = {}): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (m: { type: string; value: T }) => {
       if (m.type !== type) return;
@@ -59,7 +62,7 @@ export function ask<T>(child: ChildProcess, type: string): Promise<T> {
       resolve(m.value);
     };
     child.on('message', onMessage);
-    child.send({ type });
+    child.send({ type, ...extra });
   });
 }
 
