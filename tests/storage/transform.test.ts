@@ -170,6 +170,22 @@ describe('image transformations through storage-js', () => {
     expect(existsSync(path.join(stack().dataDir, 'storage', 'variants', version))).toBe(false);
   });
 
+  it('variants lost from disk under a running stack are made again, never a 500', async () => {
+    const admin = serviceClient();
+    const name = `feed/lost-${randomUUID().slice(0, 6)}.jpg`;
+    await admin.storage.from(publicBucket).upload(name, await jpeg(200, 200, 3), { contentType: 'image/jpeg' });
+    const render = (width: number) => fetch(url(`/render/image/public/${publicBucket}/${name}?width=${width}&format=origin`));
+    expect((await render(40)).status).toBe(200);
+    const { version } = (await withDb((db) => db.query('select version from storage.objects where bucket_id = $1 and name = $2', [publicBucket, name]))).rows[0];
+    rmSync(path.join(stack().dataDir, 'storage', 'variants', version), { recursive: true, force: true });
+    // the one it had made, and a new one whose folder is gone
+    for (const width of [40, 41]) {
+      const res = await render(width);
+      expect(res.status).toBe(200);
+      expect((await decoded(res)).width).toBe(width);
+    }
+  });
+
   it('limits and bad parameters answer with Storage errors, never a 500', async () => {
     const base = url(`/render/image/public/${publicBucket}/feed/photo.jpg`);
     const cases: Array<[string, string]> = [

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { ERRORS } from '../errors.js';
@@ -93,12 +93,18 @@ export class VariantCache {
   private async make(dir: string, key: string, names: Map<string, string>, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
     const { data, format } = await this.limit(() => transformImage(sourcePath, sourceSize, options, target));
     if (names.size < MAX_VARIANTS_PER_VERSION) {
-      if (names.size === 0) await mkdir(dir, { recursive: true });
-      // Written aside and renamed, so a reader never sees half a file.
+      // Written aside and renamed, so a reader never sees half a file. A variant that cannot be
+      // kept (the folder went with its version, a full disk) is still answered.
       const temp = path.join(dir, `.${randomUUID()}`);
-      await writeFile(temp, data);
-      await rename(temp, path.join(dir, `${key}.${format}`));
-      names.set(key, format);
+      try {
+        if (names.size === 0) await mkdir(dir, { recursive: true });
+        await writeFile(temp, data);
+        await rename(temp, path.join(dir, `${key}.${format}`));
+        names.set(key, format);
+      } catch {
+        this.known.delete(path.basename(dir));
+        await rm(temp, { force: true }).catch(() => undefined);
+      }
     }
     return { data, format };
   }
