@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import pg from 'pg';
 import { postgresEnv } from './config/child-env.js';
 import { adminDbUrl, apiUrl, dbUrl, inboxUrl, loadConfig, type ConfigOverrides, type StackConfig } from './config/load.js';
 import { bootstrapDatabase, type BootstrapResult } from './db/bootstrap.js';
 import { createComponentPools, endComponentPools, type ComponentPools } from './db/component-pools.js';
 import { applyRoleSettings, RoleSettings } from './db/role-settings.js';
+import { gatewayListener } from './gateway/lane.js';
 import { createGateway, type GatewayService } from './gateway/app.js';
 import { jwtKeys } from './jwt/keys.js';
 import { createServices } from './services.js';
@@ -68,10 +69,11 @@ export function apiConnection(config: StackConfig, cluster: PostgresCluster): pg
   };
 }
 
-function listen(app: ReturnType<typeof createGateway>, port: number): Promise<ServerType> {
+function listen(listener: RequestListener, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(server));
+    const server = createServer(listener);
     server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
 
@@ -150,12 +152,15 @@ export async function startStack(options: StartOptions = {}): Promise<RunningSta
       for (const s of [...services].reverse()) await s.close?.();
     });
     checkpoint();
-    const server = await listen(createGateway(services, { keys: jwtKeys(config), serviceKey: config.serviceRoleKey }), config.api.port);
+    const keys = jwtKeys(config);
+    const app = createGateway(services, { keys, serviceKey: config.serviceRoleKey });
+    const lanes = services.flatMap((s) => (s.lane ? [s.lane] : []));
+    const server = await listen(gatewayListener(app, lanes, { log, keys, hostname: '127.0.0.1' }), config.api.port);
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
-      (server as import('node:http').Server).closeAllConnections?.();
+      server.closeAllConnections();
     }));
-    for (const s of services) s.attach?.(server as import('node:http').Server);
+    for (const s of services) s.attach?.(server);
     const supervisor = superviseDatabase(cluster, services, async (err) => {
       await stop();
       (options.onDatabaseFailed ?? exitOnDatabaseFailure)(err);

@@ -12,6 +12,7 @@ import { carriesServiceKey } from './metrics-auth.js';
 import { requestLog } from './request-log.js';
 import { isBrowser, SECRET_KEY_IN_BROWSER, secretKeyFromBrowser } from '../jwt/credentials.js';
 import type { JwtKeys } from '../jwt/keys.js';
+import type { Lane } from './lane.js';
 
 /** What every service gets from the stack when it is created. */
 export interface ServiceContext {
@@ -40,6 +41,8 @@ export interface ServiceContext {
 export interface GatewayService {
   name: string;
   mount?: (app: Hono) => void;
+  /** A path prefix served on Node's request and response ahead of the app (lane.ts), for a hot component. */
+  lane?: Lane;
   attach?: (server: Server) => void;
   health?: HealthCheck['check'];
   /** Postgres was restarted: re-establish long-lived connections now. */

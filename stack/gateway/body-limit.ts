@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 
 /**
@@ -47,6 +48,80 @@ export async function readCapped(request: Request, limit: number): Promise<Uint8
   let at = 0;
   for (const c of chunks) out.set(c, at), (at += c.byteLength);
   return out;
+}
+
+/**
+ * The whole body of a request read straight from Node (the gateway's lanes), at most `limit` bytes:
+ * the same rules as `readCapped`. Past the cap the stream is paused and left unread; the lane
+ * drains or closes it once the 413 is out (`drainUnread`).
+ */
+export function readIncomingCapped(incoming: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const declared = Number(incoming.headers['content-length'] ?? '');
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge(limit));
+  if (incoming.readableEnded) return Promise.resolve(new Uint8Array(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        done();
+        incoming.pause();
+        reject(new BodyTooLarge(limit));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => onError(new Error('the client closed the connection before the body was complete'));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+/** How much of an unread body is read and discarded after the answer, and for how long, before the connection is closed. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 500;
+
+/**
+ * After answering without reading the whole body (a 413, an early error): the rest is read and
+ * discarded for a moment, so the client can finish sending and read the answer, then the
+ * connection is closed; a client that keeps sending cannot hold it open.
+ */
+export function drainUnread(incoming: IncomingMessage): void {
+  if (incoming.complete || incoming.destroyed) return;
+  let read = 0;
+  const close = () => {
+    clearTimeout(timer);
+    incoming.off('data', onData);
+    const socket = incoming.socket;
+    if (socket && !socket.destroyed) socket.destroySoon();
+  };
+  const onData = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > DRAIN_MAX_BYTES) close();
+  };
+  const timer = setTimeout(close, DRAIN_MAX_MS);
+  timer.unref();
+  incoming.on('data', onData);
+  incoming.once('end', () => {
+    clearTimeout(timer);
+    incoming.off('data', onData);
+  });
+  incoming.resume();
 }
 
 const utf8 = new TextDecoder();

@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../gateway/headers.js';
 import type { JwtKeys } from './keys.js';
 
 /**
@@ -16,7 +17,7 @@ export type Credential =
 
 const BEARER = /^bearer(?:\s+(.*))?$/i;
 
-export function requestCredential(headers: Headers, keys: JwtKeys): Credential {
+export function requestCredential(headers: HeaderSource, keys: JwtKeys): Credential {
   const authorization = headers.get('authorization');
   if (authorization !== null && !authorization.startsWith('Bearer sb_')) {
     const m = BEARER.exec(authorization.trim());

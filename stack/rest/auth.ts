@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../gateway/headers.js';
 import { requestCredential } from '../jwt/credentials.js';
 import type { JwtKeys } from '../jwt/keys.js';
 import { verifyJwt, type JwtFailure } from '../jwt/verify.js';
@@ -34,7 +35,7 @@ function restError(failure: JwtFailure) {
   }
 }
 
-export async function authenticate(headers: Headers, keys: JwtKeys, anonRole: string): Promise<Identity> {
+export async function authenticate(headers: HeaderSource, keys: JwtKeys, anonRole: string): Promise<Identity> {
   const credential = requestCredential(headers, keys);
   // no Bearer token: the anonymous role, as PostgREST without a token
   if (credential.kind !== 'token') return { role: anonRole, claims: {}, authenticated: false };

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { StackConfig } from '../config/load.js';
 import { withRequestScope, type RequestIdentity } from '../db/request-scope.js';
 import { ident } from '../db/sql.js';
-import { BodyTooLarge, readCapped } from '../gateway/body-limit.js';
+import { BodyTooLarge } from '../gateway/body-limit.js';
+import type { LaneReply, LaneRequest } from '../gateway/lane.js';
 import { jwtKeys } from '../jwt/keys.js';
 import { authenticate, type Identity } from './auth.js';
 import { ApiError, schemaCacheNotLoaded, toApiError } from './errors.js';
@@ -30,11 +31,13 @@ export interface HandlerDeps {
 
 const utf8 = new TextDecoder();
 
-const lowerHeaders = (h: Headers) => {
+/** The request's headers as PostgREST hands them to SQL (`request.headers`): lowercase names, repeats joined. */
+const headerObject = (raw: LaneRequest['rawHeaders']) => {
   const out: Record<string, string> = {};
-  h.forEach((v, k) => {
-    out[k.toLowerCase()] = v;
-  });
+  for (const name in raw) {
+    const v = raw[name];
+    if (v !== undefined) out[name] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 };
 
@@ -43,28 +46,28 @@ export function createHandler(deps: HandlerDeps) {
   const checkTimezone = timezoneCheck(deps.apiPool);
   const { schemas, apiPool: pool } = deps;
 
-  return async function handle(request: Request, subpath: string): Promise<Response> {
+  return async function handle(request: LaneRequest): Promise<LaneReply> {
     let identity: Identity | undefined;
     try {
       if (request.method === 'OPTIONS') return preflight(request.headers.get('access-control-request-headers'));
       // who is calling is settled before a byte of the body is read
       identity = await authenticate(request.headers, keys, 'anon');
-      const url = new URL(request.url);
-      const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readCapped(request, deps.config.bodyLimits.rest);
+      const bytes = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.body(deps.config.bodyLimits.rest);
       const body = bytes ? utf8.decode(bytes) : '';
-      const req = parseRequest({ method: request.method, path: subpath, query: url.searchParams, headers: request.headers, body, bytes }, schemas);
+      const query = new URLSearchParams(request.query);
+      const req = parseRequest({ method: request.method, path: request.path, query, headers: request.headers, body, bytes }, schemas);
       const cache = deps.cache();
       if (!cache) throw schemaCacheNotLoaded();
       await checkTimezone(req);
-      if (req.target.kind === 'root') return openApiResponse(req, await describe(deps, req, cache, identity, url), schemas.length);
+      if (req.target.kind === 'root') return openApiResponse(req, await describe(deps, req, cache, identity, new URL(request.origin)), schemas.length);
 
       // db_max_rows and db_extra_search_path: the in-database configuration over config.toml's
       const maxRows = cache.db.maxRows;
       const searchPath = [req.schema, ...cache.db.extraSearchPath].map(ident).join(', ');
       const planned = plan(req, cache, maxRows);
       const scope: RequestIdentity = {
-        role: identity.role, claims: identity.claims, method: req.method, path: `/${subpath.replace(/^\//, '')}`,
-        headers: lowerHeaders(request.headers),
+        role: identity.role, claims: identity.claims, method: req.method, path: request.path,
+        headers: headerObject(request.rawHeaders),
         settings: req.prefer.timezone ? { search_path: searchPath, timezone: req.prefer.timezone } : { search_path: searchPath },
       };
       const result = await execute({ pool, cache, scope, maxRows }, req, planned);

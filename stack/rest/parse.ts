@@ -1,3 +1,4 @@
+import type { HeaderSource } from '../gateway/headers.js';
 import { jsonNestsDeeper } from '../gateway/body-limit.js';
 import {
   invalidBody, invalidPreferences, invalidRange, invalidResourcePath, queryParamError, unacceptableMediaType,
@@ -283,7 +284,7 @@ export interface HttpInput {
   /** path below /rest/v1, e.g. `/todos`, `/rpc/fn`, `/` */
   path: string;
   query: URLSearchParams;
-  headers: Headers;
+  headers: HeaderSource;
   body: string;
   /** the body's bytes, when it is application/octet-stream */
   bytes?: Uint8Array;

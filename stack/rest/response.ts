@@ -1,3 +1,5 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { LaneReply } from '../gateway/lane.js';
 import { type ApiError, gucHeadersError, gucStatusError, invalidRange } from './errors.js';
 import type { Plan } from './plan.js';
 import { explainMime, PREFERENCES, type Accept, type ApiRequest, type ExplainRequest, type Preferences } from './parse.js';
@@ -88,6 +90,13 @@ export function gucOverrides(row: ResultRow): { headers: Array<[string, string]>
       if (!item || typeof item !== 'object' || Array.isArray(item)) throw gucHeadersError();
       const entries = Object.entries(item);
       if (entries.length !== 1 || typeof entries[0][1] !== 'string') throw gucHeadersError();
+      // a name or value HTTP cannot carry (a space in the name, a line break in the value) is refused here, not on the wire
+      try {
+        validateHeaderName(entries[0][0]);
+        validateHeaderValue(entries[0][0], entries[0][1]);
+      } catch {
+        throw gucHeadersError();
+      }
       headers.push([entries[0][0], entries[0][1] as string]);
     }
   }
@@ -100,12 +109,12 @@ export function gucOverrides(row: ResultRow): { headers: Array<[string, string]>
   return { headers, status };
 }
 
-export function errorResponse(err: ApiError, extraHeaders: Readonly<Record<string, string>> = CORS): Response {
-  const body = JSON.stringify(err.body());
-  return new Response(body, {
+export function errorResponse(err: ApiError, extraHeaders: Readonly<Record<string, string>> = CORS): LaneReply {
+  return {
     status: err.status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Proxy-Status': `PostgREST; error=${err.code}`, ...extraHeaders, ...err.headers },
-  });
+    body: JSON.stringify(err.body()),
+  };
 }
 
 /** What the query stage hands over: the result row, read and checked. */
@@ -135,9 +144,9 @@ const APPLIED = {
  * The response to a planned request from its result. `profiles` is how many schemas are exposed:
  * with several, the profile was negotiated and is named beside the body.
  */
-export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles: number): Response {
+export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles: number): LaneReply {
   if (req.explain && result.plan !== undefined) return planResponse(req.explain, req.method === 'HEAD' ? null : result.plan);
-  const headers = new Headers(CORS);
+  const headers: Record<string, string | string[]> = { ...CORS };
   const { row, pageTotal, total, overrides } = result;
   let applied: ReadonlySet<keyof Preferences>;
   let status = 200;
@@ -147,11 +156,11 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
     applied = p.kind === 'read' ? APPLIED.read : APPLIED.call;
     const lower = p.kind === 'read' ? p.root.range.offset : p.read?.range.offset ?? p.range.offset;
     if (p.kind === 'read' || p.routine.returnsSet) {
-      headers.set('Content-Range', contentRange(lower, pageTotal, total));
+      headers['Content-Range'] = contentRange(lower, pageTotal, total);
       status = rangeStatus(lower, pageTotal, total);
     } else if (!p.routine.returnsVoid) {
       // one value is a range of one row
-      headers.set('Content-Range', contentRange(0, 1, req.prefer.count ? 1 : null));
+      headers['Content-Range'] = contentRange(0, 1, req.prefer.count ? 1 : null);
     } else {
       status = 204;
       body = null;
@@ -165,11 +174,11 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
       // a merging upsert that inserted nothing is a 200
       status = inserted === 0 && req.prefer.resolution === 'merge-duplicates' ? 200 : 201;
       // PostgREST reports no range for inserted rows, only their count when asked
-      headers.set('Content-Range', `*/${counted}`);
+      headers['Content-Range'] = `*/${counted}`;
       if (req.prefer.return === 'headers-only' && row.location && pageTotal === 1) {
         const pk = JSON.parse(row.location) as string[];
         const q = p.relation.pk.map((c, i) => `${encodeURIComponent(c)}=eq.${encodeURIComponent(pk[i])}`).join('&');
-        headers.set('Location', `/${p.relation.name}?${q}`);
+        headers.Location = `/${p.relation.name}?${q}`;
       }
     } else if (p.kind === 'put') {
       applied = APPLIED.put;
@@ -177,10 +186,10 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
       status = inserted === null || inserted > 0 ? 201 : 200;
     } else if (p.kind === 'delete') {
       applied = APPLIED.delete;
-      headers.set('Content-Range', `*/${counted}`);
+      headers['Content-Range'] = `*/${counted}`;
     } else {
       applied = APPLIED.update;
-      headers.set('Content-Range', contentRange(0, pageTotal, req.prefer.count ? pageTotal : null));
+      headers['Content-Range'] = contentRange(0, pageTotal, req.prefer.count ? pageTotal : null);
     }
     if (req.prefer.return !== 'representation') {
       body = null;
@@ -189,35 +198,42 @@ export function respond(req: ApiRequest, p: Plan, result: QueryResult, profiles:
     }
   }
   if (typed) {
-    headers.set('Content-Type', contentType(req));
-    if (profiles > 1) headers.set('Content-Profile', req.schema);
+    headers['Content-Type'] = contentType(req);
+    if (profiles > 1) headers['Content-Profile'] = req.schema;
   }
   const pa = preferenceApplied(req.prefer, applied);
-  if (pa) headers.set('Preference-Applied', pa);
-  // headers a function set replace ours of the same name; its own repeats (Set-Cookie) all go out
-  if (overrides.headers.length) {
-    const replaced = new Set<string>();
-    for (const [k, v] of overrides.headers) {
-      if (replaced.has(k.toLowerCase())) headers.append(k, v);
-      else headers.set(k, v), replaced.add(k.toLowerCase());
-    }
-  }
+  if (pa) headers['Preference-Applied'] = pa;
+  if (overrides.headers.length) override(headers, overrides.headers);
   if (overrides.status !== null) status = overrides.status;
   if (req.method === 'HEAD' || status === 204 || status === 304) body = null;
-  return new Response(body, { status, headers });
+  return { status, headers, body };
+}
+
+/** Headers a function set replace ours of the same name (in any case); its own repeats (Set-Cookie) all go out. */
+function override(headers: Record<string, string | string[]>, set: Array<[string, string]>): void {
+  const replaced = new Map<string, string>();
+  for (const [name, value] of set) {
+    const lower = name.toLowerCase();
+    const kept = replaced.get(lower);
+    if (kept !== undefined) {
+      const prior = headers[kept];
+      headers[kept] = Array.isArray(prior) ? [...prior, value] : [prior, value];
+      continue;
+    }
+    for (const ours of Object.keys(headers)) if (ours.toLowerCase() === lower) delete headers[ours];
+    headers[name] = value;
+    replaced.set(lower, name);
+  }
 }
 
 /** A query plan: 200 with the plan's media type, naming the representation and options it was made for. */
-function planResponse(e: ExplainRequest, plan: string | null): Response {
-  return new Response(plan, {
-    status: 200,
-    headers: { ...CORS, 'Content-Type': `${explainMime(e)}; charset=utf-8` },
-  });
+function planResponse(e: ExplainRequest, plan: string | null): LaneReply {
+  return { status: 200, headers: { ...CORS, 'Content-Type': `${explainMime(e)}; charset=utf-8` }, body: plan };
 }
 
 /** The answer to a CORS preflight. */
-export function preflight(requestedHeaders: string | null): Response {
-  return new Response(null, {
+export function preflight(requestedHeaders: string | null): LaneReply {
+  return {
     status: 200,
     headers: {
       ...CORS,
@@ -226,21 +242,20 @@ export function preflight(requestedHeaders: string | null): Response {
       'Access-Control-Allow-Headers': requestedHeaders ?? '*',
       'Access-Control-Max-Age': '86400',
     },
-  });
+    body: null,
+  };
 }
 
 /** The OpenAPI description at the root. */
-export function openApiResponse(req: ApiRequest, doc: string, profiles: number): Response {
-  return new Response(req.method === 'HEAD' ? null : doc, {
+export function openApiResponse(req: ApiRequest, doc: string, profiles: number): LaneReply {
+  return {
     status: 200,
     headers: { ...CORS, 'Content-Type': 'application/openapi+json; charset=utf-8', ...(profiles > 1 ? { 'Content-Profile': req.schema } : {}) },
-  });
+    body: req.method === 'HEAD' ? null : doc,
+  };
 }
 
 /** A body over the cap, answered as Supabase's API gateway in front of PostgREST answers it. */
-export function bodyTooLarge(): Response {
-  return new Response(JSON.stringify({ message: 'Request size limit exceeded' }), {
-    status: 413,
-    headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8' },
-  });
+export function bodyTooLarge(): LaneReply {
+  return { status: 413, headers: { ...CORS, 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message: 'Request size limit exceeded' }) };
 }
