@@ -11,6 +11,7 @@ const UNIT = [
   'tests/ops/environments.test.ts',
   'tests/ops/workflows.test.ts',
   'tests/realtime/protocol.test.ts',
+  'tests/realtime/rls-unavailable.test.ts',
   'tests/rest/parse.test.ts',
   'tests/rest/plan.test.ts',
   'tests/stack/body-limit.test.ts',

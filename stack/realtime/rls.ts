@@ -106,6 +106,8 @@ export async function checkRls(
           apply(id, [...checks.get(id)!.tables.values()], results.slice(offsets[i]));
         });
       } catch (err) {
+        // No answer at all (the server went away): the caller replays the batch later.
+        if (checkUnavailable(err)) throw err;
         // One identity's check failed (e.g. a policy raising): check each identity on its own.
         log.debug({ err }, 'realtime: batched RLS check failed, checking one by one');
         for (const id of ids) {
@@ -115,6 +117,7 @@ export async function checkRls(
             const r = await runStatements(apiPool, ['begin read only', waitUntilVisible(xids), scope(member), ...lookups.map(lookupSql), 'rollback']);
             apply(id, lookups, r.slice(3));
           } catch (e) {
+            if (checkUnavailable(e)) throw e;
             log.warn({ err: e, role: member.identity.role }, 'realtime: RLS check failed; change withheld');
           }
         }
@@ -122,6 +125,22 @@ export async function checkRls(
     }),
   );
   return visible;
+}
+
+/**
+ * The check did not run, as opposed to a policy of this identity failing: the connection or the
+ * server is gone (crash, restart, terminated backend) or cannot take it now. Withholding the
+ * change then would lose it for good once its transaction is confirmed, so it is retried instead.
+ */
+export function checkUnavailable(err: unknown): boolean {
+  const { severity, code } = (err ?? {}) as { severity?: unknown; code?: unknown };
+  // Not reported by Postgres: a socket error, a connection ended, the pool's connect timeout.
+  if (typeof severity !== 'string') return true;
+  if (severity === 'FATAL' || severity === 'PANIC') return true;
+  const sqlState = typeof code === 'string' ? code : '';
+  // connection exception, insufficient resources, operator intervention (not a statement
+  // timeout: a policy that is too slow stays withheld), system error
+  return /^(08|53|58)/.test(sqlState) || (sqlState.startsWith('57') && sqlState !== '57014');
 }
 
 /**
