@@ -5,16 +5,18 @@
 // process over a long run of requests, to show there is no leak.
 //
 // Two more lines put the ratio in context: "pipelined" runs the same settings and statement the
-// way the server sends them (one round trip, prepared), so HTTP / pipelined is the cost of the
-// HTTP hop alone; and the HTTP floor is a bare node:http server answering a canned body, the most
+// way the server sends them (one round trip, prepared; the role's own settings, the request's
+// headers and a request id per transaction, as the server sets them), so HTTP / pipelined is the
+// cost of the HTTP hop alone; and the HTTP floor is a bare node:http server answering a canned body, the most
 // any HTTP layer can do on this machine with the load generator sharing its cores. Every line
-// shows the CPU each side spent per request.
+// shows the CPU each side spent per request. Then latency on an idle stack: sequential requests
+// on one keep-alive connection for a GET by key, next to the same statement through SQL.
 //
 // The server runs in a child process (`--serve`), so the load generator and the baselines do not
 // share its event loop. Knobs: REST_BENCH_SECONDS (per scenario, default 5), REST_BENCH_CONNECTIONS
 // (default 10), REST_BENCH_LEAK_REQUESTS (default 100000); diagnostics: REST_BENCH_CPU_PROF=<dir>
 // (V8 CPU profile of the server), REST_BENCH_POOL_STATS=1 (the server's REST pool use every second).
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpuSeconds, processTree, rssMb } from './support/proc.js';
 import { type ServedStack, serveStack, startServedStack, stopServedStack } from './support/served-stack.js';
@@ -23,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { runWithRequestContext } from '../stack/db/request-id.js';
 import { queryInRequestScope, withRequestScope } from '../stack/db/request-scope.js';
+import { applyRoleSettings, RoleSettings } from '../stack/db/role-settings.js';
 import { ident } from '../stack/db/sql.js';
 import { mutateStatement, readStatement } from '../stack/rest/query.js';
 import { parseRequest } from '../stack/rest/parse.js';
@@ -124,6 +129,32 @@ async function withCpu(serverPid: number, run: () => Promise<Figures>): Promise<
   };
 }
 
+const IDLE_REQUESTS = 3000;
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** A GET on the keep-alive connection; its status once the body is read. */
+function get(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent: keepAlive, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject).end();
+  });
+}
+
+/** `op` one call at a time, after a warm-up: latency percentiles in ms. */
+async function sequential(op: (i: number) => Promise<void>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 500; i++) await op(i);
+  const latencies: number[] = [];
+  for (let i = 0; i < IDLE_REQUESTS; i++) {
+    const t = performance.now();
+    await op(i);
+    latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
 function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
@@ -213,15 +244,22 @@ async function run(info: ServeInfo): Promise<void> {
     const p = plan(req, cache, 1000);
     return p.kind === 'read' ? readStatement(cache, p, { count: false, accept: 'json', stripNulls: false }) : mutateStatement(cache, p as never, req, { representation: false, count: false });
   };
+  // The server's request scope exactly: the role's own settings, the request's headers as it
+  // receives them, and a fresh request id tagging each transaction.
+  const roleSettings = new RoleSettings(admin);
+  await roleSettings.reload();
+  applyRoleSettings(pool, roleSettings);
+  const requestHeaders = Object.fromEntries(Object.entries({ ...headers, host: new URL(base).host, connection: 'keep-alive' }).map(([k, v]) => [k.toLowerCase(), v]));
+  const identity = (method: string, path: string) => ({ role: 'authenticated', claims, method, path, headers: requestHeaders, settings: { search_path: searchPath } });
+  const asRequest = <T>(fn: () => Promise<T>) => runWithRequestContext({ requestId: randomUUID() }, fn);
   const scoped = (method: string, path: string, readOnly: boolean, st: (i: number) => { text: string; values: unknown[] }) => (i: number) =>
-    withRequestScope(pool, { role: 'authenticated', claims, method, path, headers: {}, settings: { search_path: searchPath } }, async (c) => {
+    asRequest(() => withRequestScope(pool, identity(method, path), async (c) => {
       const s = st(i);
       await c.query(s.text, s.values);
-    }, { readOnly }).then(() => undefined);
+    }, { readOnly })).then(() => undefined);
   // the same settings and statement sent the way the server sends them: one pipeline, prepared
   const pipelined = (method: string, path: string, readOnly: boolean, st: (i: number) => { text: string; values: unknown[] }) => (i: number) =>
-    queryInRequestScope(pool, { role: 'authenticated', claims, method, path, headers: {}, settings: { search_path: searchPath } }, st(i), { readOnly })
-      .then(() => undefined);
+    asRequest(() => queryInRequestScope(pool, identity(method, path), st(i), { readOnly })).then(() => undefined);
 
   const byPk = (i: number) => statementFor('GET', '/posts', `id=eq.${(i % (AUTHORS * POSTS_PER_AUTHOR)) + 1}`);
   const embed = (i: number) => statementFor('GET', '/authors', `select=id,name,posts(id,title)&id=eq.${(i % AUTHORS) + 1}`);
@@ -290,6 +328,18 @@ async function run(info: ServeInfo): Promise<void> {
     console.log(`  ratio HTTP / direct SQL = ${(h.rps / d.rps).toFixed(2)}   (HTTP / pipelined = ${(h.rps / pl.rps).toFixed(2)}${b ? `, HTTP / bare = ${(h.rps / b.rps).toFixed(2)}` : ''})\n`);
   }
 
+  // Latency on an idle stack: one request at a time on one keep-alive connection.
+  const idleHttp = await sequential(async (i) => {
+    const res = await get(`${base}/posts?id=eq.${(i % (AUTHORS * POSTS_PER_AUTHOR)) + 1}`, headers);
+    if (res !== 200) throw new Error(`GET by key answered ${res}`);
+  });
+  const idleSql = await sequential(async (i) => {
+    await asRequest(() => queryInRequestScope(pool, identity('GET', '/posts'), byPk(i), { readOnly: true }));
+  });
+  console.log(`Idle latency, GET by primary key (${IDLE_REQUESTS} sequential requests on one keep-alive connection)`);
+  console.log(`  HTTP /rest/v1   p50 ${idleHttp.p50.toFixed(2)} ms   p99 ${idleHttp.p99.toFixed(2)} ms`);
+  console.log(`  pipelined SQL   p50 ${idleSql.p50.toFixed(2)} ms   p99 ${idleSql.p99.toFixed(2)} ms   (the same settings and statement, one at a time)\n`);
+
   // Leak check: RSS of the server process across a long run of mixed requests.
   const samples: Array<[number, number]> = [[0, rssMb(info.pid)]];
   const step = Math.max(1, Math.floor(LEAK_REQUESTS / 5));
@@ -309,6 +359,7 @@ async function run(info: ServeInfo): Promise<void> {
   const growth = samples[samples.length - 1][1] - from[1];
   console.log(`change from ${from[0]} to ${samples[samples.length - 1][0]} requests: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB`);
 
+  keepAlive.destroy();
   await pool.end();
   await bare.end();
   await admin.end();

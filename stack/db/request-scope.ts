@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { Pipeline, type PipelineStatement } from './pipeline.js';
 import { currentRequestId, requestTagSettings } from './request-id.js';
 import { roleSettingsFor } from './role-settings.js';
+import { lit } from './sql.js';
 import { transaction } from './transaction.js';
 
 /** Who a request runs as, as PostgREST, Storage and Realtime set it in Postgres. */
@@ -65,10 +66,7 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
 ): Promise<R[]> {
   const entries = Object.entries(scopeSettings(pool, identity));
   if (options.readOnly) entries.push(['transaction_read_only', 'on']);
-  const settings: PipelineStatement = {
-    text: `select ${entries.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ')}`,
-    values: entries.flat(),
-  };
+  const settings = settingsStatement(entries);
   const client = await pool.connect();
   let broken = false;
   try {
@@ -88,6 +86,27 @@ export async function queryInRequestScope<R = Record<string, unknown>>(
     client.release(broken);
   }
 }
+
+/**
+ * `select set_config('<name>', $1, true), ...`: the names are part of the text and only the values
+ * are parameters, so each set of names is one prepared statement per connection, bound with half
+ * the parameters. Sets of names are few (a role's own settings, a timezone, read-only or not).
+ */
+function settingsStatement(entries: Array<[string, string]>): PipelineStatement {
+  let key = '';
+  for (const [name] of entries) key += `${name}\0`;
+  let text = settingsTexts.get(key);
+  if (text === undefined) {
+    text = `select ${entries.map(([name], i) => `set_config(${lit(name)}, $${i + 1}, true)`).join(', ')}`;
+    if (settingsTexts.size < MAX_SETTINGS_TEXTS) settingsTexts.set(key, text);
+  }
+  const values = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) values[i] = entries[i][1];
+  return { text, values };
+}
+
+const settingsTexts = new Map<string, string>();
+const MAX_SETTINGS_TEXTS = 256;
 
 const isStalePlan = (err: unknown) => {
   const { code, message } = err as { code?: string; message?: string };
