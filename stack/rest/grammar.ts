@@ -330,17 +330,18 @@ function opExpr(value: Parser<string>): Parser<Condition> {
 const filterValue = opExpr(singleValue);
 const logicFilterValue = opExpr(logicValue);
 
-/** The `{a,b}` list of an any/all operator. */
-function quantifiedList(input: string, whole: string): string[] {
-  if (!input.startsWith('{') || !input.endsWith('}')) {
-    throw fail('filter', whole, `unexpected "${input.slice(0, 1) || 'end of input'}" expecting "{"`);
-  }
+/**
+ * The `{a,b}` list of an any/all operator, read into its items. Anything else is left as it is:
+ * PostgREST's parser takes any value here and Postgres judges the array literal (22P02).
+ */
+function quantifiedList(input: string): string | string[] {
+  if (!input.startsWith('{') || !input.endsWith('}')) return input;
   const inner = input.slice(1, -1);
   return inner.trim() === '' ? [] : splitTopLevel(inner).map(unquote);
 }
 
-function finishCondition(cond: Condition, whole: string): Condition {
-  if (cond.quantifier) cond.value = quantifiedList(cond.value as string, whole);
+function finishCondition(cond: Condition): Condition {
+  if (cond.quantifier) cond.value = quantifiedList(cond.value as string);
   return cond;
 }
 
@@ -348,9 +349,9 @@ function finishCondition(cond: Condition, whole: string): Condition {
  * `[not.]op[(modifier)].value` as a filter parameter's value (`inTree` false: the value is taken
  * as it is) or as a term of an and/or tree (quoted values and `{...}` arrays, ending at "," or ")").
  */
-export function parseCondition(input: string, whole = input, inTree = true): Condition {
+export function parseCondition(input: string, inTree = true): Condition {
   const p = inTree ? before(logicFilterValue, eof) : filterValue;
-  return finishCondition(parseWith(p, 'filter', input), whole);
+  return finishCondition(parseWith(p, 'filter', input));
 }
 
 /** A filter's key, `[embed.]*field[->path]`, as PostgREST's tree path. */
@@ -369,7 +370,7 @@ export function parseTreePath(key: string): { path: string[]; field: Field } {
 /** A filter parameter: key `[embed.]*field`, value `[not.]op.value`. */
 export function parseFilterParam(key: string, value: string): { path: string[]; filter: Filter } {
   const { path, field } = parseTreePath(key);
-  return { path, filter: { field, cond: parseCondition(value, value, false) } };
+  return { path, filter: { field, cond: parseCondition(value, false) } };
 }
 
 /** Splits `a.b.col` on the dots outside quotes (the keys of `order`, `limit`, `offset`, `and`/`or`). */
@@ -419,9 +420,9 @@ const logicTree: Parser<LogicTree> = alt<LogicTree>(
   }),
 );
 
-function finishTree(t: LogicTree, whole: string): LogicTree {
-  if (t.kind === 'expr') for (const c of t.children) finishTree(c, whole);
-  else finishCondition(t.filter.cond, whole);
+function finishTree(t: LogicTree): LogicTree {
+  if (t.kind === 'expr') for (const c of t.children) finishTree(c);
+  else finishCondition(t.filter.cond);
   return t;
 }
 
@@ -438,7 +439,7 @@ export function parseLogic(op: 'and' | 'or', negated: boolean, value: string): L
   const prefix = `${negated ? 'not.' : ''}${op}`;
   const r = run(logicTree, prefix + value);
   if (!r.ok) throw fail('logic tree', value, r.details, r);
-  const tree = finishTree(r.value, value);
+  const tree = finishTree(r.value);
   refuseNul('logic tree', value, treeNames(tree));
   return tree;
 }
@@ -487,3 +488,10 @@ export function parseColumns(param: 'columns' | 'on_conflict', value: string): s
   refuseNul(`${param} parameter`, value, names);
   return names;
 }
+
+/** The grammar's parts by PostgREST's names, for checking them one by one against its doctests. */
+export const PARTS = {
+  pFieldForest: fieldForest, pFieldName: fieldName, pJsonPath: jsonPath, pFieldSelect: fieldSelect,
+  pRelationSelect: relationHead, pSpreadRelationSelect: spreadHead, pOpExpr: filterValue, pOrder: order,
+  pLogicTree: logicTree, pColumns: columns, pTreePath: treePath,
+} as const;
