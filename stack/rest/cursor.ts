@@ -10,10 +10,18 @@
 const Kind = { SysUnExpect: 0, UnExpect: 1, Expect: 2, Message: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
+/** `text` as it is, or (rendered only when an error is shown) Haskell's `show` of it as a string or a character */
+const Show = { Raw: 0, String: 1, Char: 2 } as const;
+type Show = (typeof Show)[keyof typeof Show];
+
 interface Msg {
   kind: Kind;
   text: string;
+  show: Show;
 }
+
+const msg = (kind: Kind, text: string, show: Show = Show.Raw): Msg => ({ kind, text, show });
+const render = (m: Msg) => (m.show === Show.String ? showString(m.text) : m.show === Show.Char ? showTokenChar(m.text) : m.text);
 
 export interface ParseError {
   /** index into the input's characters (code points) */
@@ -41,7 +49,7 @@ function merge(a: ParseError, b: ParseError): ParseError {
 
 /** Replaces every "expecting" of an error with one label (Parsec's `<?>`). */
 const expecting = (e: ParseError, text: string): ParseError =>
-  ({ pos: e.pos, msgs: [{ kind: Kind.Expect, text }, ...e.msgs.filter((m) => m.kind !== Kind.Expect)] });
+  ({ pos: e.pos, msgs: [msg(Kind.Expect, text), ...e.msgs.filter((m) => m.kind !== Kind.Expect)] });
 
 const okReply = <T>(value: T, pos: number, consumed: boolean, err: ParseError): Reply<T> => ({ ok: true, consumed, value, pos, err });
 const failReply = <T>(err: ParseError, consumed: boolean): Reply<T> => ({ ok: false, consumed, err });
@@ -77,18 +85,40 @@ export const showTokenChar = (c: string) => `'${showChar(c, "'")}'`;
 
 /** One character satisfying `test`; on a mismatch Parsec names the character it found. */
 export const satisfy = (test: (c: string) => boolean): Parser<string> => (input, pos) => {
-  if (pos >= input.length) return failReply({ pos, msgs: [{ kind: Kind.SysUnExpect, text: '' }] }, false);
+  if (pos >= input.length) return failReply({ pos, msgs: [msg(Kind.SysUnExpect, '')] }, false);
   const c = input[pos];
-  if (!test(c)) return failReply({ pos, msgs: [{ kind: Kind.SysUnExpect, text: showString(c) }] }, false);
+  if (!test(c)) return failReply({ pos, msgs: [msg(Kind.SysUnExpect, c, Show.String)] }, false);
   return okReply(c, pos + 1, true, unknown(pos + 1));
 };
 
 export const char = (c: string): Parser<string> => label(satisfy((x) => x === c), showString(c));
 export const oneOf = (cs: string): Parser<string> => satisfy((x) => cs.includes(x));
 export const noneOf = (cs: string): Parser<string> => satisfy((x) => !cs.includes(x));
-export const letter: Parser<string> = label(satisfy((c) => /^\p{L}$/u.test(c)), 'letter');
-export const digit: Parser<string> = label(satisfy((c) => c >= '0' && c <= '9'), 'digit');
+const LETTER = /^\p{L}$/u;
+export const letter: Parser<string> = label(satisfy((c) => isLetter(c)), 'letter');
+export const digit: Parser<string> = label(satisfy((c) => isDigit(c)), 'digit');
 export const anyChar: Parser<string> = satisfy(() => true);
+
+/**
+ * The longest run of characters passing `test` (at least `min`), in one step: what
+ * `many`/`many1` over single-character alternatives read, failing or stopping with the same error
+ * (the character found, and `expects`, the labels of the alternatives that had one).
+ */
+export const takeWhile = (test: (c: string) => boolean, expects: string[], min: 0 | 1): Parser<string> => {
+  const expected = expects.map((e) => msg(Kind.Expect, e));
+  return (input, pos) => {
+    let end = pos;
+    while (end < input.length && test(input[end])) end++;
+    const found = end < input.length ? msg(Kind.SysUnExpect, input[end], Show.String) : msg(Kind.SysUnExpect, '');
+    const err = { pos: end, msgs: [found, ...expected] };
+    if (end - pos < min) return failReply(err, false);
+    return okReply(input.slice(pos, end).join(''), end, end > pos, err);
+  };
+};
+
+/** Letters as Haskell's `isAlpha` has them. */
+export const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c > '\u007f' && LETTER.test(c));
+export const isDigit = (c: string) => c >= '0' && c <= '9';
 
 /**
  * A literal string. A mismatch after the first character has consumed input, but Parsec reports
@@ -101,8 +131,8 @@ export const string = (s: string): Parser<string> => {
     for (let i = 0; i < chars.length; i++) {
       const at = pos + i;
       if (at >= input.length || input[at] !== chars[i]) {
-        const found = at >= input.length ? '' : showString(input[at]);
-        return failReply({ pos, msgs: [{ kind: Kind.SysUnExpect, text: found }, { kind: Kind.Expect, text: shown }] }, i > 0);
+        const found = at >= input.length ? msg(Kind.SysUnExpect, '') : msg(Kind.SysUnExpect, input[at], Show.String);
+        return failReply({ pos, msgs: [found, msg(Kind.Expect, shown)] }, i > 0);
       }
     }
     return okReply(s, pos + chars.length, chars.length > 0, unknown(pos + chars.length));
@@ -111,8 +141,8 @@ export const string = (s: string): Parser<string> => {
 
 /** Succeeds at the end of the input; otherwise "unexpected 'c' expecting end of input". */
 export const eof: Parser<null> = (input, pos) => {
-  if (pos < input.length) return failReply({ pos, msgs: [{ kind: Kind.UnExpect, text: showTokenChar(input[pos]) }, { kind: Kind.Expect, text: 'end of input' }] }, false);
-  return okReply(null, pos, false, { pos, msgs: [{ kind: Kind.SysUnExpect, text: '' }, { kind: Kind.Expect, text: 'end of input' }] });
+  if (pos < input.length) return failReply({ pos, msgs: [msg(Kind.UnExpect, input[pos], Show.Char), msg(Kind.Expect, 'end of input')] }, false);
+  return okReply(null, pos, false, { pos, msgs: [msg(Kind.SysUnExpect, ''), msg(Kind.Expect, 'end of input')] });
 };
 
 export const pure = <T>(value: T): Parser<T> => (_input, pos) => okReply(value, pos, false, unknown(pos));
@@ -168,43 +198,62 @@ export const map = <T, U>(p: Parser<T>, f: (v: T) => U): Parser<U> => (input, po
 export const option = <T>(fallback: T, p: Parser<T>): Parser<T> => alt(p, pure(fallback));
 export const optional = <T>(p: Parser<T>): Parser<T | undefined> => alt<T | undefined>(p, pure(undefined));
 
-/** Thrown inside `seq` to leave the sequence with a reply. */
-class Stop {
-  constructor(readonly reply: Reply<never>) {}
+/**
+ * One run of a `seq`: where it is, whether it consumed, and the error it would merge. After a step
+ * fails, the following steps do nothing and give `undefined`; the sequence then answers with the
+ * failure and its value is dropped (no exception: parsing fails and backtracks all the time).
+ */
+export class Steps {
+  consumed = false;
+  pending: ParseError;
+  failure: Reply<never> | undefined;
+
+  constructor(private readonly input: string[], public pos: number) {
+    this.pending = unknown(pos);
+  }
+
+  /** p's value, or (when p fails) the sequence's failure, merged as Parsec's bind merges it */
+  run<U>(p: Parser<U>): U {
+    if (this.failure) return undefined as U;
+    const r = p(this.input, this.pos);
+    if (r.consumed) {
+      if (!r.ok) {
+        this.failure = failReply(r.err, true);
+        return undefined as U;
+      }
+      this.consumed = true;
+      this.pending = r.err;
+      this.pos = r.pos;
+      return r.value;
+    }
+    const err = isUnknown(this.pending) ? r.err : merge(this.pending, r.err);
+    if (!r.ok) {
+      this.failure = failReply(err, this.consumed);
+      return undefined as U;
+    }
+    this.pending = err;
+    this.pos = r.pos;
+    return r.value;
+  }
 }
 
 /**
- * Runs steps in order, as a Parsec `do` block: `step(p)` returns p's value or leaves the block
- * with p's failure, and the errors of steps that consumed nothing are merged the way Parsec's bind
- * merges them.
+ * Runs steps in order, as a Parsec `do` block (`s.run(p)` for each), the errors of steps that
+ * consumed nothing merged the way Parsec's bind merges them. Once a step has failed the body's
+ * values are `undefined` and whatever it makes of them is dropped.
  */
-export function seq<T>(body: (step: <U>(p: Parser<U>) => U) => T): Parser<T> {
+export function seq<T>(body: (s: Steps) => T): Parser<T> {
   return (input, start) => {
-    let pos = start;
-    let consumed = false;
-    let pending = unknown(start);
-    const step = <U>(p: Parser<U>): U => {
-      const r = p(input, pos);
-      if (r.consumed) {
-        if (!r.ok) throw new Stop(failReply(r.err, true));
-        consumed = true;
-        pending = r.err;
-        pos = r.pos;
-        return r.value;
-      }
-      const err = isUnknown(pending) ? r.err : merge(pending, r.err);
-      if (!r.ok) throw new Stop(failReply(err, consumed));
-      pending = err;
-      pos = r.pos;
-      return r.value;
-    };
+    const s = new Steps(input, start);
+    let value: T;
     try {
-      const value = body(step);
-      return okReply(value, pos, consumed, pending);
+      value = body(s);
     } catch (e) {
-      if (e instanceof Stop) return e.reply;
+      // a body that tripped over the undefined of a failed step
+      if (s.failure) return s.failure;
       throw e;
     }
+    return s.failure ?? okReply(value, s.pos, s.consumed, s.pending);
   };
 }
 
@@ -222,26 +271,32 @@ export function many<T>(p: Parser<T>): Parser<T[]> {
   };
 }
 
-export const many1 = <T>(p: Parser<T>): Parser<T[]> => seq((step) => [step(p), ...step(many(p))]);
+export const many1 = <T>(p: Parser<T>): Parser<T[]> => {
+  const rest = many(p);
+  return seq((s) => [s.run(p), ...(s.run(rest) ?? [])]);
+};
 
-export const sepBy1 = <T, S>(p: Parser<T>, sep: Parser<S>): Parser<T[]> =>
-  seq((step) => [step(p), ...step(many(seq((s) => (s(sep), s(p)))))]);
+export const sepBy1 = <T, S>(p: Parser<T>, sep: Parser<S>): Parser<T[]> => {
+  const rest = many(seq((s) => (s.run(sep), s.run(p))));
+  return seq((s) => [s.run(p), ...(s.run(rest) ?? [])]);
+};
 
 export const sepBy = <T, S>(p: Parser<T>, sep: Parser<S>): Parser<T[]> => alt(sepBy1(p, sep), pure([] as T[]));
 
 export const between = <T>(open: Parser<unknown>, close: Parser<unknown>, p: Parser<T>): Parser<T> =>
-  seq((step) => {
-    step(open);
-    const v = step(p);
-    step(close);
+  seq((s) => {
+    s.run(open);
+    const v = s.run(p);
+    s.run(close);
     return v;
   });
 
 /** Succeeds (consuming nothing) when p fails here; otherwise "unexpected <what p read>". */
 export function notFollowedBy(p: Parser<string>): Parser<null> {
+  const tried = attempt(p);
   return (input, pos) => {
-    const r = attempt(p)(input, pos);
-    if (r.ok) return failReply({ pos: r.pos, msgs: [{ kind: Kind.UnExpect, text: showTokenChar(r.value) }] }, false);
+    const r = tried(input, pos);
+    if (r.ok) return failReply({ pos: r.pos, msgs: [msg(Kind.UnExpect, r.value, Show.Char)] }, false);
     return okReply(null, pos, false, isUnknown(r.err) ? unknown(pos) : r.err);
   };
 }
@@ -266,7 +321,7 @@ export function lineColumn(input: string[], index: number): { line: number; colu
 export function describe(err: ParseError): string {
   const msgs = [...err.msgs].sort((a, b) => a.kind - b.kind);
   if (!msgs.length) return 'unknown parse error';
-  const of = (k: Kind) => msgs.filter((m) => m.kind === k).map((m) => m.text);
+  const of = (k: Kind) => msgs.filter((m) => m.kind === k).map(render);
   const clean = (xs: string[]) => [...new Set(xs.filter((x) => x !== ''))];
   const commasOr = (xs: string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`);
   const showMany = (pre: string, xs: string[]) => {

@@ -1,6 +1,6 @@
 import {
-  alt, anyChar, attempt, between, char, digit, eof, fail as mzero, label, letter, lookAhead, many, many1, map,
-  noneOf, notFollowedBy, oneOf, option, optional, pure, run, sepBy, sepBy1, seq, string,
+  alt, anyChar, attempt, between, char, eof, fail as mzero, isDigit, isLetter, label, lookAhead, many, map,
+  noneOf, notFollowedBy, option, optional, pure, run, sepBy, sepBy1, seq, string, takeWhile,
   type Parser,
 } from './cursor.js';
 import { splitTopLevel, unquote } from '../db/sql.js';
@@ -74,6 +74,35 @@ export interface OrderTerm {
 const fail = (what: string, input: string, details: string, at?: { line: number; column: number }) =>
   queryParamError(`"failed to parse ${what} (${input})"${at ? ` (line ${at.line}, column ${at.column})` : ''}`, details);
 
+/**
+ * Parsed values by their input, shared between requests (clients send the same select, order and
+ * and/or trees again and again); frozen, since every request that asks again gets the same value.
+ */
+class ParseCache<T> {
+  private readonly values = new Map<string, T>();
+
+  constructor(private readonly limit = 500) {}
+
+  get(key: string, parse: () => T): T {
+    const hit = this.values.get(key);
+    if (hit !== undefined) return hit;
+    const value = deepFreeze(parse());
+    if (key.length <= 4096) {
+      if (this.values.size >= this.limit) this.values.delete(this.values.keys().next().value!);
+      this.values.set(key, value);
+    }
+    return value;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 function parseWith<T>(p: Parser<T>, what: string, input: string): T {
   const r = run(p, input);
   if (!r.ok) throw fail(what, input, r.details, r);
@@ -82,65 +111,79 @@ function parseWith<T>(p: Parser<T>, what: string, input: string): T {
 
 // ---- names and JSON paths ---------------------------------------------------------------------
 
-const join = (cs: string[]) => cs.join('');
-const ws = many(oneOf(' \t'));
-const lexeme = <T>(p: Parser<T>): Parser<T> => seq((step) => {
-  step(ws);
-  const v = step(p);
-  step(ws);
+const join = (cs: string[] | undefined) => (cs ? cs.join('') : '');
+const ws = takeWhile((c) => c === ' ' || c === '\t', [], 0);
+const lexeme = <T>(p: Parser<T>): Parser<T> => seq((s) => {
+  s.run(ws);
+  const v = s.run(p);
+  s.run(ws);
   return v;
 });
 /** `.`, named as PostgREST names it when it is missing */
 const delimiter = label(char('.'), 'delimiter (.)');
-const after = <T>(first: Parser<unknown>, p: Parser<T>): Parser<T> => seq((step) => (step(first), step(p)));
-const before = <T>(p: Parser<T>, next: Parser<unknown>): Parser<T> => seq((step) => {
-  const v = step(p);
-  step(next);
+const after = <T>(first: Parser<unknown>, p: Parser<T>): Parser<T> => seq((s) => (s.run(first), s.run(p)));
+const before = <T>(p: Parser<T>, next: Parser<unknown>): Parser<T> => seq((s) => {
+  const v = s.run(p);
+  s.run(next);
   return v;
 });
 
 /** `"..."` with backslash escapes */
-const quotedValue: Parser<string> = seq((step) => {
-  step(char('"'));
-  const cs = step(many(alt(noneOf('\\"'), after(char('\\'), anyChar))));
-  step(char('"'));
+const doubleQuote = char('"');
+const quotedChars = many(alt(noneOf('\\"'), after(char('\\'), anyChar)));
+const quotedValue: Parser<string> = seq((s) => {
+  s.run(doubleQuote);
+  const cs = s.run(quotedChars);
+  s.run(doubleQuote);
   return join(cs);
 });
 
-const identifier: Parser<string> = map(many1(alt(letter, digit, oneOf('_ $'))), (cs) => join(cs).trim());
+/** `many1 (letter <|> digit <|> oneOf "_ $")`, trimmed */
+const identifier: Parser<string> = map(
+  takeWhile((c) => isLetter(c) || isDigit(c) || c === '_' || c === ' ' || c === '$', ['letter', 'digit'], 1),
+  (name) => name.trim(),
+);
 
 /** Names may hold dashes, but a dash starting an arrow (`->`) ends them. */
-const dash = attempt(seq((step) => (step(char('-')), step(notFollowedBy(char('>'))), '-')));
+const minus = char('-');
+const noArrowHead = notFollowedBy(char('>'));
+const dash = attempt(seq((s) => (s.run(minus), s.run(noArrowHead), '-')));
 const sepByDash = (p: Parser<string>) => map(sepBy1(p, dash), (parts) => parts.join('-'));
 
 const fieldName: Parser<string> = label(alt(quotedValue, sepByDash(identifier)), 'field name (* or [a..z0..9_$])');
 
 const jsonKeyName: Parser<string> = label(
-  alt(quotedValue, sepByDash(map(many1(noneOf('(-:.,>)')), (cs) => join(cs).trim()))),
+  alt(quotedValue, sepByDash(map(takeWhile((c) => !'(-:.,>)'.includes(c), [], 1), (name) => name.trim()))),
   'any non reserved character different from: .,>()',
 );
 
 const lookingAt = (s: string) => attempt(lookAhead(string(s)));
 /** an index must end where a path, cast, modifier or list may go on */
 const indexEnd = alt<unknown>(lookingAt('->'), lookingAt('::'), lookingAt('.'), lookingAt(','), attempt(eof));
-const jsonIndex: Parser<string> = seq((step) => {
-  const sign = step(option('', map(char('-'), () => '-')));
-  const digits = step(many1(digit));
-  step(indexEnd);
-  return sign + join(digits);
+const sign = option('', minus);
+const digits = takeWhile(isDigit, ['digit'], 1);
+const jsonIndex: Parser<string> = seq((s) => {
+  const sign_ = s.run(sign);
+  const digits_ = s.run(digits);
+  s.run(indexEnd);
+  return sign_ + (digits_ ?? '');
 });
 const jsonArrow = alt(attempt(string('->>')), attempt(string('->'))) as Parser<'->' | '->>'>;
-const jsonPath: Parser<JsonStep[]> = many(seq((step) => {
-  const arrow = step(jsonArrow);
-  const key = step(alt(attempt(jsonIndex), attempt(jsonKeyName)));
+const jsonOperand = alt(attempt(jsonIndex), attempt(jsonKeyName));
+const jsonPath: Parser<JsonStep[]> = many(seq((s) => {
+  const arrow = s.run(jsonArrow);
+  const key = s.run(jsonOperand);
   return { arrow, key };
 }));
 
-const field: Parser<Field> = lexeme(seq((step) => ({ name: step(fieldName), json: step(option([], jsonPath)) })));
+const optionalPath = option([], jsonPath);
+const field: Parser<Field> = lexeme(seq((s) => ({ name: s.run(fieldName), json: s.run(optionalPath) })));
 
 // ---- select -----------------------------------------------------------------------------------
 
-const aliasSeparator = seq((step) => (step(char(':')), step(notFollowedBy(char(':')))));
+const colon = char(':');
+const noColon = notFollowedBy(colon);
+const aliasSeparator = seq((s) => (s.run(colon), s.run(noColon)));
 const alias = optional(attempt(before(fieldName, aliasSeparator)));
 const cast = optional(after(string('::'), identifier));
 const selectEnd = alt<unknown>(lookingAt(')'), lookingAt(','), attempt(eof));
@@ -148,76 +191,92 @@ const aggregate: Parser<Aggregate> = alt(
   string('sum'), string('avg'), string('count'), attempt(string('max')), attempt(string('min')), mzero(),
 ) as Parser<Aggregate>;
 
+const star = string('*');
+const countCall = string('count()');
+const call = string('()');
+const dot = char('.');
+const comma = char(',');
+const aggregateCall = optional(attempt(seq((s) => {
+  s.run(dot);
+  const agg = s.run(aggregate);
+  s.run(call);
+  return agg;
+})));
 const fieldSelect: Parser<SelectItem> = lexeme(alt<SelectItem>(
-  attempt(seq((step) => {
-    step(string('*'));
-    step(selectEnd);
+  attempt(seq((s) => {
+    s.run(star);
+    s.run(selectEnd);
     return { kind: 'star' };
   })),
-  attempt(seq((step) => {
-    const a = step(alias);
-    step(string('count()'));
-    const aggregateCast = step(cast);
-    step(selectEnd);
+  attempt(seq((s) => {
+    const a = s.run(alias);
+    s.run(countCall);
+    const aggregateCast = s.run(cast);
+    s.run(selectEnd);
     return { kind: 'field', field: { name: '*', json: [] }, alias: a, aggregate: 'count', aggregateCast };
   })),
-  seq((step) => {
-    const a = step(alias);
-    const f = step(field);
-    const c = step(cast);
-    const withCall = step(optional(attempt(seq((s) => {
-      s(char('.'));
-      const agg = s(aggregate);
-      s(string('()'));
-      return agg;
-    }))));
-    const aggregateCast = step(cast);
-    step(selectEnd);
+  seq((s) => {
+    const a = s.run(alias);
+    const f = s.run(field);
+    const c = s.run(cast);
+    const withCall = s.run(aggregateCall);
+    const aggregateCast = s.run(cast);
+    s.run(selectEnd);
     return withCall === undefined
       ? { kind: 'field', field: f, alias: a, cast: c }
       : { kind: 'field', field: f, alias: a, cast: c, aggregate: withCall, aggregateCast };
   }),
 ));
 
-const embedParams: Parser<{ hint?: string; join?: 'inner' | 'left' }> = seq((step) => {
-  const param = optional(after(char('!'), alt<{ join?: 'inner' | 'left'; hint?: string }>(
-    attempt(map(string('left'), () => ({ join: 'left' as const }))),
-    attempt(map(string('inner'), () => ({ join: 'inner' as const }))),
-    attempt(map(fieldName, (hint) => ({ hint }))),
-  )));
-  const p1 = step(param);
-  const p2 = step(param);
+const nothing = mzero<never>();
+/** `!hint`, `!inner`, `!left`: at most two, either way round */
+const embedParam = optional(after(char('!'), alt<{ join?: 'inner' | 'left'; hint?: string }>(
+  attempt(map(string('left'), () => ({ join: 'left' as const }))),
+  attempt(map(string('inner'), () => ({ join: 'inner' as const }))),
+  attempt(map(fieldName, (hint) => ({ hint }))),
+)));
+const embedParams: Parser<{ hint?: string; join?: 'inner' | 'left' }> = seq((s) => {
+  const p1 = s.run(embedParam);
+  const p2 = s.run(embedParam);
   return { hint: p1?.hint ?? p2?.hint, join: p1?.join ?? p2?.join };
 });
 
 type EmbedHead = Omit<Extract<SelectItem, { kind: 'embed' }>, 'select'>;
 
-const spreadHead: Parser<EmbedHead> = lexeme(seq((step) => {
-  step(string('...'));
-  const name = step(fieldName);
-  const { hint, join: j } = step(embedParams);
-  step(attempt(lookAhead(string('('))));
+const spread = string('...');
+const openingNext = attempt(lookAhead(string('(')));
+const spreadHead: Parser<EmbedHead> = lexeme(seq((s) => {
+  s.run(spread);
+  const name = s.run(fieldName);
+  const { hint, join: j } = s.run(embedParams) ?? {};
+  s.run(openingNext);
   return { kind: 'embed', name, alias: undefined, hint, join: j, spread: true };
 }));
 
-const relationHead: Parser<EmbedHead> = lexeme(seq((step) => {
-  const a = step(alias);
-  const name = step(fieldName);
+const relationHead: Parser<EmbedHead> = lexeme(seq((s) => {
+  const a = s.run(alias);
+  const name = s.run(fieldName);
   // `count()` is the aggregate, never a relation named count
-  if (name === 'count') step(mzero());
-  const { hint, join: j } = step(embedParams);
-  step(attempt(lookAhead(string('('))));
+  if (name === 'count') s.run(nothing);
+  const { hint, join: j } = s.run(embedParams) ?? {};
+  s.run(openingNext);
   return { kind: 'embed', name, alias: a, hint, join: j, spread: false };
 }));
 
-const embedded = (head: Parser<EmbedHead>): Parser<SelectItem> => seq((step) => {
-  const h = step(attempt(head));
-  const select = step(between(char('('), char(')'), fieldForest));
-  return { ...h, select };
-});
+const openParen = char('(');
+const closeParen = char(')');
+const subForest = between(openParen, closeParen, (input, pos) => fieldForest(input, pos));
+const embedded = (head: Parser<EmbedHead>): Parser<SelectItem> => {
+  const tried = attempt(head);
+  return seq((s) => {
+    const h = s.run(tried);
+    const select = s.run(subForest);
+    return { ...h, select };
+  });
+};
 
-const fieldTree: Parser<SelectItem> = (input, pos) => alt(embedded(spreadHead), embedded(relationHead), fieldSelect)(input, pos);
-const fieldForest: Parser<SelectItem[]> = (input, pos) => sepBy(fieldTree, lexeme(char(',')))(input, pos);
+const fieldTree: Parser<SelectItem> = alt(embedded(spreadHead), embedded(relationHead), fieldSelect);
+const fieldForest: Parser<SelectItem[]> = sepBy(fieldTree, lexeme(comma));
 
 /** Deeper nesting than any real query needs is refused before it can exhaust the stack. */
 const MAX_DEPTH = 32;
@@ -252,7 +311,13 @@ function selectNames(items: SelectItem[]): string[] {
   });
 }
 
+const selects = new ParseCache<SelectItem[]>();
+
 export function parseSelect(input: string): SelectItem[] {
+  return selects.get(input, () => readSelect(input));
+}
+
+function readSelect(input: string): SelectItem[] {
   if (nesting(input) > MAX_DEPTH + 1) throw fail('select parameter', input.slice(0, 100), `embedding nested deeper than ${MAX_DEPTH} levels`);
   const items = parseWith(fieldForest, 'select parameter', input);
   refuseNul('select parameter', input, selectNames(items));
@@ -263,24 +328,35 @@ export function parseSelect(input: string): SelectItem[] {
 // ---- filters ----------------------------------------------------------------------------------
 
 /** The characters of `s`, each matched in either case (PostgREST's `is` values). */
-const ciString = (s: string): Parser<string> =>
-  map(seq((step) => [...s].map((c) => step(alt(char(c), char(c.toUpperCase()))))), join);
+const ciString = (text: string): Parser<string> => {
+  const chars = [...text].map((c) => alt(char(c), char(c.toUpperCase())));
+  return map(seq((s) => chars.map((c) => s.run(c))), join);
+};
 
-const listElement = alt(attempt(before(quotedValue, notFollowedBy(noneOf(',)')))), map(many(noneOf(',)')), join));
-const listValue: Parser<string[]> = seq((step) => {
-  step(lexeme(char('(')));
-  const items = step(sepBy1(listElement, char(',')));
-  step(lexeme(char(')')));
+/** `many (noneOf ",)")` */
+const untilCommaOrParen = takeWhile((c) => c !== ',' && c !== ')', [], 0);
+const listElement = alt(attempt(before(quotedValue, notFollowedBy(noneOf(',)')))), untilCommaOrParen);
+const listOpen = lexeme(openParen);
+const listClose = lexeme(closeParen);
+const listElements = sepBy1(listElement, comma);
+const listValue: Parser<string[]> = seq((s) => {
+  s.run(listOpen);
+  const items = s.run(listElements);
+  s.run(listClose);
   // `in.()` is the empty list
-  return items.length === 1 && items[0].trim() === '' ? [] : items;
+  return items?.length === 1 && items[0].trim() === '' ? [] : items;
 });
 
-const singleValue: Parser<string> = map(many(anyChar), join);
+const singleValue: Parser<string> = takeWhile(() => true, [], 0);
+const braceOpen = string('{');
+const braceClose = string('}');
+const braced = takeWhile((c) => c !== '{' && c !== '}', [], 0);
+const pgArray = seq((s) => s.run(braceOpen) + s.run(braced) + s.run(braceClose));
 /** inside and/or trees a value ends at "," or ")" unless it is quoted or a `{...}` array */
 const logicValue: Parser<string> = alt(
   attempt(before(quotedValue, notFollowedBy(noneOf(',)')))),
-  attempt(map(seq((step) => [step(string('{')), join(step(many(noneOf('{}')))), step(string('}'))]), join)),
-  map(many(noneOf(',)')), join),
+  attempt(pgArray),
+  untilCommaOrParen,
 );
 
 const ops = (names: string[], what: string) => label(alt(...names.map((n) => attempt(string(n)))), what) as Parser<Operator>;
@@ -294,36 +370,43 @@ const isValue = label(
 
 type Operation = Omit<Condition, 'negated'> & { value: string | string[] };
 
+const keyword = (name: string) => attempt(seq((s) => (s.run(string(name)), s.run(delimiter))));
+const inKeyword = keyword('in');
+const isKeyword = keyword('is');
+const isDistinctKeyword = keyword('isdistinct');
+const ftsLanguage = optional(attempt(between(openParen, closeParen, identifier)));
+const quantifierOf = optional(attempt(between(openParen, closeParen, alt(attempt(string('any')), string('all'))))) as Parser<'any' | 'all' | undefined>;
+const notPrefix = alt(attempt(seq((s) => (s.run(string('not')), s.run(delimiter), true))), pure(false));
+
 /** `[not.]op[(modifier)].value`, the value read by `value` */
 function opExpr(value: Parser<string>): Parser<Condition> {
-  const keyword = (name: string) => attempt(seq((step) => (step(string(name)), step(delimiter))));
   const operation = label(alt<Operation>(
-    seq((step) => (step(keyword('in')), { op: 'in', value: step(listValue) })),
-    seq((step) => (step(keyword('is')), { op: 'is', value: step(isValue) })),
-    seq((step) => (step(keyword('isdistinct')), { op: 'isdistinct', value: step(value) })),
-    attempt(seq((step) => {
-      const op = step(ftsOperator);
-      const language = step(optional(attempt(between(char('('), char(')'), identifier))));
-      step(delimiter);
-      const v = step(value);
+    seq((s) => (s.run(inKeyword), { op: 'in', value: s.run(listValue) })),
+    seq((s) => (s.run(isKeyword), { op: 'is', value: s.run(isValue) })),
+    seq((s) => (s.run(isDistinctKeyword), { op: 'isdistinct', value: s.run(value) })),
+    attempt(seq((s) => {
+      const op = s.run(ftsOperator);
+      const language = s.run(ftsLanguage);
+      s.run(delimiter);
+      const v = s.run(value);
       return language === undefined ? { op, value: v } : { op, language, value: v };
     })),
-    attempt(seq((step) => {
-      const op = step(simpleOperator);
-      step(delimiter);
-      return { op, value: step(value) };
+    attempt(seq((s) => {
+      const op = s.run(simpleOperator);
+      s.run(delimiter);
+      return { op, value: s.run(value) };
     })),
-    attempt(seq((step) => {
-      const op = step(quantOperator);
-      const quantifier = step(optional(attempt(between(char('('), char(')'), alt(attempt(string('any')), string('all')))))) as 'any' | 'all' | undefined;
-      step(delimiter);
-      const v = step(value);
+    attempt(seq((s) => {
+      const op = s.run(quantOperator);
+      const quantifier = s.run(quantifierOf);
+      s.run(delimiter);
+      const v = s.run(value);
       return quantifier === undefined ? { op, value: v } : { op, quantifier, value: v };
     })),
   ), 'operator (eq, gt, ...)');
-  return seq((step) => {
-    const negated = step(alt(attempt(seq((s) => (s(string('not')), s(delimiter), true))), pure(false)));
-    return { negated, ...step(operation) };
+  return seq((s) => {
+    const negated = s.run(notPrefix);
+    return { negated, ...s.run(operation) };
   });
 }
 
@@ -355,13 +438,20 @@ export function parseCondition(input: string, inTree = true): Condition {
 }
 
 /** A filter's key, `[embed.]*field[->path]`, as PostgREST's tree path. */
-const treePath: Parser<{ path: string[]; field: Field }> = seq((step) => {
-  const names = step(sepBy1(fieldName, delimiter));
-  const json = step(option([], jsonPath));
-  return { path: names.slice(0, -1), field: { name: names[names.length - 1], json } };
+const pathNames = sepBy1(fieldName, delimiter);
+const treePath: Parser<{ path: string[]; field: Field }> = seq((s) => {
+  const names = s.run(pathNames);
+  const json = s.run(optionalPath);
+  return names && { path: names.slice(0, -1), field: { name: names[names.length - 1], json } };
 });
 
+const treePaths = new ParseCache<{ path: string[]; field: Field }>();
+
 export function parseTreePath(key: string): { path: string[]; field: Field } {
+  return treePaths.get(key, () => readTreePath(key));
+}
+
+function readTreePath(key: string): { path: string[]; field: Field } {
   const r = parseWith(treePath, 'tree path', key);
   refuseNul('tree path', key, [...r.path, r.field.name]);
   return r;
@@ -380,10 +470,10 @@ export function splitPath(key: string): string[] {
 
 // ---- and/or -----------------------------------------------------------------------------------
 
-const logicFilter: Parser<Filter> = seq((step) => {
-  const f = step(field);
-  step(delimiter);
-  return { field: f, cond: step(logicFilterValue) };
+const logicFilter: Parser<Filter> = seq((s) => {
+  const f = s.run(field);
+  s.run(delimiter);
+  return { field: f, cond: s.run(logicFilterValue) };
 });
 
 /**
@@ -391,11 +481,12 @@ const logicFilter: Parser<Filter> = seq((step) => {
  * only after PostgREST's own reading failed, and silent when it fails too, so PostgREST's error
  * stands.
  */
+const pathStep = before(fieldName, delimiter);
 const embeddedLogicFilter: Parser<{ path: string[]; filter: Filter }> = (input, pos) => {
   const path: string[] = [];
   let at = pos;
   for (;;) {
-    const name = before(fieldName, delimiter)(input, at);
+    const name = pathStep(input, at);
     if (!name.ok) return { ok: false, consumed: false, err: { pos, msgs: [] } };
     path.push(name.value);
     at = name.pos;
@@ -405,17 +496,20 @@ const embeddedLogicFilter: Parser<{ path: string[]; filter: Filter }> = (input, 
 };
 
 const logicOperator = label(alt(attempt(string('and')), string('or')), 'logic operator (and, or)') as Parser<'and' | 'or'>;
-const negation = label(alt(attempt(seq((step) => (step(string('not')), step(delimiter), true))), pure(false)), 'negation operator (not)');
+const negation = label(notPrefix, 'negation operator (not)');
+const treeOpen = lexeme(openParen);
+const treeClose = lexeme(closeParen);
+const treeChildren = sepBy1((input, pos) => logicTree(input, pos), lexeme(comma));
 
 const logicTree: Parser<LogicTree> = alt<LogicTree>(
   map(attempt(logicFilter), (filter) => ({ kind: 'filter', path: [], filter })),
   map(embeddedLogicFilter, ({ path, filter }) => ({ kind: 'filter', path, filter })),
-  seq((step) => {
-    const negated = step(negation);
-    const op = step(logicOperator);
-    step(lexeme(char('(')));
-    const children = step(sepBy1((input, pos) => logicTree(input, pos), lexeme(char(','))));
-    step(lexeme(char(')')));
+  seq((s) => {
+    const negated = s.run(negation);
+    const op = s.run(logicOperator);
+    s.run(treeOpen);
+    const children = s.run(treeChildren);
+    s.run(treeClose);
     return { kind: 'expr', negated, op, children };
   }),
 );
@@ -434,7 +528,13 @@ function treeNames(t: LogicTree): string[] {
  * An `or=(...)`/`and=(...)` value (`not.or=` negated). PostgREST parses it behind its operator,
  * `or(...)`, so positions count from there, while the message shows the value alone.
  */
+const trees = new ParseCache<LogicTree>();
+
 export function parseLogic(op: 'and' | 'or', negated: boolean, value: string): LogicTree {
+  return trees.get(`${negated ? 'not.' : ''}${op}${value}`, () => readLogic(op, negated, value));
+}
+
+function readLogic(op: 'and' | 'or', negated: boolean, value: string): LogicTree {
   if (nesting(value) > MAX_DEPTH + 1) throw fail('logic tree', value.slice(0, 100), `and/or nested deeper than ${MAX_DEPTH} levels`);
   const prefix = `${negated ? 'not.' : ''}${op}`;
   const r = run(logicTree, prefix + value);
@@ -452,29 +552,39 @@ const nullsOrder = alt(
   attempt(after(delimiter, map(string('nullsfirst'), () => 'first' as const))),
   attempt(after(delimiter, map(string('nullslast'), () => 'last' as const))),
 );
-const modifiers = seq((step) => {
-  const dir = step(optional(direction));
-  const nulls = step(alt(before(optional(nullsOrder), orderEnd), map(orderEnd, () => undefined)));
+const optionalDirection = optional(direction);
+const nullsThenEnd = alt(before(optional(nullsOrder), orderEnd), map(orderEnd, () => undefined));
+const modifiers = seq((s) => {
+  const dir = s.run(optionalDirection);
+  const nulls = s.run(nullsThenEnd);
   return { direction: dir, nulls };
 });
-const withModifiers = (t: OrderTerm, m: { direction?: 'asc' | 'desc'; nulls?: 'first' | 'last' }): OrderTerm => {
+const withModifiers = (t: OrderTerm, m: { direction?: 'asc' | 'desc'; nulls?: 'first' | 'last' } | undefined): OrderTerm => {
+  if (!m) return t;
   if (m.direction) t.direction = m.direction;
   if (m.nulls) t.nulls = m.nulls;
   return t;
 };
-const orderTerm: Parser<OrderTerm> = seq((step) => {
-  const f = step(field);
-  return withModifiers({ field: f, relation: undefined }, step(modifiers));
+const orderTerm: Parser<OrderTerm> = seq((s) => {
+  const f = s.run(field);
+  return withModifiers({ field: f, relation: undefined }, s.run(modifiers));
 });
-const orderRelationTerm: Parser<OrderTerm> = seq((step) => {
-  const relation = step(fieldName);
-  const f = step(between(char('('), char(')'), field));
-  return withModifiers({ field: f, relation }, step(modifiers));
+const relationField = between(openParen, closeParen, field);
+const orderRelationTerm: Parser<OrderTerm> = seq((s) => {
+  const relation = s.run(fieldName);
+  const f = s.run(relationField);
+  return withModifiers({ field: f, relation }, s.run(modifiers));
 });
 const order = sepBy1(lexeme(alt(attempt(orderRelationTerm), orderTerm)), char(','));
 
 /** `order=a.desc.nullslast,rel(col).asc,json->x` */
+const orders = new ParseCache<OrderTerm[]>();
+
 export function parseOrder(value: string): OrderTerm[] {
+  return orders.get(value, () => readOrder(value));
+}
+
+function readOrder(value: string): OrderTerm[] {
   const terms = parseWith(order, 'order', value);
   refuseNul('order', value, terms.flatMap((t) => [t.relation ?? '', t.field.name]));
   return terms;
