@@ -457,6 +457,16 @@ function readTreePath(key: string): { path: string[]; field: Field } {
   return r;
 }
 
+const logicPaths = new ParseCache<string[]>();
+
+/**
+ * The key of an `and`/`or` parameter (`[embed.]*[not.]or`) as PostgREST checks it, before the
+ * value: dot-separated names, or "failed to parse logic path".
+ */
+export function checkLogicPath(key: string): void {
+  logicPaths.get(key, () => parseWith(pathNames, 'logic path', key));
+}
+
 /** A filter parameter: key `[embed.]*field`, value `[not.]op.value`. */
 export function parseFilterParam(key: string, value: string): { path: string[]; filter: Filter } {
   const { path, field } = parseTreePath(key);

@@ -4,7 +4,7 @@ import {
   unacceptableSchema, unsupportedContentType, unsupportedMethod,
 } from './errors.js';
 import {
-  parseColumns, parseFilterParam, parseLogic, parseOrder, parseSelect, splitPath,
+  checkLogicPath, parseColumns, parseFilterParam, parseLogic, parseOrder, parseSelect, parseTreePath, splitPath,
   type Filter, type LogicTree, type OrderTerm, type SelectItem,
 } from './grammar.js';
 
@@ -370,8 +370,11 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     if (key === 'select') req.select = parseSelect(value);
     else if (key === 'on_conflict') req.onConflict = parseColumns('on_conflict', value);
     else if (key === 'columns') req.columns = parseColumns('columns', value);
-    else if (last === 'order') req.order.set(pathKey(path), parseOrder(value));
-    else if (last === 'limit') {
+    else if (last === 'order') {
+      // PostgREST reads the key as a filter's before the value
+      parseTreePath(key);
+      req.order.set(pathKey(path), parseOrder(value));
+    } else if (last === 'limit') {
       // as PostgREST 12/13: a limit that is not a number is no limit; a negative one is a 416
       if (/^-?\d+$/.test(value)) {
         const n = Number(value);
@@ -385,6 +388,7 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     } else if (last === 'or' || last === 'and') {
       const negated = segments.length >= 2 && segments[segments.length - 2] === 'not';
       const lpath = negated ? segments.slice(0, -2) : path;
+      checkLogicPath(key);
       req.logic.push({ path: lpath, tree: parseLogic(last, negated, value) });
     } else if (lastTwo === 'not.or' || lastTwo === 'not.and') {
       // handled above

@@ -40,7 +40,7 @@ const HEADERS: Array<[string, string[]]> = [
 ];
 const BODIES = ['{}', '[]', '{"title":"MARK"}', '[{"title":"MARK"},{"title":"MARK","body":1}]', '{"key":"MARK","value":{"deep":[1,2]}}', '{"title":"MARK","status":"invalid"}', '{"title":"MARK","nope":1}', '{"id":"not a number","title":"MARK"}', 'null', '"str"', '42', '{"a":', '[[[[[[[[[[]]]]]]]]]]', 'title\nMARK', '{"title":"MARK","client_id":99999}', '{"k":"MARK"}', '{"a":1,"b":"x"}', '\u0000', `{"title":"${'x'.repeat(20000)}"}`];
 
-const PARSE_FAILURE = /^"failed to parse (select parameter|filter|order|logic tree|columns parameter|on_conflict parameter|tree path) \(.*\)" \(line \d+, column \d+\)$/s;
+const PARSE_FAILURE = /^"failed to parse (select parameter|filter|order|logic tree|columns parameter|on_conflict parameter|tree path|logic path) \(.*\)" \(line \d+, column \d+\)$/s;
 
 function randomQuery(): string {
   const parts: string[] = [];
@@ -54,8 +54,8 @@ function randomQuery(): string {
   if (maybe(0.3)) parts.push(`order=${encodeURIComponent(pick(ORDERS))}`);
   if (maybe(0.2)) parts.push(`limit=${encodeURIComponent(pick(['1', '0', '-5', 'x', '1e3', '99999999999999999999']))}`);
   if (maybe(0.2)) parts.push(`offset=${encodeURIComponent(pick(['1', '-1', 'y', '1000000']))}`);
-  if (maybe(0.2)) parts.push(`${pick(['or', 'and', 'not.or', 'projects.or', 'clients.not.and'])}=${encodeURIComponent(pick(LOGIC))}`);
-  if (maybe(0.1)) parts.push(`${pick(['projects', 'clients', 'tasks'])}.order=${encodeURIComponent(pick(ORDERS))}`);
+  if (maybe(0.2)) parts.push(`${pick(['or', 'and', 'not.or', 'projects.or', 'clients.not.and', 'a..or', encodeURIComponent(':.and')])}=${encodeURIComponent(pick(LOGIC))}`);
+  if (maybe(0.1)) parts.push(`${pick(['projects', 'clients', 'tasks', encodeURIComponent(':x'), encodeURIComponent('"a')])}.order=${encodeURIComponent(pick(ORDERS))}`);
   if (maybe(0.1)) parts.push(`on_conflict=${encodeURIComponent(pick(['id', 'title', 'nope', '', ',id', 'id,', 'a b', '"x']))}`);
   if (maybe(0.1)) parts.push(`columns=${encodeURIComponent(pick(['title', 'title,body', 'nope', '', '"a"', 'name,size,note', 'twice', 'id,label', 'id,,name', 'id,', ':']))}`);
   if (maybe(0.1)) parts.push(`${encodeURIComponent(pick(['a', 'k', 'client', 'n', 'x', 'b', 'c', 'p', 'q', 'val', 'id']))}=${encodeURIComponent(pick(VALUES))}`);
