@@ -54,26 +54,33 @@ const expecting = (e: ParseError, text: string): ParseError =>
 const okReply = <T>(value: T, pos: number, consumed: boolean, err: ParseError): Reply<T> => ({ ok: true, consumed, value, pos, err });
 const failReply = <T>(err: ParseError, consumed: boolean): Reply<T> => ({ ok: false, consumed, err });
 
-/** Haskell's `show` of a character, as Parsec quotes what it did not expect. */
+/** Haskell's names of the ASCII control characters, as `show` writes them. */
+const ASCII_NAMES = ['NUL', 'SOH', 'STX', 'ETX', 'EOT', 'ENQ', 'ACK', 'a', 'b', 't', 'n', 'v', 'f', 'r', 'SO', 'SI',
+  'DLE', 'DC1', 'DC2', 'DC3', 'DC4', 'NAK', 'SYN', 'ETB', 'CAN', 'EM', 'SUB', 'ESC', 'FS', 'GS', 'RS', 'US'];
+
+/** Haskell's `show` of a character inside its quotes, as Parsec quotes what it did not expect. */
 function showChar(c: string, quote: '"' | "'"): string {
   const code = c.codePointAt(0)!;
   if (c === '\\') return '\\\\';
   if (c === quote) return `\\${quote}`;
-  const named: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\f': '\\f', '\v': '\\v', '\u0007': '\\a' };
-  if (named[c]) return named[c];
+  if (code < 0x20) return `\\${ASCII_NAMES[code]}`;
   if (code === 0x7f) return '\\DEL';
-  if (code < 0x20 || code > 0x7e) return `\\${code}`;
+  if (code > 0x7f) return `\\${code}`;
   return c;
 }
 
-/** `show` of a string: `"ab"`, with Haskell's escapes (`\&` keeps a numeric escape apart from a digit). */
+/**
+ * `show` of a string: `"ab"`, with Haskell's escapes (`\&` keeps a numeric escape apart from a
+ * following digit, and `\SO` apart from a following "H").
+ */
 export function showString(s: string): string {
   let out = '';
   const chars = [...s];
   chars.forEach((c, i) => {
     const shown = showChar(c, '"');
+    const next = chars[i + 1] ?? '';
     out += shown;
-    if (/^\\\d+$/.test(shown) && /^\d/.test(chars[i + 1] ?? '')) out += '\\&';
+    if ((/^\\\d+$/.test(shown) && isDigit(next)) || (shown === '\\SO' && next === 'H')) out += '\\&';
   });
   return `"${out}"`;
 }

@@ -150,6 +150,14 @@ describe('QueryParams.hs doctests: where and how each part of the grammar fails'
     ]);
   });
 
+  test('what Parsec did not expect is quoted as Haskell shows it: control characters by name, others by code', () => {
+    expect(error(() => parseFilterParam('id', '\u0000')).details).toBe('unexpected "\\NUL" expecting "not" or operator (eq, gt, ...)');
+    expect(error(() => parseFilterParam('id', 'é')).details).toBe('unexpected "\\233" expecting "not" or operator (eq, gt, ...)');
+    // the tab is blank space after the name, and moves the column to 9
+    const e = error(() => parseOrder('id\t\n'));
+    expect([e.message, e.details]).toEqual(['"failed to parse order (id\t\n)" (line 1, column 9)', 'unexpected \'\\n\' expecting delimiter (.), "," or end of input']);
+  });
+
   test('pRequestFilter: the whole PGRST100 of a filter without an operator', () => {
     const e = error(() => parseFilterParam('a.b', 'noop.0'));
     expect([e.message, e.details]).toEqual(['"failed to parse filter (noop.0)" (line 1, column 1)', 'unexpected "o" expecting "not" or operator (eq, gt, ...)']);
