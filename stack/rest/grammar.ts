@@ -49,7 +49,7 @@ export interface Condition {
   quantifier?: 'any' | 'all';
   /** text search configuration for fts operators */
   language?: string;
-  /** the raw value; a list for `in` and for any/all */
+  /** the raw value; a list for `in`, and for any/all when it is a `{...}` list (anything else goes to Postgres as it is) */
   value: string | string[];
 }
 

@@ -123,6 +123,12 @@ describe('PGRST100 in select', () => {
 });
 
 describe('PGRST100 in and/or trees', () => {
+  test('blank space around terms, parentheses and list items is allowed (AndOrParamsSpec: allows whitespace)', async () => {
+    const r = await rest(`/projects?select=id&and=${encodeURIComponent('( and ( id.in.( 1, 2, 3 ) , id.eq.3 ) , or ( id.eq.2 , id.eq.3 ) )')}`);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual([{ id: 3 }]);
+  });
+
   const cases: Array<[string, string, string, string]> = [
     ['an unclosed or( fails at the end', '/projects?or=(id.eq.1',
       '"failed to parse logic tree ((id.eq.1)" (line 1, column 11)', 'unexpected end of input expecting "," or ")"'],
