@@ -1,11 +1,11 @@
 import type { HeaderSource } from '../gateway/headers.js';
 import { jsonNestsDeeper } from '../gateway/body-limit.js';
 import {
-  invalidBody, invalidPreferences, invalidRange, invalidResourcePath, queryParamError, unacceptableMediaType,
+  invalidBody, invalidPreferences, invalidRange, invalidResourcePath, unacceptableMediaType,
   unacceptableSchema, unsupportedContentType, unsupportedMethod,
 } from './errors.js';
 import {
-  parseFilterParam, parseLogic, parseOrder, parseSelect, splitPath,
+  checkLogicPath, parseColumns, parseFilterParam, parseLogic, parseOrder, parseSelect, parseTreePath, splitPath,
   type Filter, type LogicTree, type OrderTerm, type SelectItem,
 } from './grammar.js';
 
@@ -79,6 +79,27 @@ export interface ApiRequest {
 }
 
 export const pathKey = (path: string[]) => path.join('.');
+
+/**
+ * PostgREST parses the query string kind by kind: every `order`, then `and`/`or`, `columns`,
+ * `select`, the filters and `on_conflict`; with several bad parameters the first of that list is
+ * the one reported. Limits and offsets are read afterwards.
+ */
+function parseRank(key: string): number {
+  if (key === 'select') return 3;
+  if (key === 'columns') return 2;
+  if (key === 'on_conflict') return 5;
+  const last = splitPath(key).pop();
+  if (last === 'order') return 0;
+  if (last === 'and' || last === 'or') return 1;
+  if (last === 'limit' || last === 'offset') return 6;
+  return 4;
+}
+
+const inParseOrder = (query: Iterable<[string, string]>) =>
+  [...query].map((entry, i) => ({ entry, i, rank: parseRank(entry[0]) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.entry);
 
 const oneOf = <T extends string>(...values: T[]) => (v: string): T | undefined => ((values as string[]).includes(v) ? (v as T) : undefined);
 
@@ -342,18 +363,19 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     if (!req.ranges.has(key)) req.ranges.set(key, { offset: 0 });
     return req.ranges.get(key)!;
   };
-  for (const [key, value] of input.query) {
+  for (const [key, value] of inParseOrder(input.query)) {
     const segments = splitPath(key);
     const last = segments[segments.length - 1];
     const path = segments.slice(0, -1);
     const lastTwo = segments.slice(-2).join('.');
     if (key === 'select') req.select = parseSelect(value);
-    else if (key === 'on_conflict') req.onConflict = value.split(',').map((s) => s.trim()).filter(Boolean);
-    else if (key === 'columns') {
-      req.columns = value.split(',').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
-      if (!req.columns.length) throw queryParamError('"failed to parse columns parameter ()" (line 1, column 1)', 'unexpected end of input expecting field name (* or [a..z0..9_$])');
-    } else if (last === 'order') req.order.set(pathKey(path), parseOrder(value));
-    else if (last === 'limit') {
+    else if (key === 'on_conflict') req.onConflict = parseColumns('on_conflict', value);
+    else if (key === 'columns') req.columns = parseColumns('columns', value);
+    else if (last === 'order') {
+      // PostgREST reads the key as a filter's before the value
+      parseTreePath(key);
+      req.order.set(pathKey(path), parseOrder(value));
+    } else if (last === 'limit') {
       // as PostgREST 12/13: a limit that is not a number is no limit; a negative one is a 416
       if (/^-?\d+$/.test(value)) {
         const n = Number(value);
@@ -367,7 +389,8 @@ export function parseRequest(input: HttpInput, schemas: string[]): ApiRequest {
     } else if (last === 'or' || last === 'and') {
       const negated = segments.length >= 2 && segments[segments.length - 2] === 'not';
       const lpath = negated ? segments.slice(0, -2) : path;
-      req.logic.push({ path: lpath, tree: parseLogic(last, negated, value, value) });
+      checkLogicPath(key);
+      req.logic.push({ path: lpath, tree: parseLogic(last, negated, value) });
     } else if (lastTwo === 'not.or' || lastTwo === 'not.and') {
       // handled above
     } else if (target.kind === 'rpc' && reading && segments.length === 1) {

@@ -627,7 +627,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 const isFilterValue = (v: string) => {
   try {
-    parseCondition(v, v, false);
+    parseCondition(v, false);
     return true;
   } catch {
     return false;

@@ -112,8 +112,10 @@ function condSql(ctx: Ctx, node: ReadNode, alias: string, cond: PlannedCond): st
         // a column that is not a tsvector is converted with the same language (PostgREST 13)
         sql = `${isTsvector(ctx, node, cond.field) ? lhs : `to_tsvector(${lang}${lhs})`} @@ ${q}`;
       } else if (c.quantifier) {
-        const items = (val as string[]).map((v) => (c.op === 'like' || c.op === 'ilike' ? likePattern(v) : v));
-        sql = `${lhs} ${OPS[c.op]} ${c.quantifier.toUpperCase()}(${ctx.params.add(arrayLiteral(items))})`;
+        const like = (v: string) => (c.op === 'like' || c.op === 'ilike' ? likePattern(v) : v);
+        // a value that is no `{...}` list goes to Postgres as it is, which judges it as an array literal
+        const array = typeof val === 'string' ? like(val) : arrayLiteral(val.map(like));
+        sql = `${lhs} ${OPS[c.op]} ${c.quantifier.toUpperCase()}(${ctx.params.add(array)})`;
       } else {
         const v = c.op === 'like' || c.op === 'ilike' ? likePattern(val as string) : val;
         // no cast, as PostgREST: LIKE or ~ on a column without those operators (an integer) is an error

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '../../stack/rest/errors.js';
-import { parseCondition, parseLogic, parseOrder, parseSelect } from '../../stack/rest/grammar.js';
+import { run } from '../../stack/rest/cursor.js';
+import { PARTS, parseCondition, parseFilterParam, parseLogic, parseOrder, parseSelect } from '../../stack/rest/grammar.js';
 import { parseCsv, parseRequest } from '../../stack/rest/parse.js';
 
 // PostgREST's URL grammar (docs/references/api/url_grammar.rst), parsed without a database.
@@ -39,7 +40,7 @@ describe('select grammar', () => {
 
   test('absurdly deep nesting is a PGRST100, not a stack overflow', () => {
     expect(error(() => parseSelect(`${'a('.repeat(5000)}id${')'.repeat(5000)}`)).code).toBe('PGRST100');
-    expect(error(() => parseLogic('or', false, `(${'and('.repeat(5000)}a.eq.1${')'.repeat(5001)}`, 'or')).code).toBe('PGRST100');
+    expect(error(() => parseLogic('or', false, `(${'and('.repeat(5000)}a.eq.1${')'.repeat(5001)}`)).code).toBe('PGRST100');
   });
 
   test('malformed selects are PGRST100', () => {
@@ -64,7 +65,7 @@ describe('filter grammar', () => {
   });
 
   test('logic trees nest and negate', () => {
-    const tree = parseLogic('or', false, '(a.eq.1,and(b.gt.2,c.not.is.null),not.or(d.eq.x,e.in.(1,2)))', 'or');
+    const tree = parseLogic('or', false, '(a.eq.1,and(b.gt.2,c.not.is.null),not.or(d.eq.x,e.in.(1,2)))');
     expect(tree).toMatchObject({
       kind: 'expr', op: 'or', children: [
         { kind: 'filter', filter: { field: { name: 'a' }, cond: { op: 'eq', value: '1' } } },
@@ -72,7 +73,7 @@ describe('filter grammar', () => {
         { kind: 'expr', op: 'or', negated: true },
       ],
     });
-    expect(parseLogic('or', false, '(clients.name.eq.x,id.eq.1)', 'or')).toMatchObject({ children: [{ path: ['clients'], filter: { field: { name: 'name' } } }, { path: [] }] });
+    expect(parseLogic('or', false, '(clients.name.eq.x,id.eq.1)')).toMatchObject({ children: [{ path: ['clients'], filter: { field: { name: 'name' } } }, { path: [] }] });
   });
 });
 
@@ -85,6 +86,83 @@ describe('order grammar', () => {
       { field: { name: 'name', json: [] }, direction: 'desc', relation: 'clients' },
     ]);
     expect(error(() => parseOrder('a.sideways')).code).toBe('PGRST100');
+  });
+});
+
+// PostgREST's own doctests of its parser (src/PostgREST/ApiRequest/QueryParams.hs, v13): each part
+// of the grammar, by PostgREST's name, fails at the same line and column with the same Parsec
+// messages (shown on one line, as PostgREST's error body shows them).
+describe('QueryParams.hs doctests: where and how each part of the grammar fails', () => {
+  const cases: Array<[keyof typeof PARTS, string, number, string]> = [
+    ['pFieldForest', 'id,clients(name[])', 16, 'unexpected \'[\' expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input'],
+    ['pFieldForest', 'data->>-78xy', 11, 'unexpected \'x\' expecting digit, "->", "::", ".", "," or end of input'],
+    ['pFieldName', ':', 1, 'unexpected ":" expecting field name (* or [a..z0..9_$])'],
+    ['pJsonPath', '->>-78xy', 7, 'unexpected \'x\' expecting digit, "->", "::", ".", "," or end of input'],
+    ['pJsonPath', '->>--34', 5, 'unexpected "-" expecting digit'],
+    ['pJsonPath', '->>-xy-4', 5, 'unexpected "x" expecting digit'],
+    ['pRelationSelect', 'rel->jsonpath(*)', 6, "unexpected '>'"],
+    ['pRelationSelect', 'rel->jsonpath!hint(*)', 6, "unexpected '>'"],
+    ['pFieldSelect', 'name!hint', 5, 'unexpected \'!\' expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input'],
+    ['pFieldSelect', '*!hint', 2, 'unexpected \'!\' expecting ")", "," or end of input'],
+    ['pFieldSelect', 'name::', 7, 'unexpected end of input expecting letter or digit'],
+    ['pSpreadRelationSelect', 'rel(*)', 1, 'unexpected "r" expecting "..."'],
+    ['pSpreadRelationSelect', 'alias:...rel(*)', 1, 'unexpected "a" expecting "..."'],
+    ['pSpreadRelationSelect', '...rel->jsonpath(*)', 9, "unexpected '>'"],
+    ['pOpExpr', 'fts().value', 5, 'unexpected ")" expecting operator (eq, gt, ...)'],
+    ['pOpExpr', 'eq().value', 4, 'unexpected ")" expecting operator (eq, gt, ...)'],
+    ['pOpExpr', 'is().value', 3, 'unexpected "(" expecting operator (eq, gt, ...)'],
+    ['pOpExpr', 'in().value', 3, 'unexpected "(" expecting operator (eq, gt, ...)'],
+    ['pOrder', 'clients(name,id)', 8, 'unexpected \'(\' expecting letter, digit, "-", "->>", "->", delimiter (.), "," or end of input'],
+    ['pOrder', 'id.ac', 4, 'unexpected "c" expecting "asc", "desc", "nullsfirst" or "nullslast"'],
+    ['pOrder', 'id.descc', 8, 'unexpected \'c\' expecting delimiter (.), "," or end of input'],
+    ['pOrder', 'id.nulsfist', 4, 'unexpected "n" expecting "asc", "desc", "nullsfirst" or "nullslast"'],
+    ['pOrder', 'id.nullslasttt', 13, 'unexpected \'t\' expecting "," or end of input'],
+    ['pOrder', 'id.smth34', 4, 'unexpected "s" expecting "asc", "desc", "nullsfirst" or "nullslast"'],
+    ['pOrder', 'id.asc.nlsfst', 8, 'unexpected "l" expecting "nullsfirst" or "nullslast"'],
+    ['pOrder', 'id.asc.nullslasttt', 17, 'unexpected \'t\' expecting "," or end of input'],
+    ['pOrder', 'id.asc.smth34', 8, 'unexpected "s" expecting "nullsfirst" or "nullslast"'],
+    ['pLogicTree', 'or()', 4, 'unexpected ")" expecting field name (* or [a..z0..9_$]), negation operator (not) or logic operator (and, or)'],
+    ['pLogicTree', 'or(id.in.1,2,id.eq.3)', 10, 'unexpected "1" expecting "("'],
+    ['pLogicTree', 'or)(', 3, 'unexpected ")" expecting "("'],
+    ['pLogicTree', 'and(ord(id.eq.1,id.eq.1),id.eq.2)', 7, 'unexpected "d" expecting "("'],
+    ['pLogicTree', 'or(id.eq.1,not.xor(id.eq.2,id.eq.3))', 16, 'unexpected "x" expecting logic operator (and, or)'],
+  ];
+  test.each(cases)('%s on %j fails at column %i', (part, input, column, details) => {
+    expect(run(PARTS[part] as never, input)).toEqual({ ok: false, line: 1, column, details });
+  });
+
+  test('the doctests that succeed: names keep dashes and inner spaces, quotes keep anything, an empty select is no item', () => {
+    expect(run(PARTS.pFieldName, 'identifier-with-dashes')).toEqual({ ok: true, value: 'identifier-with-dashes' });
+    expect(run(PARTS.pFieldName, ' no leading or trailing spaces ')).toEqual({ ok: true, value: 'no leading or trailing spaces' });
+    expect(run(PARTS.pFieldName, '" leading and trailing spaces "')).toEqual({ ok: true, value: ' leading and trailing spaces ' });
+    expect(run(PARTS.pFieldName, '":"')).toEqual({ ok: true, value: ':' });
+    expect(run(PARTS.pJsonPath, '->0,other')).toEqual({ ok: true, value: [{ arrow: '->', key: '0' }] });
+    expect(run(PARTS.pJsonPath, '->>!@#$%^&*_a')).toEqual({ ok: true, value: [{ arrow: '->>', key: '!@#$%^&*_a' }] });
+    expect(run(PARTS.pFieldForest, '')).toEqual({ ok: true, value: [] });
+    expect(parseSelect('alias:name->!@#$%^&*_a::cast')).toEqual([
+      { kind: 'field', field: { name: 'name', json: [{ arrow: '->', key: '!@#$%^&*_a' }] }, alias: 'alias', cast: 'cast' },
+    ]);
+    expect(parseSelect('alias:rel!inner!hint(*)')).toEqual([
+      { kind: 'embed', name: 'rel', alias: 'alias', hint: 'hint', join: 'inner', spread: false, select: [{ kind: 'star' }] },
+    ]);
+    expect(parseOrder('clients(json_col->!@#$%^&*_a).desc.nullsfirst')).toEqual([
+      { relation: 'clients', field: { name: 'json_col', json: [{ arrow: '->', key: '!@#$%^&*_a' }] }, direction: 'desc', nulls: 'first' },
+    ]);
+  });
+
+  test('what Parsec did not expect is quoted as Haskell shows it: control characters by name, others by code', () => {
+    expect(error(() => parseFilterParam('id', '\u0000')).details).toBe('unexpected "\\NUL" expecting "not" or operator (eq, gt, ...)');
+    expect(error(() => parseFilterParam('id', 'é')).details).toBe('unexpected "\\233" expecting "not" or operator (eq, gt, ...)');
+    // the tab is blank space after the name, and moves the column to 9
+    const e = error(() => parseOrder('id\t\n'));
+    expect([e.message, e.details]).toEqual(['"failed to parse order (id\t\n)" (line 1, column 9)', 'unexpected \'\\n\' expecting delimiter (.), "," or end of input']);
+  });
+
+  test('pRequestFilter: the whole PGRST100 of a filter without an operator', () => {
+    const e = error(() => parseFilterParam('a.b', 'noop.0'));
+    expect([e.message, e.details]).toEqual(['"failed to parse filter (noop.0)" (line 1, column 1)', 'unexpected "o" expecting "not" or operator (eq, gt, ...)']);
+    const v = error(() => parseFilterParam('id', 'val'));
+    expect([v.message, v.details]).toEqual(['"failed to parse filter (val)" (line 1, column 1)', 'unexpected "v" expecting "not" or operator (eq, gt, ...)']);
   });
 });
 
