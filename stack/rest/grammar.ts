@@ -428,11 +428,19 @@ function finishCondition(cond: Condition): Condition {
   return cond;
 }
 
+/** A filter parameter's value that is an operator without modifier, a dot, and the value (taken as it is). */
+const PLAIN_FILTER = /^(eq|neq|gte|gt|lte|lt|like|ilike|match|imatch|cs|cd|ov|sl|sr|nxr|nxl|adj)\.(.*)$/s;
+
 /**
  * `[not.]op[(modifier)].value` as a filter parameter's value (`inTree` false: the value is taken
  * as it is) or as a term of an and/or tree (quoted values and `{...}` arrays, ending at "," or ")").
  */
 export function parseCondition(input: string, inTree = true): Condition {
+  if (!inTree) {
+    // the common `op.value` read at once: what the grammar gives for it, without running it
+    const plain = PLAIN_FILTER.exec(input);
+    if (plain) return { negated: false, op: plain[1] as Operator, value: plain[2] };
+  }
   const p = inTree ? before(logicFilterValue, eof) : filterValue;
   return finishCondition(parseWith(p, 'filter', input));
 }
