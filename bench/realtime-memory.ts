@@ -3,6 +3,7 @@
 // websockets here. Anonymous sockets each join a channel and track the largest presence
 // payload Realtime accepts; then every socket closes. RSS is sampled cold, idle after a warm-up
 // round, at the peak and after the close (each after a GC), and the difference to idle printed.
+import { START_MALLOC_ENV } from './support/start-env.js';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { forkStack, isForkedStack, type StackMemory as Memory, serveForkedStack, stackMemory, stopForkedStack } from './support/forked-stack.js';
@@ -14,12 +15,8 @@ const PAYLOAD_BYTES = Number(process.env.BENCH_PRESENCE_BYTES ?? 2_990_000);
 
 if (isForkedStack()) await serveForkedStack();
 
-// The allocator settings `npm start` runs the stack with (package.json): without them glibc
-// keeps tens of MB of freed multi-megabyte frames in its arenas.
-// BENCH_DEFAULT_MALLOC=1 measures glibc's defaults instead.
-const MALLOC: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC
-  ? {}
-  : { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
+// The allocator settings `npm start` runs the stack with; BENCH_DEFAULT_MALLOC=1 measures glibc's defaults instead.
+const MALLOC: Record<string, string> = process.env.BENCH_DEFAULT_MALLOC ? {} : { ...START_MALLOC_ENV };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

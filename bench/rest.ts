@@ -2,7 +2,7 @@
 // primary key under RLS, a GET with a one-to-many embed and a POST insert, each next to the same
 // SQL run directly through a pg pool in the same run (the request scope's transaction and
 // settings + the very statement our planner builds), with the ratio; then RSS of the server
-// process over a long run of requests, to show there is no leak.
+// process over a long run of requests (sampled after a full collection), to show there is no leak.
 //
 // Two more lines put the ratio in context: "pipelined" runs the same settings and statement the
 // way the server sends them (one round trip, prepared; the role's own settings, the request's
@@ -19,7 +19,7 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpuSeconds, processTree, rssMb } from './support/proc.js';
-import { type ServedStack, serveStack, startServedStack, stopServedStack } from './support/served-stack.js';
+import { collectGarbage, type ServedStack, serveStack, startServedStack, stopServedStack } from './support/served-stack.js';
 import { percentile } from './support/stats.js';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -210,13 +210,13 @@ async function main(): Promise<void> {
   // REST_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there
   const { child, info } = await startServedStack<ServeInfo>(fileURLToPath(import.meta.url), process.env.REST_BENCH_CPU_PROF);
   try {
-    await run(info);
+    await run(info, () => collectGarbage(child));
   } finally {
     await stopServedStack(child);
   }
 }
 
-async function run(info: ServeInfo): Promise<void> {
+async function run(info: ServeInfo, collect: () => Promise<void>): Promise<void> {
   const secret = new TextEncoder().encode(info.jwtSecret);
   const sub = 'bench-user';
   const claims = { role: 'authenticated', sub, aud: 'authenticated' };
@@ -341,7 +341,9 @@ async function run(info: ServeInfo): Promise<void> {
   console.log(`  pipelined SQL   p50 ${idleSql.p50.toFixed(2)} ms   p99 ${idleSql.p99.toFixed(2)} ms   (the same settings and statement, one at a time)\n`);
 
   // Leak check: RSS of the server process across a long run of mixed requests.
-  const samples: Array<[number, number]> = [[0, rssMb(info.pid)]];
+  // each sample after a full collection in the server: what it keeps, not garbage awaiting the collector
+  const sample = async () => (await collect(), rssMb(info.pid));
+  const samples: Array<[number, number]> = [[0, await sample()]];
   const step = Math.max(1, Math.floor(LEAK_REQUESTS / 5));
   let done = 0;
   while (done < LEAK_REQUESTS) {
@@ -351,7 +353,7 @@ async function run(info: ServeInfo): Promise<void> {
       ...rotating((i) => pathOf(i % 2 ? `${base}/posts?id=eq.${(i % 2000) + 1}` : `${base}/authors?select=id,posts(id)&id=eq.${(i % AUTHORS) + 1}`)),
     } as never);
     done += amount;
-    samples.push([done, rssMb(info.pid)]);
+    samples.push([done, await sample()]);
   }
   console.log(`server RSS over ${LEAK_REQUESTS} requests: ${samples.map(([n, mb]) => `${n}: ${mb.toFixed(0)} MB`).join(', ')}`);
   // the first samples include JIT warm-up and the heap settling; a leak keeps growing after that

@@ -3,6 +3,7 @@
 // facts as one JSON line on stdout and stops when its stdin ends (or on SIGTERM).
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestStack, TestStackInfo } from '../../tests/support/test-stack.js';
+import { START_MALLOC_ENV } from './start-env.js';
 
 /** What the child prints: the test stack's facts, its pid, and whatever the bench adds. */
 export type ServedStack<Extra extends object = object> = TestStackInfo & { pid: number } & Extra;
@@ -20,6 +21,13 @@ export async function serveStack<Extra extends object>(prepare?: (test: TestStac
   };
   process.on('SIGTERM', stop);
   process.stdin.on('end', stop);
+  // `gc` on stdin: a full collection, then `gc done` (see collectGarbage)
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (text: string) => {
+    if (!text.includes('gc')) return;
+    (globalThis as { gc?: () => void }).gc?.();
+    process.stdout.write('gc done\n');
+  });
   process.stdin.resume();
   return test;
 }
@@ -30,10 +38,10 @@ export async function serveStack<Extra extends object>(prepare?: (test: TestStac
  */
 export function startServedStack<Info>(script: string, cpuProfileDir?: string): Promise<{ child: ChildProcess; info: Info }> {
   const prof = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', script, '--serve'], {
+  const child = spawn(process.execPath, [...prof, '--expose-gc', '--import', 'tsx', script, '--serve'], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    // quiet logs from the first import on
-    env: { ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
+    // quiet logs from the first import on; the allocator as `npm start` sets it
+    env: { ...START_MALLOC_ENV, ...process.env, AGORA_LOG_LEVEL: process.env.AGORA_LOG_LEVEL ?? 'error' },
   });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -47,6 +55,22 @@ export function startServedStack<Info>(script: string, cpuProfileDir?: string): 
       }
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/**
+ * A full garbage collection in the child, done when this resolves: memory sampled after it is
+ * what the child keeps, not garbage waiting for the collector.
+ */
+export function collectGarbage(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const onData = (d: Buffer) => {
+      if (!String(d).includes('gc done')) return;
+      child.stdout!.off('data', onData);
+      resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stdin!.write('gc\n');
   });
 }
 
