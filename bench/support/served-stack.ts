@@ -24,7 +24,7 @@ export async function serveStack<Extra extends object>(prepare?: (test: TestStac
   // `gc` on stdin: a full collection, then `gc done` (see collectGarbage)
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (text: string) => {
-    if (!text.includes('gc')) return;
+    if (!text.split('\n').some((line) => line.trim() === 'gc')) return;
     (globalThis as { gc?: () => void }).gc?.();
     process.stdout.write('gc done\n');
   });
