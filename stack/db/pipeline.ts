@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
+import { serialize } from 'pg-protocol';
 
 /**
  * Several statements written to Postgres at once and closed by a single Sync, as PostgREST's
@@ -17,15 +18,41 @@ export interface PipelineStatement {
   values: unknown[];
 }
 
-/** The parts of node-postgres's Connection a Submittable writes with. */
-interface Wire {
-  stream: { cork?(): void; uncork?(): void };
-  parse(msg: { text: string; name: string }): void;
-  bind(msg: { statement: string; values: unknown[]; valueMapper: (v: unknown) => unknown }): void;
-  describe(msg: { type: 'P'; name: string }): void;
-  execute(msg: { portal: string }): void;
-  close(msg: { type: 'S'; name: string }): void;
-  sync(): void;
+/**
+ * Where a pipeline's messages go: collected, then written to the connection's socket as one
+ * buffer (one write, rather than a queued write per message flushed as one writev).
+ */
+class Wire {
+  private readonly parts: Buffer[] = [];
+
+  parse(msg: { text: string; name: string }): void {
+    this.parts.push(serialize.parse(msg));
+  }
+
+  bind(msg: { statement: string; values: unknown[]; valueMapper: (v: unknown) => unknown }): void {
+    this.parts.push(serialize.bind(msg as Parameters<typeof serialize.bind>[0]));
+  }
+
+  describe(msg: { type: 'P'; name: string }): void {
+    this.parts.push(serialize.describe(msg));
+  }
+
+  execute(msg: { portal: string }): void {
+    this.parts.push(serialize.execute(msg));
+  }
+
+  close(msg: { type: 'S'; name: string }): void {
+    this.parts.push(serialize.close(msg));
+  }
+
+  sync(): void {
+    this.parts.push(serialize.sync());
+  }
+
+  /** Writes everything collected; false when the socket no longer takes writes. */
+  send(stream: { writable: boolean; write(b: Buffer): boolean }): void {
+    if (stream.writable) stream.write(Buffer.concat(this.parts));
+  }
 }
 
 interface Field {
@@ -115,12 +142,10 @@ export class Pipeline implements pg.Submittable {
   }
 
   submit(connection: pg.Connection): void {
-    const wire = connection as unknown as Wire;
+    const wire = new Wire();
     let prepared = preparedByConnection.get(connection);
     if (!prepared) preparedByConnection.set(connection, (prepared = new PreparedStatements()));
     this.prepared = prepared;
-    // one write for the whole pipeline
-    wire.stream.cork?.();
     try {
       prepared.closeEvicted(wire);
       this.statements.forEach((st, i) => {
@@ -136,7 +161,7 @@ export class Pipeline implements pg.Submittable {
       wire.sync();
       this.failed = err;
     } finally {
-      wire.stream.uncork?.();
+      wire.send((connection as unknown as { stream: { writable: boolean; write(b: Buffer): boolean } }).stream);
     }
   }
 
