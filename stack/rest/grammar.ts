@@ -313,12 +313,102 @@ function selectNames(items: SelectItem[]): string[] {
 
 const selects = new ParseCache<SelectItem[]>();
 
+const PLAIN_NAME = /[A-Za-z0-9_]+/y;
+
+/**
+ * The select lists most requests send — plain names, `alias:name`, `*`, and embeds of them
+ * (`rel!hint(...)`, `...rel(...)`) — read in one pass, to the same items the grammar gives for
+ * them; null for anything else (quotes, spaces, JSON paths, casts, aggregates, an error), which
+ * the grammar then reads, and words its failure, as PostgREST does.
+ */
+export function plainSelect(input: string): SelectItem[] | null {
+  const reader = new PlainSelect(input);
+  const items = reader.forest(false);
+  return items && reader.at === input.length && items.length ? items : null;
+}
+
+class PlainSelect {
+  at = 0;
+
+  constructor(private readonly input: string) {}
+
+  private name(): string | null {
+    PLAIN_NAME.lastIndex = this.at;
+    const m = PLAIN_NAME.exec(this.input);
+    if (!m) return null;
+    this.at = PLAIN_NAME.lastIndex;
+    return m[0];
+  }
+
+  forest(closing: boolean): SelectItem[] | null {
+    const items: SelectItem[] = [];
+    if (closing && this.input[this.at] === ')') return items;
+    for (;;) {
+      const item = this.tree();
+      if (!item) return null;
+      items.push(item);
+      if (this.input[this.at] !== ',') return items;
+      this.at++;
+    }
+  }
+
+  private tree(): SelectItem | null {
+    const { input } = this;
+    if (input[this.at] === '*') {
+      this.at++;
+      return { kind: 'star' };
+    }
+    if (input.startsWith('...', this.at)) {
+      this.at += 3;
+      const n = this.name();
+      return n === null ? null : this.embed(n, undefined, true);
+    }
+    let n = this.name();
+    if (n === null) return null;
+    let alias: string | undefined;
+    if (input[this.at] === ':') {
+      if (input[this.at + 1] === ':') return null;
+      this.at++;
+      alias = n;
+      n = this.name();
+      if (n === null) return null;
+    }
+    if (input[this.at] === '!' || input[this.at] === '(') return this.embed(n, alias, false);
+    return { kind: 'field', field: { name: n, json: [] }, alias, cast: undefined };
+  }
+
+  private embed(name: string, alias: string | undefined, spread: boolean): SelectItem | null {
+    const { input } = this;
+    let hint: string | undefined;
+    let join: 'inner' | 'left' | undefined;
+    for (let params = 0; input[this.at] === '!' && params < 2; params++) {
+      this.at++;
+      const p = this.name();
+      if (p === 'inner' || p === 'left') join ??= p;
+      // `left…`/`inner…` longer than the word read differently in the grammar: left to it
+      else if (p === null || p.startsWith('left') || p.startsWith('inner')) return null;
+      else hint ??= p;
+    }
+    if (input[this.at] !== '(' || name === 'count') return null;
+    this.at++;
+    const select = this.forest(true);
+    if (!select || input[this.at] !== ')') return null;
+    this.at++;
+    return { kind: 'embed', name, alias, hint, join, spread, select };
+  }
+}
+
 export function parseSelect(input: string): SelectItem[] {
   return selects.get(input, () => readSelect(input));
 }
 
 function readSelect(input: string): SelectItem[] {
   if (nesting(input) > MAX_DEPTH + 1) throw fail('select parameter', input.slice(0, 100), `embedding nested deeper than ${MAX_DEPTH} levels`);
+  return plainSelect(input) ?? selectByGrammar(input);
+}
+
+/** A select list read by the grammar alone (no cache, no one-pass reading): what `plainSelect` must agree with. */
+export function selectByGrammar(input: string): SelectItem[] {
   const items = parseWith(fieldForest, 'select parameter', input);
   refuseNul('select parameter', input, selectNames(items));
   // an empty select (`select=`) is every column, as in PostgREST

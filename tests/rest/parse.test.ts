@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ApiError } from '../../stack/rest/errors.js';
 import { run } from '../../stack/rest/cursor.js';
-import { PARTS, parseCondition, parseFilterParam, parseLogic, parseOrder, parseSelect } from '../../stack/rest/grammar.js';
+import { PARTS, parseCondition, parseFilterParam, parseLogic, parseOrder, parseSelect, plainSelect, selectByGrammar } from '../../stack/rest/grammar.js';
 import { parseCsv, parseRequest } from '../../stack/rest/parse.js';
 
 // PostgREST's URL grammar (docs/references/api/url_grammar.rst), parsed without a database.
@@ -41,6 +41,32 @@ describe('select grammar', () => {
   test('absurdly deep nesting is a PGRST100, not a stack overflow', () => {
     expect(error(() => parseSelect(`${'a('.repeat(5000)}id${')'.repeat(5000)}`)).code).toBe('PGRST100');
     expect(error(() => parseLogic('or', false, `(${'and('.repeat(5000)}a.eq.1${')'.repeat(5001)}`)).code).toBe('PGRST100');
+  });
+
+  test('plain select lists, read in one pass, come out exactly as the grammar reads them; anything else is left to it', () => {
+    const tokens = ['id', 'a', 'count', 'left', 'inner', 'leftover', 'posts', '1', '_x', ',', ',', '(', ')', '!', '!inner', '!left', '!fk', ':', '::', '*', '...', '-', ' ', '.', '"q"', '->', 'count()'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const outcome = (read: () => unknown) => {
+      try {
+        return read();
+      } catch (err) {
+        return err;
+      }
+    };
+    let read = 0;
+    for (let i = 0; i < 20000; i++) {
+      let input = '';
+      for (let n = 1 + Math.floor(random() * 10); n > 0; n--) input += tokens[Math.floor(random() * tokens.length)];
+      const plain = plainSelect(input);
+      if (plain === null) continue;
+      read++;
+      expect(plain, input).toEqual(outcome(() => selectByGrammar(input)));
+    }
+    // the one-pass reader took a good share of them (and the grammar all the others)
+    expect(read).toBeGreaterThan(1000);
+    expect(plainSelect('id,name:full_name,posts!fk!inner(id,...author(name)),*')).toEqual(selectByGrammar('id,name:full_name,posts!fk!inner(id,...author(name)),*'));
+    for (const other of ['data->a', 'id::text', 'count()', 'posts.count()', '"q"', 'a, b', 'a,,b', 'clients(id', 'a!leftover(id)']) expect(plainSelect(other), other).toBeNull();
   });
 
   test('malformed selects are PGRST100', () => {
