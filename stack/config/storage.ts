@@ -15,7 +15,11 @@ export interface StorageSettings {
   imageTransformation: boolean;
   /** How long an unfinished resumable upload may sit before it is removed (Storage's TUS_URL_EXPIRY_MS: one hour). */
   resumableExpiryMs: number;
-  /** libuv's thread pool, which sharp and file I/O share: UV_THREADPOOL_SIZE, else libuv's four. */
+  /**
+   * libuv's thread pool, which sharp and file I/O share: UV_THREADPOOL_SIZE, else libuv's four.
+   * `npm start` sets five (libuv reads it once, before the stack's code runs): four
+   * transformations at a time, as many as a feed loads at once, and one thread for file I/O.
+   */
   threadPoolSize: number;
 }
 

@@ -166,18 +166,18 @@ export async function ping(pool: pg.Pool): Promise<void> {
 
 const JOINED_OBJECT_COLUMNS = OBJECT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
 
+const PUBLIC_OBJECT = `select o.id is not null as found, ${JOINED_OBJECT_COLUMNS}
+     from storage.buckets b
+     left join storage.objects o on o.bucket_id = b.id and o.name = $2
+    where b.id = $1 and b.public`;
+
 /**
  * A public bucket's object in one statement (the public URLs' hot path): `bucket` false when the
  * bucket is missing or not public, `object` null when the bucket has no such key.
  */
 export async function findPublicObject(client: pg.ClientBase, bucketId: string, name: string): Promise<{ bucket: boolean; object: ObjectRow | null }> {
-  const { rows } = await client.query<ObjectRow & { found: boolean }>(
-    `select o.id is not null as found, ${JOINED_OBJECT_COLUMNS}
-       from storage.buckets b
-       left join storage.objects o on o.bucket_id = b.id and o.name = $2
-      where b.id = $1 and b.public`,
-    [bucketId, name],
-  );
+  // Named, so each connection parses and plans it once rather than on every public read.
+  const { rows } = await client.query<ObjectRow & { found: boolean }>({ name: 'storage_public_object', text: PUBLIC_OBJECT, values: [bucketId, name] });
   if (!rows[0]) return { bucket: false, object: null };
   const { found, ...object } = rows[0];
   return { bucket: true, object: found ? object : null };

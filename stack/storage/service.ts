@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { bodyLimit } from '../gateway/body-limit.js';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { GatewayService, ServiceContext } from '../gateway/app.js';
 import { BlobStore } from './blobs.js';
@@ -20,10 +20,35 @@ function storageSection(ctx: ServiceContext): Record<string, unknown> {
   return s && typeof s === 'object' ? (s as Record<string, unknown>) : {};
 }
 
+/**
+ * CORS for any origin, as Storage answers it: preflights by Hono's middleware; on every other
+ * response the same two headers, set once the response exists. Hono's middleware sets them before
+ * the handler runs, which makes Hono rebuild each response around a stream (and the server read
+ * it back): more work than a small answer (a thumbnail, a JSON body) costs to make.
+ */
+function corsHeaders(exposed: string[]): MiddlewareHandler {
+  const preflight = cors({ origin: '*', exposeHeaders: exposed });
+  const expose = exposed.join(',');
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    await next();
+    let headers = c.res.headers;
+    try {
+      headers.set('Access-Control-Allow-Origin', '*');
+    } catch {
+      // a response with immutable headers: copied once
+      c.res = new Response(c.res.body, c.res);
+      headers = c.res.headers;
+      headers.set('Access-Control-Allow-Origin', '*');
+    }
+    headers.set('Access-Control-Expose-Headers', expose);
+  };
+}
+
 /** The Hono app served under /storage/v1 (exported for tests that need no port). */
 export function storageApp(deps: StorageDeps, onClose: (fn: () => void) => void = () => undefined): StorageApi {
   const api = new Hono<StorageEnv>();
-  api.use('*', cors({ origin: '*', exposeHeaders: ['content-length', 'content-range', 'etag', 'x-metadata', ...RESUMABLE_EXPOSED_HEADERS] }));
+  api.use('*', corsHeaders(['content-length', 'content-range', 'etag', 'x-metadata', ...RESUMABLE_EXPOSED_HEADERS]));
   // JSON bodies of the API routes; uploads are held to file_size_limit instead
   api.use('*', bodyLimit(deps.config.bodyLimits.storage));
   // Postgres text cannot hold NUL: such a bucket name or key is refused before it reaches a query.

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ERRORS, StorageError } from '../errors.js';
 import type { TransformOptions } from './options.js';
@@ -58,34 +58,41 @@ export function sniffFormat(bytes: Uint8Array): string | null {
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
 
-async function readSource(sourcePath: string, sourceSize: number): Promise<Buffer> {
-  // The size Storage recorded for the version is checked before a byte is read, the bytes after.
-  if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
-  let bytes: Buffer;
+/**
+ * The stored source's format, sniffed from its first bytes (see sniffFormat); NoSuchKey when the
+ * version's bytes went between the row's read and this one. A version's bytes never change, so
+ * callers may keep the answer for as long as they keep the version.
+ */
+export async function sourceFormat(sourcePath: string): Promise<string | null> {
+  let file: FileHandle;
   try {
-    bytes = await readFile(sourcePath);
+    file = await open(sourcePath, 'r');
   } catch {
-    // The version's bytes went between the row's read and this one: the object is gone.
     throw ERRORS.noSuchKey();
   }
-  if (bytes.length > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
-  return bytes;
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(16), 0, 16, 0);
+    return sniffFormat(buffer.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
 }
 
 /**
  * Transforms one stored image with libvips (on libuv's thread pool, off the event loop) in one
  * pass: checks the source against Storage's limits (size, then pixels from the header as libvips
  * opens it, before anything is decoded), orients it by its EXIF, resizes (never enlarging, as the
- * image proxy) and encodes it.
+ * image proxy) and encodes it. `format` is sourceFormat's answer for the file. libvips reads the
+ * file itself, as it decodes: no copy of the source passes through the event loop.
  */
-export async function transformImage(sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<TransformedImage> {
-  const input = await readSource(sourcePath, sourceSize);
-  const sourceFormat = sniffFormat(input);
+export async function transformImage(sourcePath: string, sourceSize: number, sourceFormat: string | null, options: TransformOptions, target: Target): Promise<TransformedImage> {
+  // The size Storage recorded for the version (its file is written once, never changed).
+  if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
   if (!sourceFormat) throw IMAGE_ERRORS.unsupported();
   const format = target !== 'origin' ? target : sourceFormat === 'heif' ? 'jpeg' : sourceFormat;
   const quality = options.quality ?? 80;
   try {
-    let image = sharp(input, { limitInputPixels: SOURCE_LIMITS.pixels }).rotate();
+    let image = sharp(sourcePath, { limitInputPixels: SOURCE_LIMITS.pixels }).rotate();
     if (options.width || options.height) {
       image = image.resize({ width: options.width, height: options.height, fit: FIT[options.resize ?? 'cover'], withoutEnlargement: true });
     }
@@ -93,7 +100,9 @@ export async function transformImage(sourcePath: string, sourceSize: number, opt
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
     return { data, format: info.format };
   } catch (err) {
-    if (/exceeds pixel limit/.test((err as Error).message)) throw IMAGE_ERRORS.tooManyPixels();
+    const message = (err as Error).message;
+    if (/exceeds pixel limit/.test(message)) throw IMAGE_ERRORS.tooManyPixels();
+    if (/^Input file is missing/.test(message)) throw ERRORS.noSuchKey();
     throw IMAGE_ERRORS.unsupported();
   }
 }

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { ERRORS } from '../errors.js';
-import { transformImage, type Target } from './image.js';
+import { IMAGE_ERRORS, SOURCE_LIMITS, sourceFormat, transformImage, type Target } from './image.js';
 import { transformationsString, type TransformOptions } from './options.js';
 
 export interface Variant {
@@ -20,6 +20,14 @@ const MAX_VARIANTS_PER_VERSION = 32;
 // version is forgotten (its files stay and are read from disk again when asked for).
 const KNOWN_VERSIONS = 2_000;
 
+/** What this process knows of one object version. */
+interface KnownVersion {
+  /** variant key -> format, of the files in its folder */
+  names: Map<string, string>;
+  /** the source's sniffed format, once a variant of it was made (a version's bytes never change) */
+  source?: string | null;
+}
+
 /**
  * Transformed images on disk: `<root>/<object version>/<hash of options and target>.<format>`.
  * Object versions are immutable (a change is a new version), so a variant never goes stale; the
@@ -31,8 +39,7 @@ export class VariantCache {
   // left for uploads and downloads.
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly inFlight = new Map<string, Promise<Variant>>();
-  /** version -> (variant key -> format) of the files in its folder. */
-  private readonly known = new Map<string, Map<string, string>>();
+  private readonly known = new Map<string, KnownVersion>();
 
   constructor(
     readonly root: string,
@@ -47,32 +54,32 @@ export class VariantCache {
   }
 
   /** The variants of `version` on disk, read once and then kept up to date by this process. */
-  private async variantsOf(version: string, dir: string): Promise<Map<string, string>> {
-    let names = this.known.get(version);
-    if (names) {
+  private async variantsOf(version: string, dir: string): Promise<KnownVersion> {
+    let entry = this.known.get(version);
+    if (entry) {
       this.known.delete(version); // re-inserted below: the map's order is recency
     } else {
-      names = new Map();
+      entry = { names: new Map() };
       try {
         for (const file of await readdir(dir)) {
           const dot = file.indexOf('.');
-          if (dot > 0) names.set(file.slice(0, dot), file.slice(dot + 1));
+          if (dot > 0) entry.names.set(file.slice(0, dot), file.slice(dot + 1));
         }
       } catch {
         // no folder yet: no variants
       }
       if (this.known.size >= KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value!);
     }
-    this.known.set(version, names);
-    return names;
+    this.known.set(version, entry);
+    return entry;
   }
 
   /** The variant of `version` for these options, made (and kept) on first request. */
   async get(version: string, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
     const dir = VariantCache.dirOf(this.root, version);
     const key = createHash('sha256').update(`${transformationsString(options)}|${target}`).digest('hex').slice(0, 32);
-    const names = await this.variantsOf(version, dir);
-    const format = names.get(key);
+    const entry = await this.variantsOf(version, dir);
+    const format = entry.names.get(key);
     if (format) {
       try {
         return { data: await readFile(path.join(dir, `${key}.${format}`)), format };
@@ -84,14 +91,19 @@ export class VariantCache {
     const flightKey = `${version}/${key}`;
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
-      pending = this.make(dir, key, names, sourcePath, sourceSize, options, target).finally(() => this.inFlight.delete(flightKey));
+      pending = this.make(dir, key, entry, sourcePath, sourceSize, options, target).finally(() => this.inFlight.delete(flightKey));
       this.inFlight.set(flightKey, pending);
     }
     return pending;
   }
 
-  private async make(dir: string, key: string, names: Map<string, string>, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
-    const { data, format } = await this.limit(() => transformImage(sourcePath, sourceSize, options, target));
+  private async make(dir: string, key: string, entry: KnownVersion, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
+    const { names } = entry;
+    // Storage's recorded size is checked before a byte is read.
+    if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
+    if (entry.source === undefined) entry.source = await sourceFormat(sourcePath);
+    const source = entry.source;
+    const { data, format } = await this.limit(() => transformImage(sourcePath, sourceSize, source, options, target));
     if (names.size < MAX_VARIANTS_PER_VERSION) {
       // Written aside and renamed, so a reader never sees half a file. A variant that cannot be
       // kept (the folder went with its version, a full disk) is still answered.
