@@ -162,7 +162,7 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
 }
 
 async function http(url: string, opts: Partial<autocannon.Options>): Promise<Figures> {
-  const r = await cannon({ url, connections: CONNECTIONS, duration: SECONDS, ...opts } as autocannon.Options);
+  const r = await cannon({ url, connections: CONNECTIONS, duration: warmSeconds, ...opts } as autocannon.Options);
   if (r.non2xx + r.errors) console.log(`  (status codes: ${JSON.stringify((r as unknown as { statusCodeStats: object }).statusCodeStats)})`);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors };
 }
@@ -189,10 +189,10 @@ async function direct(op: (i: number) => Promise<void>): Promise<Figures> {
   return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
 }
 
-/** A short unmeasured run, so pools have their connections and plans are cached. */
+/** A short unmeasured run, so pools have their connections, plans are cached and the code is compiled. */
 async function warm(run: () => Promise<Figures>): Promise<void> {
   const saved = SECONDS;
-  warmSeconds = 1;
+  warmSeconds = 2;
   try {
     await run();
   } finally {
@@ -312,8 +312,8 @@ async function run(info: ServeInfo, collect: () => Promise<void>): Promise<void>
   console.log('HTTP floor: a bare node:http server in the server process, canned body, no database');
   console.log(`  ${fmt(ceiling)}\n`);
   for (const s of scenarios) {
-    // warm both paths a little
-    await http(base, { headers, duration: 1, ...rotating((i) => pathOf(`${base}/authors?id=eq.${(i % AUTHORS) + 1}`)) } as never);
+    // each path warmed with its own requests first (JIT, plans, pool connections)
+    await warm(s.http);
     const h = await withCpu(info.pid, s.http);
     await warm(s.direct);
     const d = await withCpu(info.pid, s.direct);
