@@ -170,6 +170,24 @@ describe('resumable uploads (tus) at /storage/v1/upload/resumable', () => {
     expect(await offsetOf(url, alice)).toBeNull();
   }, 180_000);
 
+  it('the object\'s ETag is the MD5 of its bytes, whether the upload ran straight through or was cut off and resumed', async () => {
+    const alice = await createUser();
+    for (const cut of [0, 1]) {
+      const data = video(2 * CHUNK + 12344);
+      const name = `${alice.id}/etag-${cut}-${randomUUID().slice(0, 6)}.mp4`;
+      const meta = { bucketName: 'post-media', objectName: name, contentType: 'video/mp4' };
+      let url: string | undefined;
+      if (cut) {
+        const first = uploadOf(alice, data, meta, { stopAfterChunks: cut });
+        await first.done;
+        url = first.upload.url!;
+      }
+      await uploadOf(alice, data, meta, { uploadUrl: url }).done;
+      const row = await objectRow(name);
+      expect(row!.metadata.eTag, `cut after ${cut} chunks`).toBe(`"${createHash('md5').update(data).digest('hex')}"`);
+    }
+  }, 120_000);
+
   it('an upload into another user\'s folder is refused at creation (RLS), with nothing stored', async () => {
     const alice = await createUser();
     const bob = await createUser();

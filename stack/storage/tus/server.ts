@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { Server, type Upload } from '@tus/server';
 import type { Context } from 'hono';
 import type { Caller } from '../auth.js';
 import type { StorageDeps } from '../context.js';
 import { StorageError } from '../errors.js';
 import { completeUpload } from './complete.js';
+import { HashingFileStore } from './hashing-store.js';
 import { encodeUploadId } from './upload-id.js';
 
 /** What one request to the resumable endpoint was checked for, read by the protocol's hooks. */
@@ -39,7 +39,7 @@ export function tusError(err: StorageError): { status_code: number; body: string
 
 export interface ResumableUploads {
   server: Server;
-  store: FileStore;
+  store: HashingFileStore;
   /** Removes unfinished uploads older than the expiry (their data and state). */
   cleanUp: () => Promise<number>;
 }
@@ -50,7 +50,7 @@ export interface ResumableUploads {
  * from its offset. The object row is written only when the last byte arrives (completeUpload).
  */
 export function createResumableUploads(deps: StorageDeps, expiryMs: number): ResumableUploads {
-  const store = new FileStore({ directory: path.join(deps.blobs.blobDir, '..', 'resumable'), expirationPeriodInMilliseconds: expiryMs });
+  const store = new HashingFileStore({ directory: path.join(deps.blobs.blobDir, '..', 'resumable'), expirationPeriodInMilliseconds: expiryMs });
   const server = new Server({
     path: '/storage/v1/upload/resumable',
     datastore: store,
