@@ -27,7 +27,7 @@ export interface LaneRequest {
   headers: HeaderSource;
   /** the headers as Node parsed them: names lowercased, repeats joined */
   rawHeaders: IncomingHttpHeaders;
-  /** where the request was addressed: `http://<Host>` */
+  /** where the request was addressed: `http://<Host>` (the served address when Host is absent or not a plain host) */
   origin: string;
   /** the whole body, at most `limit` bytes (`BodyTooLarge` past that) */
   body(limit: number): Promise<Uint8Array>;
@@ -94,7 +94,7 @@ async function serveLane(lane: Lane, path: string, query: string, incoming: Inco
     reply = refusedSecretKey(options.keys, rawHeaders, query) ?? await runWithRequestContext({ requestId: record.requestId }, () => lane.handle({
       method, path, query, rawHeaders,
       headers: nodeHeaders(rawHeaders),
-      origin: `http://${rawHeaders.host ?? options.hostname}`,
+      origin: `http://${plainHost(rawHeaders.host) ?? options.hostname}`,
       body: (limit) => readIncomingCapped(incoming, limit),
     }));
   } catch (err) {
@@ -138,5 +138,8 @@ function refusedSecretKey(keys: JwtKeys | undefined, headers: IncomingHttpHeader
     body: JSON.stringify(SECRET_KEY_IN_BROWSER),
   };
 }
+
+/** A Host header that is a plain host[:port]; anything else is not echoed back (the served address is used). */
+const plainHost = (host: string | undefined) => (host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : undefined);
 
 const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value.join(', ') : value);

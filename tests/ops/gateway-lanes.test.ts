@@ -33,6 +33,16 @@ describe('the REST lane', () => {
     expect((await raw('/rest/v1/../posts', { apikey: anonKey })).status).toBe(404);
   });
 
+  it('describes itself at its own address when the Host header is not a plain host', async () => {
+    const { anonKey } = stack();
+    const port = new URL(stack().apiUrl).port;
+    const plain = await raw('/rest/v1/', { apikey: anonKey, host: `api.example.test:${port}` });
+    expect(JSON.parse(plain.body).host).toBe(`api.example.test:${port}`);
+    const odd = await raw('/rest/v1/', { apikey: anonKey, host: 'bad host/<x>' });
+    expect(odd.status).toBe(200);
+    expect(JSON.parse(odd.body).host).toBe('127.0.0.1');
+  });
+
   it('leaves a path with a backslash to the app, which refuses it as before', async () => {
     expect((await raw('/rest\\v1/posts', { apikey: stack().anonKey })).status).toBe(400);
   });
