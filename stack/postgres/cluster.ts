@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,6 +45,8 @@ export class PostgresCluster {
   private exited: Promise<number | null> = Promise.resolve(null);
   private stopping = false;
   private lostHandlers: Array<(how: string) => void> = [];
+  /** The postmaster that died without being asked to stop, until a new one runs. */
+  private crashedPid: number | null = null;
   readonly user = postgresOsUser();
 
   constructor(readonly options: ClusterOptions) {}
@@ -182,13 +184,17 @@ export class PostgresCluster {
         this.child = null;
         resolve(code);
         // Only a server that was up and not asked to stop is "lost" (a failed start throws instead).
-        if (ready && !this.stopping) for (const h of this.lostHandlers) h(signal ? `killed by ${signal}` : `exit code ${code}`);
+        if (ready && !this.stopping) {
+          this.crashedPid = child.pid ?? null;
+          for (const h of this.lostHandlers) h(signal ? `killed by ${signal}` : `exit code ${code}`);
+        }
       });
       child.on('error', () => resolve(-1));
     });
     try {
       await this.waitReady(logFile);
       ready = true;
+      this.crashedPid = null;
     } catch (err) {
       await this.stop(); // never leave a Postgres behind that we could not use
       throw err;
@@ -221,6 +227,33 @@ export class PostgresCluster {
   }
 
   /** Calls `handler` whenever the running server exits without stop() (crash, kill -9). */
+  /**
+   * After the postmaster died without shutting down (kill -9, a crash): clears what it left that
+   * would keep a new server from starting, as an administrator does after a postmaster crash. Its
+   * lock file goes (a recycled PID can make the dead postmaster look alive), and its backends
+   * that have not yet noticed it is gone are killed (they keep the shared memory attached, and
+   * one busy in a long statement may not notice for a long time). Only processes working in this
+   * data folder are touched.
+   */
+  clearAfterCrash(): void {
+    const dead = this.crashedPid;
+    if (dead === null || this.child) return;
+    const { dataDir } = this.options;
+    const pidFile = path.join(dataDir, 'postmaster.pid');
+    try {
+      if (Number(readFileSync(pidFile, 'utf8').split('\n')[0]) === dead) rmSync(pidFile, { force: true });
+    } catch {
+      // no lock file left
+    }
+    for (const pid of orphanedBackends(dataDir)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  }
+
   onLost(handler: (how: string) => void): void {
     this.lostHandlers.push(handler);
   }
@@ -243,6 +276,28 @@ export class PostgresCluster {
     await this.exited;
     clearTimeout(timer);
   }
+}
+
+/** Postgres processes whose working folder is `dataDir` (every backend runs in its data folder). */
+function orphanedBackends(dataDir: string): number[] {
+  let real: string;
+  try {
+    real = realpathSync(dataDir);
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (readlinkSync(`/proc/${pid}/cwd`) === real) found.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
 
 function isAlive(pid: number): boolean {

@@ -64,6 +64,7 @@ export class PostgresSupervisor {
       if (this.closed) return;
       attempt++;
       try {
+        this.cluster.clearAfterCrash();
         await this.cluster.start();
         break;
       } catch (err) {
