@@ -61,10 +61,11 @@ export function gatewayListener(app: Hono, lanes: Lane[], options: LaneOptions):
     const raw = incoming.url ?? '/';
     // The WHATWG parse resolves dot segments as the app's router sees them, so a path cannot
     // leave a lane (or enter one) by `..`; a target the app refuses (a backslash) is left to it.
+    // (a request target in absolute form, `http://host/path`, as RFC 9112 lets a client send it, is read the same way)
     let url: URL;
     try {
-      if (!raw.startsWith('/') || raw.includes('\\')) return void fallback(incoming, outgoing);
-      url = new URL(`http://gateway${raw}`);
+      if (raw.includes('\\') || !(raw.startsWith('/') || /^https?:\/\//i.test(raw))) return void fallback(incoming, outgoing);
+      url = new URL(raw.startsWith('/') ? `http://gateway${raw}` : raw);
     } catch {
       return void fallback(incoming, outgoing);
     }

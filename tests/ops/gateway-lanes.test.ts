@@ -43,6 +43,13 @@ describe('the REST lane', () => {
     expect(JSON.parse(odd.body).host).toBe('127.0.0.1');
   });
 
+  it('serves a request target in absolute form (http://host/path) as the same path', async () => {
+    const { anonKey, apiUrl } = stack();
+    const res = await raw(`${apiUrl}/rest/v1/posts?select=id&limit=1`, { apikey: anonKey });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-range']).toMatch(/\/\*$/);
+  });
+
   it('leaves a path with a backslash to the app, which refuses it as before', async () => {
     expect((await raw('/rest\\v1/posts', { apikey: stack().anonKey })).status).toBe(400);
   });
