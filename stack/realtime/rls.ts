@@ -132,10 +132,16 @@ export async function checkRls(
  * server is gone (crash, restart, terminated backend) or cannot take it now. Withholding the
  * change then would lose it for good once its transaction is confirmed, so it is retried instead.
  */
+const CONNECTION_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/;
+
 export function checkUnavailable(err: unknown): boolean {
-  const { severity, code } = (err ?? {}) as { severity?: unknown; code?: unknown };
-  // Not reported by Postgres: a socket error, a connection ended, the pool's connect timeout.
-  if (typeof severity !== 'string') return true;
+  const { severity, code, message } = (err ?? {}) as { severity?: unknown; code?: unknown; message?: unknown };
+  // Not reported by Postgres: a socket error (ECONNREFUSED, ECONNRESET...), a connection ended,
+  // the pool's connect timeout. Anything else (a bug here) withholds, as before: a replay would
+  // fail the same way every time and stall the stream.
+  if (typeof severity !== 'string') {
+    return (typeof code === 'string' && /^E[A-Z]+$/.test(code)) || CONNECTION_LOST.test(String(message ?? ''));
+  }
   if (severity === 'FATAL' || severity === 'PANIC') return true;
   const sqlState = typeof code === 'string' ? code : '';
   // connection exception, insufficient resources, operator intervention (not a statement

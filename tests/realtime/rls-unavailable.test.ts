@@ -32,4 +32,10 @@ describe('an RLS check that failed', () => {
     expect(checkUnavailable(reported('ERROR', '57014', 'canceling statement due to statement timeout'))).toBe(false);
     expect(checkUnavailable(reported('ERROR', '22P02', 'invalid input syntax'))).toBe(false);
   });
+
+  it('is withheld, not replayed, when the failure is not a lost connection (a replay would fail the same way and stall the stream)', () => {
+    expect(checkUnavailable(new TypeError("Cannot read properties of undefined (reading 'rows')"))).toBe(false);
+    expect(checkUnavailable(new Error('something else'))).toBe(false);
+    expect(checkUnavailable(undefined)).toBe(false);
+  });
 });
