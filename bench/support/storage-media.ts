@@ -1,11 +1,13 @@
 // The media parts of bench:storage: image transformations against sharp doing the same work in
 // this process, and resumable (tus) uploads against one plain upload of the same bytes.
+import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import * as tus from 'tus-js-client';
+import type { UploadOrder } from './upload-client.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -102,44 +104,28 @@ export async function benchTransforms(ctx: MediaBenchContext, rounds: number): P
   agent.destroy();
 }
 
-/** One tus upload of `bytes` in 6 MB chunks, as tus-js-client sends it. */
-function tusUpload(ctx: MediaBenchContext, bytes: Buffer, key: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    new tus.Upload(bytes, {
-      endpoint: `${ctx.apiUrl}/storage/v1/upload/resumable`,
-      chunkSize: 6 * 1024 * 1024,
-      retryDelays: [],
-      headers: { apikey: ctx.anonKey, authorization: `Bearer ${ctx.token}`, 'x-upsert': 'true' },
-      metadata: { bucketName: 'post-media', objectName: key, contentType: 'video/mp4' },
-      storeFingerprintForResuming: false,
-      onSuccess: () => resolve(),
-      onError: reject,
-    }).start();
-  });
-}
-
-/** 24 MB through /upload/resumable (6 MB chunks) beside one POST of the same bytes to /object. */
+/**
+ * 24 MB through /upload/resumable (6 MB chunks) beside one POST of the same bytes to /object,
+ * alternated. The client runs in its own process (upload-client.ts), as a device would.
+ */
 export async function benchResumable(ctx: MediaBenchContext, rounds: number): Promise<void> {
   const size = 24 * 1024 * 1024;
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 131) & 0xff;
-  const mbps = async (fn: () => Promise<void>) => {
-    const t = performance.now();
-    await fn();
-    return size / 1024 / 1024 / ((performance.now() - t) / 1000);
-  };
+  const client = fork(fileURLToPath(new URL('./upload-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const upload = (order: Omit<UploadOrder, 'ctx' | 'size'>) =>
+    new Promise<number>((resolve, reject) => {
+      client.once('message', (m: { ms?: number; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(size / 1024 / 1024 / (m.ms! / 1000))));
+      client.send({ ...order, ctx, size } satisfies UploadOrder);
+    });
   const single: number[] = [];
   const resumable: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    single.push(await mbps(async () => {
-      const res = await fetch(`${ctx.apiUrl}/storage/v1/object/post-media/${ctx.userId}/bench-single.mp4`, {
-        method: 'POST',
-        headers: { apikey: ctx.anonKey, Authorization: `Bearer ${ctx.token}`, 'content-type': 'video/mp4', 'x-upsert': 'true' },
-        body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
-      });
-      if (!res.ok) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
-    }));
-    resumable.push(await mbps(() => tusUpload(ctx, bytes, `${ctx.userId}/bench-tus.mp4`)));
+  try {
+    await upload({ kind: 'single', key: `${ctx.userId}/bench-single.mp4` }); // the client's own first-call setup
+    for (let r = 0; r < rounds; r++) {
+      single.push(await upload({ kind: 'single', key: `${ctx.userId}/bench-single.mp4` }));
+      resumable.push(await upload({ kind: 'tus', key: `${ctx.userId}/bench-tus.mp4` }));
+    }
+  } finally {
+    client.disconnect();
   }
   const base = median(single);
   console.log(`\nResumable uploads: 24 MB, ${rounds} rounds each, median MB/s\n`);

@@ -31,10 +31,8 @@ export async function callerTransaction<T>(
   options: { readOnly?: boolean; rollback?: boolean; onDuplicate?: () => StorageError } = {},
 ): Promise<T> {
   try {
-    return await withRequestScope(pool, who, async (client) => {
-      await client.query("select set_config('storage.operation', $1, true)", [operation]);
-      return fn(client);
-    }, options);
+    // The operation is set with the role and claims, in the same round trip as BEGIN.
+    return await withRequestScope(pool, { ...who, settings: { ...who.settings, 'storage.operation': operation } }, fn, options);
   } catch (err) {
     throw fromDatabaseError(err, options.onDuplicate);
   }
@@ -221,6 +219,24 @@ export interface ObjectWrite {
  * caller, so RLS decides: insert needs an INSERT policy; upsert also SELECT and UPDATE, as on
  * Supabase. Returns the object id and the version it replaced.
  */
+/**
+ * The row a write would store, inserted to see whether RLS lets the caller write it (the caller
+ * rolls back): no key locks and no read of the version it would replace, which only a write
+ * that keeps its row needs.
+ */
+export async function testObjectWrite(client: pg.ClientBase, w: ObjectWrite): Promise<void> {
+  await client.query(
+    `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)${w.upsert ? UPSERT_TAIL : ''}`,
+    [randomUUID(), w.bucketId, w.name, w.owner, w.owner, randomUUID(), JSON.stringify(w.metadata), w.userMetadata ? JSON.stringify(w.userMetadata) : null],
+  );
+}
+
+const UPSERT_TAIL = `
+     on conflict (bucket_id, name) do update
+       set owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
+           metadata = excluded.metadata, user_metadata = excluded.user_metadata, last_accessed_at = now()`;
+
 export async function upsertObject(client: pg.ClientBase, w: ObjectWrite, version: string): Promise<{ id: string; replaced: string | null }> {
   await lockKey(client, w.bucketId, w.name);
   let replaced: string | null = null;
@@ -240,10 +256,7 @@ export async function upsertObject(client: pg.ClientBase, w: ObjectWrite, versio
   }
   const { rows } = await client.query<{ id: string }>(
     `insert into storage.objects (id, bucket_id, name, owner, owner_id, version, metadata, user_metadata)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
-     on conflict (bucket_id, name) do update
-       set owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
-           metadata = excluded.metadata, user_metadata = excluded.user_metadata, last_accessed_at = now()
+     values ($1, $2, $3, $4, $5, $6, $7, $8)${UPSERT_TAIL}
      returning id`,
     values,
   );

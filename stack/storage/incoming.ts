@@ -40,13 +40,56 @@ function mustBeHeaderSafe(contentType: string): void {
   if (!isHeaderSafe(contentType)) throw ERRORS.invalidParameter('contentType');
 }
 
+/** The socket's own IncomingMessage from @hono/node-server's env, when nothing has read its body yet. */
+export function untouchedBody(env: unknown): Readable | null {
+  const msg = (env as { incoming?: Readable & { readableDidRead?: boolean } } | undefined)?.incoming;
+  return msg && typeof msg.pipe === 'function' && msg.readableDidRead === false ? msg : null;
+}
+
+/**
+ * A request body as a web stream, chunk for chunk. Readable.toWeb copies every chunk (to detach
+ * it from Node's buffer pool); a request body's chunks are already the HTTP parser's own copies,
+ * so every byte of a resumable upload would be copied once more for nothing.
+ */
+export function webBody(msg: Readable): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const fail = (err: Error) => {
+        if (done) return;
+        done = true;
+        controller.error(err);
+      };
+      msg.pause();
+      msg.on('data', (chunk: Buffer) => {
+        controller.enqueue(chunk);
+        if ((controller.desiredSize ?? 0) <= 0) msg.pause();
+      });
+      msg.once('end', () => {
+        if (done) return;
+        done = true;
+        controller.close();
+      });
+      msg.once('error', fail);
+      msg.once('close', () => fail(new Error('request body ended early')));
+    },
+    pull() {
+      msg.resume();
+    },
+    cancel(reason) {
+      done = true;
+      msg.destroy(reason instanceof Error ? reason : undefined);
+    },
+  });
+}
+
 /**
  * The request body as a Node stream: the socket's own IncomingMessage when @hono/node-server
  * hands it over untouched (no web-stream round trip for large uploads), else the web body.
  */
-export function bodyStream(req: Request, incoming?: unknown): Readable {
-  const msg = incoming as (Readable & { readableDidRead?: boolean }) | undefined;
-  if (msg && typeof msg.pipe === 'function' && msg.readableDidRead === false) return msg;
+export function bodyStream(req: Request, env: unknown): Readable {
+  const msg = untouchedBody(env);
+  if (msg) return msg;
   return req.body ? Readable.fromWeb(req.body as import('node:stream/web').ReadableStream) : Readable.from([]);
 }
 

@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { Context } from 'hono';
 import type { Caller } from './auth.js';
 import type { StagedBlob } from './blobs.js';
-import { asCaller, type StorageDeps } from './context.js';
-import { superuserTransaction, upsertObject, type ObjectWrite } from './database.js';
+import { asCaller, asSuperuser, type StorageDeps } from './context.js';
+import { mustFindBucket, superuserTransaction, testObjectWrite, upsertObject, type ObjectWrite } from './database.js';
 import { fromDatabaseError } from './errors.js';
+import type { BucketRow } from './objects.js';
 
 export type { ObjectWrite } from './database.js';
 
@@ -15,7 +16,23 @@ export type { ObjectWrite } from './database.js';
  */
 export async function checkWritePermission(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, c: Context): Promise<void> {
   if (who === 'superuser') return;
-  await asCaller(deps, who, c, (client) => upsertObject(client, w, randomUUID()), { rollback: true });
+  await asCaller(deps, who, c, (client) => testObjectWrite(client, w), { rollback: true });
+}
+
+/**
+ * The bucket a write goes to (read as superuser) and the caller's right to make it (RLS), asked
+ * of the database at once. Refusals come in the order of asking one after the other: a missing
+ * bucket, then `onBucket`'s (its type rules), then RLS's.
+ */
+export async function admitWrite(deps: StorageDeps, who: Caller | 'superuser', w: ObjectWrite, c: Context, onBucket?: (bucket: BucketRow) => void): Promise<BucketRow> {
+  const [bucket, permission] = await Promise.allSettled([
+    asSuperuser(deps, (client) => mustFindBucket(client, w.bucketId)),
+    checkWritePermission(deps, who, w, c),
+  ]);
+  if (bucket.status === 'rejected') throw bucket.reason;
+  onBucket?.(bucket.value);
+  if (permission.status === 'rejected') throw permission.reason;
+  return bucket.value;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface ResumableCall {
   upsert: boolean;
   /** The most this upload may hold: the bucket's limit under the global one. */
   limit: number;
+  /** The store's id of an upload already created, decoded and checked from the URL by the route. */
+  uploadId?: string;
 }
 
 const calls = new WeakMap<Request, ResumableCall>();
@@ -64,7 +66,7 @@ export function createResumableUploads(deps: StorageDeps, expiryMs: number): Res
       return `${proto}://${host}${base}/${encodeUploadId({ bucketId: call.bucketId, name: call.name, id })}`;
     },
     // The route has decoded and checked the URL's id; the store knows the upload by its UUID.
-    getFileIdFromRequest: (req) => decodedIds.get(req as unknown as Request),
+    getFileIdFromRequest: (req) => calls.get(req as unknown as Request)?.uploadId,
     onUploadCreate: async (_req, upload) => {
       // Storage keeps cache control as a header value: seconds become max-age.
       const metadata = { ...(upload.metadata ?? {}) };
@@ -93,11 +95,4 @@ export function createResumableUploads(deps: StorageDeps, expiryMs: number): Res
     }
   };
   return { server, store, cleanUp };
-}
-
-const decodedIds = new WeakMap<Request, string>();
-
-/** The store id the route decoded from the URL, for the protocol server to find the upload by. */
-export function setUploadId(req: Request, id: string): void {
-  decodedIds.set(req, id);
 }

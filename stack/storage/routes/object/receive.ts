@@ -1,11 +1,10 @@
 import type { Context } from 'hono';
 import type { Caller } from '../../auth.js';
-import { asSuperuser, type StorageDeps } from '../../context.js';
-import { mustFindBucket } from '../../database.js';
+import type { StorageDeps } from '../../context.js';
 import { bodyStream, receiveUpload } from '../../incoming.js';
 import { bucketRules, mustBeValidKey } from '../../limits.js';
 import { metadataFor } from '../../objects.js';
-import { checkWritePermission, storeObject, type ObjectWrite } from '../../write.js';
+import { admitWrite, storeObject, type ObjectWrite } from '../../write.js';
 
 /**
  * One upload to `:bucket/:path`: the bucket's rules (read as superuser), the caller's right to
@@ -15,11 +14,9 @@ export async function receive(deps: StorageDeps, c: Context, who: Caller | 'supe
   const bucketId = c.req.param('bucket')!;
   const name = c.req.param('path')!;
   mustBeValidKey(name);
-  const bucket = await asSuperuser(deps, (client) => mustFindBucket(client, bucketId));
-  const rules = bucketRules(bucket, deps.globalFileSizeLimit);
   const write: ObjectWrite = { bucketId, name, upsert, owner, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null };
-  await checkWritePermission(deps, who, write, c);
-  const file = await receiveUpload(deps.blobs, c.req.raw, bodyStream(c.req.raw, (c.env as { incoming?: unknown } | undefined)?.incoming), rules);
+  const rules = bucketRules(await admitWrite(deps, who, write, c), deps.globalFileSizeLimit);
+  const file = await receiveUpload(deps.blobs, c.req.raw, bodyStream(c.req.raw, c.env), rules);
   write.metadata = metadataFor(file.staged.size, file.staged.eTag, file.contentType, file.cacheControl);
   write.userMetadata = file.userMetadata;
   const { id } = await storeObject(deps, who, write, file.staged, c);

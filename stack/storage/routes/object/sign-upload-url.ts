@@ -1,13 +1,12 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import { json, obj, security, str } from '../../../docs/schema-helpers.js';
 import { jwtKeys } from '../../../jwt/keys.js';
-import { asSuperuser, callerOf, resolveCaller, type StorageApi, type StorageDeps } from '../../context.js';
-import { mustFindBucket } from '../../database.js';
+import { callerOf, resolveCaller, type StorageApi, type StorageDeps } from '../../context.js';
 import { mustBeValidKey } from '../../limits.js';
 import { metadataFor } from '../../objects.js';
 import { named, OPERATIONS } from '../../operations.js';
 import { signedPath, signUrlToken } from '../../signing.js';
-import { checkWritePermission } from '../../write.js';
+import { admitWrite } from '../../write.js';
 import { bucketParam, errors, objectParam, tags } from '../openapi.js';
 
 // Storage's default for signed upload URLs (uploadSignedUrlExpirationTime): two hours.
@@ -23,9 +22,8 @@ export function mount(api: StorageApi, deps: StorageDeps): void {
     const bucketId = c.req.param('bucket')!;
     const name = c.req.param('path')!;
     mustBeValidKey(name);
-    await asSuperuser(deps, (client) => mustFindBucket(client, bucketId));
     const upsert = c.req.header('x-upsert') === 'true';
-    await checkWritePermission(deps, who, { bucketId, name, upsert, owner: who.userId, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null }, c);
+    await admitWrite(deps, who, { bucketId, name, upsert, owner: who.userId, metadata: metadataFor(0, '""', 'application/octet-stream', 'no-cache'), userMetadata: null }, c);
     const path = `${bucketId}/${name}`;
     const token = await signUrlToken('upload', { url: path, owner: who.userId ?? undefined, upsert }, jwtKeys(deps.config), UPLOAD_URL_TTL);
     return c.json({ url: signedPath('upload/sign', path, token), token });
