@@ -7,6 +7,7 @@ import type { StorageDeps } from '../context.js';
 import { StorageError } from '../errors.js';
 import { completeUpload } from './complete.js';
 import { HashingFileStore } from './hashing-store.js';
+import { KeptStateStore } from './state-store.js';
 import { encodeUploadId } from './upload-id.js';
 
 /** What one request to the resumable endpoint was checked for, read by the protocol's hooks. */
@@ -52,7 +53,8 @@ export interface ResumableUploads {
  * from its offset. The object row is written only when the last byte arrives (completeUpload).
  */
 export function createResumableUploads(deps: StorageDeps, expiryMs: number): ResumableUploads {
-  const store = new HashingFileStore({ directory: path.join(deps.blobs.blobDir, '..', 'resumable'), expirationPeriodInMilliseconds: expiryMs });
+  const directory = path.join(deps.blobs.blobDir, '..', 'resumable');
+  const store = new HashingFileStore({ directory, configstore: new KeptStateStore(directory), expirationPeriodInMilliseconds: expiryMs });
   const server = new Server({
     path: '/storage/v1/upload/resumable',
     datastore: store,

@@ -76,27 +76,6 @@ export async function admit(deps: StorageDeps, c: StorageContext, tus: Resumable
   return tus.server.handleWeb(req);
 }
 
-type UploadMetadata = Record<string, string | null | undefined>;
-
-/**
- * Uploads' metadata, which never changes once created, kept from the first request that read it:
- * each further chunk is admitted without reading the upload's state file first (the body waits
- * meanwhile). A removed upload's entry does no harm: the protocol server still finds no upload.
- */
-const knownMetadata = new Map<string, UploadMetadata>();
-const KNOWN_UPLOADS = 1000;
-
-async function metadataOf(tus: ResumableUploads, id: string): Promise<UploadMetadata | null> {
-  const known = knownMetadata.get(id);
-  if (known) return known;
-  const upload = await tus.store.getUpload(id).catch(() => null);
-  if (!upload) return null;
-  const metadata: UploadMetadata = upload.metadata ?? {};
-  if (knownMetadata.size >= KNOWN_UPLOADS) knownMetadata.delete(knownMetadata.keys().next().value!);
-  knownMetadata.set(id, metadata);
-  return metadata;
-}
-
 /**
  * A request about an upload already created (HEAD, PATCH, DELETE): the URL names bucket and key,
  * which must be the ones the upload was created for; then it is admitted as its creation was.
@@ -106,7 +85,8 @@ export function existingUpload(deps: StorageDeps, tus: ResumableUploads, operati
     const who = callerOf(c);
     try {
       const target = decodeUploadId(c.req.param('id')!);
-      const metadata = await metadataOf(tus, target.id);
+      // the upload's state, kept in memory after its first read (state-store.ts)
+      const metadata = (await tus.store.configstore.get(target.id))?.metadata;
       if (metadata && (metadata.bucketName !== target.bucketId || metadata.objectName !== target.name)) throw ERRORS.invalidUploadId();
       return await admit(deps, c, tus, who, { ...target, contentType: metadata?.contentType ?? null });
     } catch (err) {
