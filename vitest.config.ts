@@ -18,6 +18,7 @@ const UNIT = [
   'tests/stack/config.test.ts',
   'tests/stack/unsupported-settings.test.ts',
   'tests/storage/limits.test.ts',
+  'tests/storage/resumable-state.test.ts',
 ];
 
 export default defineConfig({

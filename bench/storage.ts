@@ -1,9 +1,9 @@
-// npm run bench:storage — upload and download throughput (MB/s) of a 10 MB file through
-// /storage/v1 and through the `media` edge function, beside a baseline measured in the same run:
-// a bare node:http server on loopback that streams the same bytes to a file and back (the
-// HTTP + disk floor); then image transformations per second beside sharp in this process, and
-// resumable (tus) upload throughput beside one plain upload. The stack runs in this process on
-// a throwaway data dir.
+// npm run bench:storage — image transformations per second beside sharp in this process, and
+// resumable (tus) upload throughput beside one plain upload of the same bytes; then upload and
+// download throughput (MB/s) of a 10 MB file through /storage/v1 and through the `media` edge
+// function, beside a baseline measured in the same run: a bare node:http server on loopback
+// that streams the same bytes to a file and back (the HTTP + disk floor). The stack runs in this
+// process on a throwaway data dir.
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
