@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { log } from '../stack/log.js';
 import { startTestStack } from '../tests/support/test-stack.js';
 import { processTree } from './support/proc.js';
-import { benchResumable, benchTransforms } from './support/storage-media.js';
+import { benchResumable, benchTransforms, startMediaClient } from './support/storage-media.js';
 
 const SIZE = 10 * 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -101,10 +101,15 @@ try {
   // V8 collects in full about every 80 ms for the rest of the run, charged to whatever runs then
   // (--trace-gc: 99 full collections in a run with the resumable part after it, 3 with it first).
   const media = { apiUrl, anonKey, token: session.access_token, userId, dir };
-  await benchTransforms(media, ROUNDS);
-  // An upload here takes a tenth of a second and this machine's speed swings more than that
-  // between rounds: three times the rounds, so the medians hold still.
-  await benchResumable(media, 3 * ROUNDS);
+  const client = startMediaClient();
+  try {
+    await benchTransforms(media, client, ROUNDS);
+    // An upload here takes a tenth of a second and this machine's speed swings more than that
+    // between rounds: three times the rounds, so the medians hold still.
+    await benchResumable(media, client, 3 * ROUNDS);
+  } finally {
+    client.stop();
+  }
 
   const bytes = videoBytes();
 

@@ -2,12 +2,11 @@
 // this process, and resumable (tus) uploads against one plain upload of the same bytes.
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { UploadOrder } from './upload-client.js';
+import type { MediaOrder } from './media-client.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -49,12 +48,23 @@ async function perSecond(count: number, fn: (i: number) => Promise<void>): Promi
   return count / ((performance.now() - t) / 1000);
 }
 
+/** The media client's process (media-client.ts): `ask` times one order there, in ms. */
+export function startMediaClient(): { ask: (order: MediaOrder) => Promise<number>; stop: () => void } {
+  const child = fork(fileURLToPath(new URL('./media-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  const ask = (order: MediaOrder) =>
+    new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { ms?: number; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.ms!)));
+      child.send(order);
+    });
+  return { ask, stop: () => child.disconnect() };
+}
+
 /**
  * 1200x800 JPEG -> 300 px wide WebP: through /render/image (cold: every request a new quality,
- * so a new variant; cached: one URL again and again) beside sharp resizing the same file in this
- * process, with as many in flight each.
+ * so a new variant; cached: one URL again and again), asked by the media client's process,
+ * beside sharp resizing the same file in this process, with as many in flight each.
  */
-export async function benchTransforms(ctx: MediaBenchContext, rounds: number): Promise<void> {
+export async function benchTransforms(ctx: MediaBenchContext, client: ReturnType<typeof startMediaClient>, rounds: number): Promise<void> {
   const jpeg = await photo();
   const key = `${ctx.userId}/bench-photo.jpg`;
   const up = await fetch(`${ctx.apiUrl}/storage/v1/object/post-media/${key}`, {
@@ -66,22 +76,8 @@ export async function benchTransforms(ctx: MediaBenchContext, rounds: number): P
   const file = path.join(ctx.dir, 'photo.jpg');
   writeFileSync(file, jpeg);
   const count = 20;
-  // node:http with keep-alive rather than fetch: the client shares this process's two cores with
-  // the server, and undici costs several times more per request than the plain client.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const render = (quality: number) =>
-    new Promise<void>((resolve, reject) => {
-      const url = `${ctx.apiUrl}/storage/v1/render/image/public/post-media/${key}?width=300&quality=${quality}`;
-      http.get(url, { agent, headers: { Accept: 'image/webp,*/*' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200 || res.headers['content-type'] !== 'image/webp') reject(new Error(`render answered ${res.statusCode}: ${Buffer.concat(chunks)}`));
-          else resolve();
-        });
-        res.on('error', reject);
-      }).on('error', reject);
-    });
+  const url = (quality: number) => `${ctx.apiUrl}/storage/v1/render/image/public/post-media/${key}?width=300&quality=${quality}`;
+  const renders = async (qualities: number[]) => qualities.length / ((await client.ask({ kind: 'renders', urls: qualities.map(url), inFlight: IN_FLIGHT })) / 1000);
   const bySharp = async (quality: number) => {
     await sharp(file).rotate().resize({ width: 300, withoutEnlargement: true }).webp({ quality }).toBuffer();
   };
@@ -92,8 +88,8 @@ export async function benchTransforms(ctx: MediaBenchContext, rounds: number): P
   await bySharp(80); // sharp's own first-call setup, outside the timing
   for (let r = 0; r < Math.min(rounds, 4); r++) {
     sharpRates.push(await perSecond(count, (i) => bySharp(21 + r * count + i)));
-    coldRates.push(await perSecond(count, (i) => render(21 + r * count + i)));
-    cachedRates.push(await perSecond(count, () => render(21)));
+    coldRates.push(await renders(Array.from({ length: count }, (_, i) => 21 + r * count + i)));
+    cachedRates.push(await renders(Array.from({ length: count }, () => 21)));
   }
   const base = median(sharpRates);
   console.log(`\nImage transformations: 1200x800 JPEG -> 300 px WebP, ${count} a round, ${IN_FLIGHT} at a time, median per second\n`);
@@ -101,33 +97,23 @@ export async function benchTransforms(ctx: MediaBenchContext, rounds: number): P
   console.log(`${'sharp in this process (baseline)'.padEnd(40)} ${base.toFixed(1).padStart(8)} ${'1.00'.padStart(7)}`);
   console.log(`${'/render/image cold (new variant)'.padEnd(40)} ${median(coldRates).toFixed(1).padStart(8)} ${(median(coldRates) / base).toFixed(2).padStart(7)}`);
   console.log(`${'/render/image cached variant'.padEnd(40)} ${median(cachedRates).toFixed(1).padStart(8)} ${(median(cachedRates) / base).toFixed(2).padStart(7)}`);
-  agent.destroy();
 }
 
 /**
  * 24 MB through /upload/resumable (6 MB chunks) beside one POST of the same bytes to /object,
- * alternated. The client runs in its own process (upload-client.ts), as a device would.
+ * alternated.
  */
-export async function benchResumable(ctx: MediaBenchContext, rounds: number): Promise<void> {
+export async function benchResumable(ctx: MediaBenchContext, client: ReturnType<typeof startMediaClient>, rounds: number): Promise<void> {
   const size = 24 * 1024 * 1024;
-  const client = fork(fileURLToPath(new URL('./upload-client.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
-  const upload = (order: Omit<UploadOrder, 'ctx' | 'size'>) =>
-    new Promise<number>((resolve, reject) => {
-      client.once('message', (m: { ms?: number; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(size / 1024 / 1024 / (m.ms! / 1000))));
-      client.send({ ...order, ctx, size } satisfies UploadOrder);
-    });
+  const upload = async (kind: 'single' | 'tus', key: string) => size / 1024 / 1024 / ((await client.ask({ kind, ctx, key, size })) / 1000);
   const single: number[] = [];
   const resumable: number[] = [];
-  try {
-    // the client's and the routes' first-call setup, outside the timing
-    await upload({ kind: 'single', key: `${ctx.userId}/bench-single.mp4` });
-    await upload({ kind: 'tus', key: `${ctx.userId}/bench-tus.mp4` });
-    for (let r = 0; r < rounds; r++) {
-      single.push(await upload({ kind: 'single', key: `${ctx.userId}/bench-single.mp4` }));
-      resumable.push(await upload({ kind: 'tus', key: `${ctx.userId}/bench-tus.mp4` }));
-    }
-  } finally {
-    client.disconnect();
+  // the client's and the routes' first-call setup, outside the timing
+  await upload('single', `${ctx.userId}/bench-single.mp4`);
+  await upload('tus', `${ctx.userId}/bench-tus.mp4`);
+  for (let r = 0; r < rounds; r++) {
+    single.push(await upload('single', `${ctx.userId}/bench-single.mp4`));
+    resumable.push(await upload('tus', `${ctx.userId}/bench-tus.mp4`));
   }
   const base = median(single);
   console.log(`\nResumable uploads: 24 MB, ${rounds} rounds each, median MB/s\n`);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
-import type { BlobStore, StagedBlob } from './blobs.js';
+import { type BlobStore, type StagedBlob, WRITE_BUFFER_BYTES } from './blobs.js';
 import { ERRORS, StorageError } from './errors.js';
 import { mustBeAllowedMimeType } from './limits.js';
 
@@ -49,7 +49,9 @@ export function untouchedBody(env: unknown): Readable | null {
 /**
  * A request body as a web stream, chunk for chunk. Readable.toWeb copies every chunk (to detach
  * it from Node's buffer pool); a request body's chunks are already the HTTP parser's own copies,
- * so every byte of a resumable upload would be copied once more for nothing.
+ * so every byte of a resumable upload would be copied once more for nothing. Up to a write
+ * buffer's worth waits in the stream, as for a plain upload (blobs.ts): the socket is read on
+ * while the consumer is busy, rather than paused and resumed at every chunk.
  */
 export function webBody(msg: Readable): ReadableStream<Uint8Array> {
   let done = false;
@@ -80,7 +82,7 @@ export function webBody(msg: Readable): ReadableStream<Uint8Array> {
       done = true;
       msg.destroy(reason instanceof Error ? reason : undefined);
     },
-  });
+  }, { highWaterMark: WRITE_BUFFER_BYTES, size: (chunk) => chunk.byteLength });
 }
 
 /**

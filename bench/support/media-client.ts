@@ -1,16 +1,40 @@
-// The resumable-upload bench's client, in its own process as a device would be: a tus upload and
-// a single POST of the same bytes, on request over IPC. In the server's process, tus-js-client's
-// 16 KB writes (each a socket write and a drain) would be charged to the server's event loop.
+// bench:storage's media client, in its own process as a device would be, on request over IPC: a
+// tus upload or a single POST of the same bytes, or a batch of image renders a few at a time. In
+// the server's process its work (tus-js-client's 16 KB writes, each a socket write and a drain;
+// every render's request and response) would be charged to the server's event loop.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import * as tus from 'tus-js-client';
 import type { MediaBenchContext } from './storage-media.js';
 
-export interface UploadOrder {
-  kind: 'single' | 'tus';
-  ctx: MediaBenchContext;
-  key: string;
-  size: number;
+export type MediaOrder =
+  | { kind: 'single' | 'tus'; ctx: MediaBenchContext; key: string; size: number }
+  | { kind: 'renders'; urls: string[]; inFlight: number };
+
+// keep-alive, as a browser loading thumbnails
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+/** One render of `url` as WebP (as a browser that accepts it asks). */
+function render(url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    http.get(url, { agent, headers: { Accept: 'image/webp,*/*' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200 || res.headers['content-type'] !== 'image/webp') reject(new Error(`render answered ${res.statusCode}: ${Buffer.concat(chunks)}`));
+        else resolve();
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** Every url rendered, `inFlight` at a time. */
+async function renders(urls: string[], inFlight: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < urls.length) await render(urls[next++]);
+  }));
 }
 
 /** One POST of `bytes` to /object through node:http, the client tus-js-client uses in Node. */
@@ -47,8 +71,14 @@ function tusUpload(ctx: MediaBenchContext, bytes: Buffer, key: string): Promise<
 }
 
 let bytes = Buffer.alloc(0);
-process.on('message', async (order: UploadOrder) => {
+process.on('message', async (order: MediaOrder) => {
   try {
+    if (order.kind === 'renders') {
+      const t = performance.now();
+      await renders(order.urls, order.inFlight);
+      process.send!({ ms: performance.now() - t });
+      return;
+    }
     if (bytes.length !== order.size) {
       bytes = Buffer.alloc(order.size);
       for (let i = 0; i < order.size; i++) bytes[i] = (i * 131) & 0xff;
