@@ -215,11 +215,6 @@ export interface ObjectWrite {
 }
 
 /**
- * Inserts (or with `upsert`, inserts or replaces) the row for a new version. Written as the
- * caller, so RLS decides: insert needs an INSERT policy; upsert also SELECT and UPDATE, as on
- * Supabase. Returns the object id and the version it replaced.
- */
-/**
  * The row a write would store, inserted to see whether RLS lets the caller write it (the caller
  * rolls back): no key locks and no read of the version it would replace, which only a write
  * that keeps its row needs.
@@ -237,6 +232,11 @@ const UPSERT_TAIL = `
        set owner = excluded.owner, owner_id = excluded.owner_id, version = excluded.version,
            metadata = excluded.metadata, user_metadata = excluded.user_metadata, last_accessed_at = now()`;
 
+/**
+ * Inserts (or with `upsert`, inserts or replaces) the row for a new version. Written as the
+ * caller, so RLS decides: insert needs an INSERT policy; upsert also SELECT and UPDATE, as on
+ * Supabase. Returns the object id and the version it replaced.
+ */
 export async function upsertObject(client: pg.ClientBase, w: ObjectWrite, version: string): Promise<{ id: string; replaced: string | null }> {
   await lockKey(client, w.bucketId, w.name);
   let replaced: string | null = null;
