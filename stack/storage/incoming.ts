@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import busboy from 'busboy';
 import { type BlobStore, type StagedBlob, WRITE_BUFFER_BYTES } from './blobs.js';
 import { ERRORS, StorageError } from './errors.js';
@@ -57,23 +57,19 @@ export function webBody(msg: Readable): ReadableStream<Uint8Array> {
   let done = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const fail = (err: Error) => {
-        if (done) return;
-        done = true;
-        controller.error(err);
-      };
       msg.pause();
       msg.on('data', (chunk: Buffer) => {
+        if (done) return;
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 0) <= 0) msg.pause();
       });
-      msg.once('end', () => {
+      // also told at once when the client went away before this stream was made
+      finished(msg, (err) => {
         if (done) return;
         done = true;
-        controller.close();
+        if (err) controller.error(err);
+        else controller.close();
       });
-      msg.once('error', fail);
-      msg.once('close', () => fail(new Error('request body ended early')));
     },
     pull() {
       msg.resume();

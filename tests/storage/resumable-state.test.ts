@@ -63,4 +63,36 @@ describe('the kept state of resumable uploads', () => {
     }
     expect((await store.get('u1'))?.size).toBe(20);
   });
+
+  it('does not keep what a read found while the upload was being deleted', async () => {
+    await new KeptStateStore(dir).set('u1', upload(10));
+    const store = new KeptStateStore(dir); // as after a restart: nothing kept yet
+    // the deletion waits for `removing`; the read, once it has read the file, for `reading`
+    let removing = () => {};
+    let reading = () => {};
+    const removal = new Promise<void>((resolve) => (removing = resolve));
+    const readDone = new Promise<void>((resolve) => (reading = resolve));
+    const { delete: remove, get: read } = FileConfigstore.prototype;
+    FileConfigstore.prototype.delete = async function (this: FileConfigstore, key: string) {
+      await removal;
+      return remove.call(this, key);
+    };
+    FileConfigstore.prototype.get = async function (this: FileConfigstore, key: string) {
+      const value = await read.call(this, key);
+      await readDone;
+      return value;
+    };
+    try {
+      const deleting = store.delete('u1');
+      const got = store.get('u1'); // starts while the deletion is under way, reads the old file
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      removing();
+      await deleting;
+      reading(); // and finishes after it
+      expect((await got)?.size).toBe(10);
+    } finally {
+      Object.assign(FileConfigstore.prototype, { delete: remove, get: read });
+    }
+    expect(await store.get('u1')).toBeUndefined();
+  });
 });

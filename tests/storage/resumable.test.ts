@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
@@ -242,6 +243,50 @@ describe('resumable uploads (tus) at /storage/v1/upload/resumable', () => {
     expect((await fetch(`${endpoint()}/${forged}`, { method: 'HEAD', headers: auth })).status).toBe(404);
     // GET would read a partial upload's bytes: not a route here.
     expect((await fetch(`${endpoint()}/${forged}`, { headers: auth })).status).toBe(404);
+  });
+
+  it('a client that goes away while its chunk waits for admission leaves the upload free: no file stays open, the next chunk goes in', async () => {
+    const alice = await createUser();
+    const name = `${alice.id}/gone-${randomUUID().slice(0, 6)}.mp4`;
+    const data = video(4 * 1024 * 1024);
+    const auth = { 'Tus-Resumable': '1.0.0', authorization: `Bearer ${alice.token}`, apikey: running!.config.anonKey };
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const created = await fetch(endpoint(), {
+      method: 'POST',
+      headers: { ...auth, 'Upload-Length': String(data.length), 'Upload-Metadata': `bucketName ${b64('post-media')},objectName ${b64(name)},contentType ${b64('video/mp4')}` },
+    });
+    expect(created.status).toBe(201);
+    const url = created.headers.get('location')!;
+    const uploadId = Buffer.from(url.split('/').pop()!, 'base64url').toString().split('/').pop()!;
+    // Another session writing the same key holds the chunk's RLS probe back.
+    const db = new pg.Client({ connectionString: running!.urls.db });
+    await db.connect();
+    await db.query('begin');
+    await db.query("insert into storage.objects (bucket_id, name, owner_id) values ('post-media', $1, $2)", [name, alice.id]);
+    const { pathname, port } = new URL(url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const head = [`PATCH ${pathname} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...Object.entries({ ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream', 'Content-Length': String(data.length) }).map(([k, v]) => `${k}: ${v}`)];
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    socket.write(data.subarray(0, 8192));
+    await new Promise((r) => setTimeout(r, 300));
+    socket.destroy(); // gone before its chunk was admitted
+    await new Promise((r) => setTimeout(r, 300));
+    await db.query('rollback');
+    await db.end();
+    const openOnUpload = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).includes(uploadId);
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 50 && openOnUpload().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(openOnUpload()).toEqual([]);
+    expect(await offsetOf(url, alice)).toBe(0);
+    const patched = await fetch(url, { method: 'PATCH', headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: new Uint8Array(data) });
+    expect(patched.status).toBe(204);
+    expect((await objectRow(name))!.metadata.eTag).toBe(`"${createHash('md5').update(data).digest('hex')}"`);
   });
 
   it('an abandoned upload is removed once it expires, data and state', async () => {

@@ -91,43 +91,33 @@ export class VariantCache {
     const flightKey = `${version}/${key}`;
     let pending = this.inFlight.get(flightKey);
     if (!pending) {
-      pending = this.make(entry, sourcePath, sourceSize, options, target);
+      pending = this.make(dir, key, entry, sourcePath, sourceSize, options, target).finally(() => this.inFlight.delete(flightKey));
       this.inFlight.set(flightKey, pending);
-      // The variant is answered as soon as it is made; until its file is in place, requests for
-      // it are answered from this same promise.
-      pending
-        .then((variant) => this.keep(dir, key, entry, variant))
-        .catch(() => undefined)
-        .finally(() => this.inFlight.delete(flightKey));
     }
     return pending;
   }
 
-  private async make(entry: KnownVersion, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
+  private async make(dir: string, key: string, entry: KnownVersion, sourcePath: string, sourceSize: number, options: TransformOptions, target: Target): Promise<Variant> {
+    const { names } = entry;
     // Storage's recorded size is checked before a byte is read.
     if (sourceSize > SOURCE_LIMITS.bytes) throw IMAGE_ERRORS.tooLarge();
     if (entry.source === undefined) entry.source = await sourceFormat(sourcePath);
     const source = entry.source;
-    return this.limit(() => transformImage(sourcePath, sourceSize, source, options, target));
-  }
-
-  /**
-   * Writes a new variant into its version's folder, aside and then renamed, so a reader never
-   * sees half a file. One that cannot be kept (the folder went with its version, a full disk, the
-   * version's quota reached) is simply made again when next asked for.
-   */
-  private async keep(dir: string, key: string, entry: KnownVersion, { data, format }: Variant): Promise<void> {
-    const { names } = entry;
-    if (names.size >= MAX_VARIANTS_PER_VERSION) return;
-    const temp = path.join(dir, `.${randomUUID()}`);
-    try {
-      if (names.size === 0) await mkdir(dir, { recursive: true });
-      await writeFile(temp, data);
-      await rename(temp, path.join(dir, `${key}.${format}`));
-      names.set(key, format);
-    } catch {
-      this.known.delete(path.basename(dir));
-      await rm(temp, { force: true }).catch(() => undefined);
+    const { data, format } = await this.limit(() => transformImage(sourcePath, sourceSize, source, options, target));
+    if (names.size < MAX_VARIANTS_PER_VERSION) {
+      // Written aside and renamed, so a reader never sees half a file. A variant that cannot be
+      // kept (the folder went with its version, a full disk) is still answered.
+      const temp = path.join(dir, `.${randomUUID()}`);
+      try {
+        if (names.size === 0) await mkdir(dir, { recursive: true });
+        await writeFile(temp, data);
+        await rename(temp, path.join(dir, `${key}.${format}`));
+        names.set(key, format);
+      } catch {
+        this.known.delete(path.basename(dir));
+        await rm(temp, { force: true }).catch(() => undefined);
+      }
     }
+    return { data, format };
   }
 }

@@ -13,29 +13,53 @@ const MAX_KEPT = 1000;
  */
 export class KeptStateStore extends FileConfigstore {
   private readonly kept = new Map<string, string>();
-  /** Counts writes and deletions: a read that overlapped one does not keep what it read. */
+  /** Writes and deletions started so far (of any upload): what a read or write checks it overlapped. */
   private changes = 0;
+  /** Per upload, the writes and deletions under way. */
+  private readonly running = new Map<string, number>();
 
   override async get(key: string): Promise<Upload | undefined> {
     const text = this.kept.get(key);
     if (text !== undefined) return JSON.parse(text) as Upload;
     const before = this.changes;
+    const busy = this.running.has(key);
     const value = await super.get(key);
-    if (value !== undefined && this.changes === before) this.keep(key, JSON.stringify(value));
+    // kept only if no write or deletion overlapped the read, so the file still says what it read
+    if (value !== undefined && !busy && this.changes === before && !this.running.has(key)) this.keep(key, JSON.stringify(value));
     return value;
   }
 
   override async set(key: string, value: Upload): Promise<void> {
-    this.changes++;
-    this.kept.delete(key);
-    await super.set(key, value);
-    this.keep(key, JSON.stringify(value));
+    const alone = !this.running.has(key);
+    const mine = this.begin(key);
+    try {
+      await super.set(key, value);
+    } finally {
+      this.end(key);
+    }
+    // kept only if no other write or deletion of it ran beside this one, in either order
+    if (alone && this.changes === mine && !this.running.has(key)) this.keep(key, JSON.stringify(value));
   }
 
   override async delete(key: string): Promise<void> {
-    this.changes++;
+    this.begin(key);
+    try {
+      await super.delete(key);
+    } finally {
+      this.end(key);
+    }
+  }
+
+  private begin(key: string): number {
     this.kept.delete(key);
-    await super.delete(key);
+    this.running.set(key, (this.running.get(key) ?? 0) + 1);
+    return ++this.changes;
+  }
+
+  private end(key: string): void {
+    const left = this.running.get(key)! - 1;
+    if (left === 0) this.running.delete(key);
+    else this.running.set(key, left);
   }
 
   private keep(key: string, text: string): void {
