@@ -289,6 +289,27 @@ describe('resumable uploads (tus) at /storage/v1/upload/resumable', () => {
     expect((await objectRow(name))!.metadata.eTag).toBe(`"${createHash('md5').update(data).digest('hex')}"`);
   });
 
+  it('a chunk that runs past the upload\'s length is refused with the protocol\'s 413, not an error', async () => {
+    const alice = await createUser();
+    const auth = { 'Tus-Resumable': '1.0.0', authorization: `Bearer ${alice.token}`, apikey: running!.config.anonKey };
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const created = await fetch(endpoint(), {
+      method: 'POST',
+      headers: { ...auth, 'Upload-Length': '1024', 'Upload-Metadata': `bucketName ${b64('post-media')},objectName ${b64(`${alice.id}/over-${randomUUID().slice(0, 6)}.mp4`)},contentType ${b64('video/mp4')}` },
+    });
+    expect(created.status).toBe(201);
+    // chunked, so no Content-Length tells the server beforehand
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new Uint8Array(4096));
+        controller.close();
+      },
+    });
+    const res = await fetch(created.headers.get('location')!, { method: 'PATCH', headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toBe('Maximum size exceeded\n');
+  });
+
   it('an abandoned upload is removed once it expires, data and state', async () => {
     const alice = await createUser();
     const name = `${alice.id}/abandoned.mp4`;

@@ -81,6 +81,8 @@ export function createResumableUploads(deps: StorageDeps, expiryMs: number): Res
     },
     onResponseError: (_req, err) => {
       if (err instanceof StorageError) return tusError(err);
+      // the protocol's own refusals (a chunk past the upload's length is a MaxFileExceededError: 413)
+      if (typeof (err as { status_code?: unknown }).status_code === 'number') return undefined;
       if (err instanceof Error) {
         deps.log.error({ err }, 'resumable upload failed');
         return { status_code: 500, body: 'Internal server error' };
